@@ -1,0 +1,69 @@
+# Cartable — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+VENV := .venv
+BIN := $(VENV)/bin
+export SCARF_ANALYTICS := false
+export DO_NOT_TRACK := 1
+export UV_LINK_MODE := copy
+
+.PHONY: setup setup-python setup-node setup-system run serve demo test test-scaled lint format messages clean
+
+## setup: install everything, idempotently, into .venv/ and node_modules/
+setup: setup-python setup-node
+
+setup-python: $(BIN)/.synced
+
+$(BIN)/uv:
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+
+$(BIN)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python --quiet
+	touch $@
+
+setup-node: node_modules/.installed cartable/static/cartable/dist/app.js
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+cartable/static/cartable/dist/app.js: node_modules/.installed frontend/*.js frontend/build.mjs
+	npm run --silent build
+
+## setup-system: Debian packages the tests need (Chromium for browser tests)
+setup-system:
+	bash scripts/setup-system.sh
+
+## run: set up, create demo data, serve on http://127.0.0.1:8000
+run: setup
+	$(BIN)/cartable demo
+	$(BIN)/cartable serve --host 127.0.0.1 --port 8000
+
+## test: set up and run the whole suite (browser tests included)
+test: setup setup-system
+	CARTABLE_DATA_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+## test-scaled: the suite against PostgreSQL, Redis and an S3 server
+test-scaled: setup setup-system
+	bash scripts/test-scaled.sh $(PYTEST_ARGS)
+
+## lint: ruff, mypy and the migrations check
+lint: setup-python
+	$(BIN)/ruff format --check cartable conftest.py bench
+	$(BIN)/ruff check cartable conftest.py bench
+	$(BIN)/mypy cartable
+	CARTABLE_DATA_DIR=var/lint $(BIN)/python -m django makemigrations --check --dry-run --settings=cartable.settings -v 1
+
+format: setup-python
+	$(BIN)/ruff format cartable conftest.py bench
+	$(BIN)/ruff check --fix cartable conftest.py bench
+
+## messages: refresh the French and English catalogues
+messages: setup-python
+	cd cartable && ../$(BIN)/python -m django makemessages -l fr -l en --settings=cartable.settings --ignore=testing
+	cd cartable && ../$(BIN)/python -m django makemessages -d djangojs -l fr -l en --settings=cartable.settings --ignore=static/cartable/dist
+	$(BIN)/python -m django compilemessages --settings=cartable.settings --ignore=.venv
+
+clean:
+	rm -rf var/test var/lint cartable/static/cartable/dist

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "cartable.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and groups")
+
+    def ready(self) -> None:
+        from cartable.accounts import platform
+
+        platform.register()

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import fnmatch
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core.models import TimeStamped
+
+# Readable by a child over the phone: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+class Structure(TimeStamped):
+    class Kind(models.TextChoices):
+        ACADEMY = "academy", _("Academy")
+        SCHOOL = "school", _("School")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # E-mail domain patterns (fnmatch wildcards), comma-separated: "ac-lyon.fr,*.ac-lyon.fr".
+    email_domains = models.CharField(_("e-mail domains"), max_length=500, blank=True)
+    # Identifier carried by SSO claims (an academy code, a school's UAI).
+    external_id = models.CharField(
+        _("external identifier"), max_length=64, blank=True, db_index=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def domain_patterns(self) -> list[str]:
+        return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]
+
+    def lineage_ids(self) -> list[int]:
+        ids = [self.pk]
+        if self.parent_id:
+            ids.append(self.parent_id)
+        return ids
+
+    def is_within(self, structure_id: int) -> bool:
+        return structure_id in self.lineage_ids()
+
+    @cached_property
+    def academy(self) -> Structure:
+        return self.parent if self.parent_id and self.parent else self
+
+
+def domain_matches(domain: str, patterns: list[str]) -> bool:
+    domain = domain.lower().rstrip(".")
+    return any(fnmatch.fnmatchcase(domain, p.lower()) for p in patterns)
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff member")
+        STUDENT = "student", _("Student")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STAFF)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("school or academy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    email_notifications = models.BooleanField(_("send my notifications by e-mail"), default=True)
+    deletion_requested_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.get_display_name()
+
+    def get_display_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == self.Kind.STAFF
+
+    @property
+    def is_student(self) -> bool:
+        return self.kind == self.Kind.STUDENT
+
+    def group_roles(self) -> dict[int, str]:
+        """``{group id: role}`` for every group the user belongs to, cached per instance."""
+        cache: dict[int, str] | None = getattr(self, "_group_roles", None)
+        if cache is None:
+            cache = dict(Membership.objects.filter(user=self).values_list("group_id", "role"))
+            self._group_roles = cache
+        return cache
+
+    def forget_group_roles(self) -> None:
+        self.__dict__.pop("_group_roles", None)
+
+
+def display_name(user: Any) -> str:
+    return user.get_display_name()
+
+
+class Group(TimeStamped):
+    class Kind(models.TextChoices):
+        CLASS = "class", _("Class")
+        TEAM = "team", _("Team")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CLASS)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    structure = models.ForeignKey(
+        Structure, on_delete=models.SET_NULL, null=True, blank=True, related_name="groups"
+    )
+    school_year = models.CharField(_("school year"), max_length=9, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:group", args=[self.public_id])
+
+
+class Membership(TimeStamped):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        MEMBER = "member", _("Member")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group} ({self.role})"
+
+
+class Invitation(TimeStamped):
+    """A code or link that lets students join a class, until it expires, is revoked or is full."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(max_length=16, unique=True, default=new_code)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    max_uses = models.PositiveIntegerField(default=40)
+    uses = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.group}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:join", args=[self.code])
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.uses < self.max_uses
+        )
+
+
+class AppPassword(TimeStamped):
+    """A per-device password for WebDAV clients and APIs; only its hash is kept."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_passwords"
+    )
+    name = models.CharField(_("device name"), max_length=100)
+    # The first characters, stored in clear to find the row without scanning every hash.
+    prefix = models.CharField(max_length=12, db_index=True)
+    password_hash = models.CharField(max_length=256)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"

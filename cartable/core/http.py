@@ -1,0 +1,165 @@
+"""Downloads from platform storage: streamed, with HTTP Range and conditional requests.
+
+Nothing here reads a whole file into memory. Behind nginx, ``CARTABLE_X_ACCEL_PREFIX`` hands
+local files to nginx; with S3, clients are redirected to a short-lived signed URL.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import Storage, default_storage
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+CHUNK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(fh: IO[bytes], start: int, length: int) -> Iterator[bytes]:
+    try:
+        fh.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        fh.close()
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """``(start, end)`` inclusive for one satisfiable range; None to ignore; False if unsatisfiable."""
+    match = _RANGE.match(header.strip())
+    if not match:
+        return None  # multiple or malformed ranges: answer with the whole body
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:
+        suffix = int(last)
+        if suffix == 0:
+            return False
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if start >= size or (last and end < start):
+        return False
+    return start, min(end, size - 1)
+
+
+def content_disposition(filename: str, *, inline: bool) -> str:
+    kind = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def storage_response(
+    request: HttpRequest,
+    name: str,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    etag: str | None = None,
+    inline: bool = False,
+    storage: Storage | None = None,
+    size: int | None = None,
+) -> HttpResponseBase:
+    storage = storage or default_storage
+    filename = filename or name.rsplit("/", 1)[-1]
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    disposition = content_disposition(filename, inline=inline)
+
+    if hasattr(storage, "bucket_name") and getattr(settings, "S3_REDIRECT_DOWNLOADS", True):
+        url = storage.url(
+            name,
+            parameters={
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+            },
+        )  # type: ignore[call-arg]
+        return HttpResponseRedirect(url)
+
+    if size is None:
+        size = storage.size(name)
+    modified: Any = None
+    try:
+        modified = storage.get_modified_time(name)
+    except (NotImplementedError, OSError):
+        modified = None
+    if etag is None:
+        etag = f"{size:x}-{int(modified.timestamp() * 1000):x}" if modified else f"{size:x}"
+    quoted = quote_etag(etag)
+    last_modified = http_date(modified.timestamp()) if modified else None
+
+    def common(response: HttpResponseBase) -> HttpResponseBase:
+        response["ETag"] = quoted
+        response["Accept-Ranges"] = "bytes"
+        if last_modified:
+            response["Last-Modified"] = last_modified
+        response["Content-Disposition"] = disposition
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:
+        tags = [t.strip() for t in if_none_match.split(",")]
+        if "*" in tags or quoted in tags or f"W/{quoted}" in tags:
+            return common(HttpResponse(status=304))
+    elif modified and request.headers.get("If-Modified-Since"):
+        since = parse_http_date_safe(request.headers["If-Modified-Since"])
+        if since is not None and int(modified.timestamp()) <= since:
+            return common(HttpResponse(status=304))
+
+    accel = getattr(settings, "X_ACCEL_PREFIX", "")
+    if accel and hasattr(storage, "path"):
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{quote(name)}"
+        return common(response)
+
+    wanted = None
+    range_header = request.headers.get("Range")
+    if range_header and request.method in ("GET", "HEAD"):
+        if_range = request.headers.get("If-Range")
+        if (
+            not if_range
+            or if_range.strip() == quoted
+            or (last_modified and if_range.strip() == last_modified)
+        ):
+            wanted = parse_range(range_header, size)
+    if wanted is False:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return common(response)
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=content_type)
+        response["Content-Length"] = str(size)
+        return common(response)
+    fh = storage.open(name, "rb")
+    if isinstance(wanted, tuple):
+        start, end = wanted
+        length = end - start + 1
+        partial = StreamingHttpResponse(
+            _ranged(fh, start, length), status=206, content_type=content_type
+        )
+        partial["Content-Range"] = f"bytes {start}-{end}/{size}"
+        partial["Content-Length"] = str(length)
+        return common(partial)
+    whole = FileResponse(fh, content_type=content_type)
+    whole.block_size = CHUNK
+    whole["Content-Length"] = str(size)
+    return common(whole)

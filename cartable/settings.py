@@ -1,0 +1,392 @@
+"""Cartable settings: every value comes from an environment variable (see docs/configuration.md).
+
+With no variable set, Cartable runs in its embedded mode: SQLite, in-memory channel layer,
+local-memory cache, local disk, database job queue.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from cartable.env import ConfigurationError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("CARTABLE_DATA_DIR", "./var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = env_str("CARTABLE_SECRET_KEY")
+    if key:
+        return key
+    # Generated once per data directory so that sessions survive restarts.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+BASE_URL = env_str("CARTABLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+SECURE = _base.scheme == "https"
+DEBUG = env_bool("CARTABLE_DEBUG", False)
+ALLOWED_HOSTS = env_list(
+    "CARTABLE_ALLOWED_HOSTS", [_base.hostname or "127.0.0.1", "localhost", "127.0.0.1", "[::1]"]
+)
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+INSTALLED_APPS = [
+    "cartable.core",
+    "cartable.accounts",
+    "cartable.portal",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "cartable.core.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "cartable.core.middleware.ActivityMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cartable.urls"
+ASGI_APPLICATION = "cartable.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cartable.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------
+DATABASE_URL = env_str("CARTABLE_DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("CARTABLE_DATABASE_CONN_MAX_AGE", 0)
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "cartable.sqlite3"),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait on the
+                # busy timeout instead of failing with "database is locked" mid-transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA mmap_size=134217728;"
+                    "PRAGMA cache_size=-20000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: channel layer and cache ----------------------------------------------------
+REDIS_URL = env_str("CARTABLE_REDIS_URL")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env_str("CARTABLE_REDIS_PREFIX", "cartable"),
+            },
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CARTABLE_REDIS_PREFIX", "cartable"),
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Storage ----------------------------------------------------------------------------
+S3_BUCKET = env_str("CARTABLE_S3_BUCKET")
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "files"
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("CARTABLE_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("CARTABLE_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("CARTABLE_S3_SECRET_KEY") or None,
+            "region_name": env_str("CARTABLE_S3_REGION") or None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": env_int("CARTABLE_S3_URL_EXPIRY", 300),
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve assets straight from the app folders: no collectstatic step for the embedded mode.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Jobs -------------------------------------------------------------------------------
+TASKS_EAGER = env_bool("CARTABLE_TASKS_EAGER", False)
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TASKS_EAGER
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+EMBEDDED_WORKER = env_bool("CARTABLE_EMBEDDED_WORKER", True)
+
+# --- Identity ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+STAFF_EMAIL_DOMAINS = env_list(
+    "CARTABLE_STAFF_EMAIL_DOMAINS", ["*.ac-*.fr", "ac-*.fr", "education.gouv.fr"]
+)
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
+ACCOUNT_FORMS = {"login": "cartable.accounts.forms.LoginForm"}
+ACCOUNT_ADAPTER = "cartable.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "cartable.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_DISPLAY = "cartable.accounts.models.display_name"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cartable] "
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# "ip" below is an address block (/24 for IPv4, /64 for IPv6, see AccountAdapter.get_client_ip):
+# generous, so that a whole school behind one NAT can sign in at 8 a.m.; "key" is the account
+# or address being tried, and is strict.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("CARTABLE_RATE_LOGIN", "600/m/ip"),
+    "login_failed": env_str("CARTABLE_RATE_LOGIN_FAILED", "300/10m/ip,5/5m/key"),
+    "signup": env_str("CARTABLE_RATE_SIGNUP", "100/m/ip"),
+    "request_login_code": env_str("CARTABLE_RATE_LOGIN_CODE", "200/m/ip,3/m/key"),
+    "confirm_email": "1/10s/key",
+    "reset_password": "100/m/ip,5/m/key",
+    "reset_password_from_key": "100/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+USERSESSIONS_TRACK_ACTIVITY = True
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _oidc_providers() -> list[dict]:
+    raw = env_str("CARTABLE_OIDC_PROVIDERS")
+    if not raw:
+        return []
+    try:
+        providers = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"CARTABLE_OIDC_PROVIDERS is not valid JSON: {exc}") from None
+    if not isinstance(providers, list):
+        raise ConfigurationError("CARTABLE_OIDC_PROVIDERS must be a JSON list of providers")
+    return providers
+
+
+OIDC_PROVIDERS = _oidc_providers()
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": p["id"],
+                "name": p.get("name", p["id"]),
+                "client_id": p["client_id"],
+                "secret": p.get("secret", ""),
+                "settings": {
+                    "server_url": p["server_url"],
+                    "token_auth_method": p.get("token_auth_method", "client_secret_basic"),
+                    "fetch_userinfo": p.get("fetch_userinfo", True),
+                    "oauth_pkce_enabled": p.get("pkce", True),
+                    "scope": p.get("scope", ["openid", "email", "profile"]),
+                },
+            }
+            for p in OIDC_PROVIDERS
+        ]
+    }
+}
+
+# --- Sessions and security --------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("CARTABLE_SESSION_DAYS", 14) * 86400
+SESSION_COOKIE_SECURE = SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = SECURE
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if SECURE:
+    SECURE_HSTS_SECONDS = env_int("CARTABLE_HSTS_SECONDS", 63072000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+TRUSTED_PROXIES = env_list("CARTABLE_TRUSTED_PROXIES", [])
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", "ws:" if not SECURE else "wss:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *[p["server_url"] for p in OIDC_PROVIDERS]],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- Languages --------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("CARTABLE_TIME_ZONE", "Europe/Paris")
+USE_TZ = True
+
+# --- E-mail -----------------------------------------------------------------------------
+_email_backends = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = env_str("CARTABLE_EMAIL_BACKEND", "console")
+if _email_backend not in _email_backends:
+    raise ConfigurationError(f"CARTABLE_EMAIL_BACKEND must be one of {sorted(_email_backends)}")
+EMAIL_BACKEND = _email_backends[_email_backend]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env_str("CARTABLE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CARTABLE_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("CARTABLE_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("CARTABLE_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("CARTABLE_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("CARTABLE_EMAIL_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("CARTABLE_EMAIL_FROM", "Cartable <no-reply@cartable.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Platform ---------------------------------------------------------------------------
+PLATFORM_NAME = env_str("CARTABLE_PLATFORM_NAME", "Cartable")
+ACCOUNT_DELETION_GRACE_DAYS = env_int("CARTABLE_ACCOUNT_DELETION_GRACE_DAYS", 30)
+EXPORT_RETENTION_DAYS = env_int("CARTABLE_EXPORT_RETENTION_DAYS", 7)
+AUDIT_RETENTION_DAYS = env_int("CARTABLE_AUDIT_RETENTION_DAYS", 365)
+NOTIFICATION_RETENTION_DAYS = env_int("CARTABLE_NOTIFICATION_RETENTION_DAYS", 180)
+INVITATION_DAYS = env_int("CARTABLE_INVITATION_DAYS", 30)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CARTABLE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django_tasks": {"level": "WARNING"},
+    },
+}
+S3_REDIRECT_DOWNLOADS = env_bool("CARTABLE_S3_REDIRECT_DOWNLOADS", True)
+X_ACCEL_PREFIX = env_str("CARTABLE_X_ACCEL_PREFIX")

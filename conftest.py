@@ -1,0 +1,114 @@
+"""Personas and helpers shared by every test of Cartable."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_jobs(settings, tmp_path):
+    """Jobs run inline, files go to a per-test folder, unless a test says otherwise."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path / "files"},
+            },
+        }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def academy(db):
+    return StructureFactory(
+        kind="academy",
+        name="Académie de Lyon",
+        email_domains="ac-lyon.fr,*.ac-lyon.fr",
+        external_id="ac-lyon",
+    )
+
+
+@pytest.fixture
+def school(academy):
+    return StructureFactory(
+        kind="school",
+        name="Collège Jean Moulin",
+        parent=academy,
+        email_domains="jean-moulin.ac-lyon.fr",
+        external_id="0691234A",
+    )
+
+
+@pytest.fixture
+def other_school(db):
+    academy = StructureFactory(
+        kind="academy", name="Académie de Nantes", email_domains="ac-nantes.fr"
+    )
+    return StructureFactory(kind="school", name="Lycée Jules Verne", parent=academy)
+
+
+@pytest.fixture
+def teacher(school):
+    return UserFactory(
+        email="claire.martin@jean-moulin.ac-lyon.fr",
+        username="claire",
+        display_name="Claire Martin",
+        structure=school,
+    )
+
+
+@pytest.fixture
+def other_teacher(other_school):
+    return UserFactory(
+        email="paul.durand@ac-nantes.fr",
+        username="paul",
+        display_name="Paul Durand",
+        structure=other_school,
+    )
+
+
+@pytest.fixture
+def colleague(school):
+    """A teacher of the same school as ``teacher``."""
+    return UserFactory(
+        email="ahmed.benali@jean-moulin.ac-lyon.fr",
+        username="ahmed",
+        display_name="Ahmed Benali",
+        structure=school,
+    )
+
+
+@pytest.fixture
+def klass(teacher):
+    from cartable.accounts.actions import create_group
+
+    return create_group(teacher, "4e B")
+
+
+@pytest.fixture
+def student(klass):
+    from cartable.accounts.models import Membership
+
+    student = StudentFactory(username="lea.4eb", display_name="Léa", structure=klass.structure)
+    Membership.objects.create(group=klass, user=student, role=Membership.Role.MEMBER)
+    return student
+
+
+@pytest.fixture
+def guest():
+    return AnonymousUser()
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(email="admin@ac-lyon.fr", username="admin", is_superuser=True, is_staff=True)
