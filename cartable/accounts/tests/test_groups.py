@@ -180,3 +180,22 @@ def test_archiving_a_class_revokes_its_codes(klass, teacher):
     actions.archive_group(klass, by=teacher)
     invitation.refresh_from_db()
     assert not invitation.is_usable
+
+
+def test_manager_renames_the_class_and_search_follows(client, klass, teacher):
+    from cartable.core.search import search
+
+    client.force_login(teacher)
+    response = client.post(
+        reverse("accounts:group_settings", args=[klass.public_id]),
+        {"name": "4e B — SVT", "description": "Sciences"},
+    )
+    assert response.status_code == 302
+    klass.refresh_from_db()
+    assert klass.name == "4e B — SVT"
+    assert search(teacher, "SVT")["groups"][0].title == "4e B — SVT"
+
+
+def test_student_cannot_open_class_settings(client, klass, student):
+    client.force_login(student)
+    assert client.get(reverse("accounts:group_settings", args=[klass.public_id])).status_code == 403
