@@ -8,6 +8,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from cartable.accounts import actions
 from cartable.core.net import address_block, client_ip
@@ -111,4 +112,4 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def validate_disconnect(self, account: Any, accounts: Any) -> None:
         if len(accounts) <= 1 and not account.user.has_usable_password() and not account.user.email:
-            raise ValidationError("This is your only way to sign in.")
+            raise ValidationError(_("This is your only way to sign in."))
