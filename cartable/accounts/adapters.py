@@ -56,8 +56,22 @@ class AccountAdapter(DefaultAccountAdapter):
             for path in super().get_login_stages()
         ]
 
-    def get_login_redirect_url(self, request: HttpRequest) -> str:
-        return super().get_login_redirect_url(request)
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Without django.contrib.sites, allauth names the site after the request's host.
+        context["current_site"] = PlatformSite()
+        super().send_mail(template_prefix, email, context)
+
+
+class PlatformSite:
+    """What allauth's e-mails call the site: the platform's name and public address."""
+
+    @property
+    def name(self) -> str:
+        return settings.PLATFORM_NAME
+
+    @property
+    def domain(self) -> str:
+        return settings.BASE_URL.split("://", 1)[-1]
 
 
 DEFAULT_STAFF_VALUES = ("staff", "teacher", "enseignant", "personnel")
