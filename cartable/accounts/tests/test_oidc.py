@@ -6,6 +6,7 @@ and follows the redirects from one origin to the other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -66,6 +67,20 @@ CLAIRE = {
     },
 }
 
+# A provider that does not vouch for the address.
+MARC = {
+    "username": "marc",
+    "password": PASSWORD,
+    "claims": {
+        "email": "marc.blanc@jean-moulin.ac-lyon.fr",
+        "email_verified": False,
+        "given_name": "Marc",
+        "family_name": "Blanc",
+        "uai": "0691234A",
+        "profile": "teacher",
+    },
+}
+
 
 @pytest.fixture(scope="session")
 def oidc_provider(live_server, tmp_path_factory):
@@ -76,7 +91,7 @@ def oidc_provider(live_server, tmp_path_factory):
         clients=[
             {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [callback]}
         ],
-        users=[NADIA, LEA, CLAIRE],
+        users=[NADIA, LEA, CLAIRE, MARC],
         workdir=tmp_path_factory.mktemp("oidc-provider"),
     ) as provider:
         yield provider
@@ -249,6 +264,29 @@ def test_existing_staff_account_with_the_same_verified_address_is_connected(
     assert teacher.has_usable_password()
 
 
+def test_unverified_address_is_checked_by_code_before_signing_in(
+    live_server, cartable_oidc, school, mailoutbox
+):
+    browser, response = sign_in(live_server, cartable_oidc, MARC)
+
+    assert response.url == live_server.url + reverse("account_email_verification_sent")
+    assert mailoutbox[-1].to == ["marc.blanc@jean-moulin.ac-lyon.fr"]
+    code = re.search(
+        r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4}|[A-Z0-9]{6})\s*$", mailoutbox[-1].body, re.MULTILINE
+    )
+    assert code, mailoutbox[-1].body
+    form = find_form(response.text, reverse("account_email_verification_sent"))
+    response = browser.post(
+        urljoin(response.url, form.action), data={**form.fields, "code": code.group(1)}, timeout=10
+    )
+
+    assert response.url == live_server.url + reverse("portal:dashboard")
+    assert "Marc Blanc" in response.text
+    assert (
+        User.objects.get(email="marc.blanc@jean-moulin.ac-lyon.fr").emailaddress_set.get().verified
+    )
+
+
 def test_sign_in_returns_to_the_page_first_asked_for(live_server, cartable_oidc, school):
     groups = reverse("accounts:groups")
     login_url = f"{reverse('account_login')}?next={groups}"
@@ -260,7 +298,7 @@ def test_sign_in_returns_to_the_page_first_asked_for(live_server, cartable_oidc,
 
 
 def test_wrong_client_secret_ends_on_a_clear_error_page_without_an_account(
-    live_server, oidc_provider, settings, school
+    live_server, oidc_provider, settings, school, caplog
 ):
     configure_cartable(settings, oidc_provider, secret="not-the-right-secret")
 
@@ -269,8 +307,10 @@ def test_wrong_client_secret_ends_on_a_clear_error_page_without_an_account(
     assert response.url.startswith(
         live_server.url + f"/accounts/oidc/{PROVIDER_ID}/login/callback/"
     )
+    assert response.status_code == 401
     assert "Sign-in failed" in response.text
     assert "Signing in with Académie de Lyon did not work" in response.text
+    assert f"OpenID Connect sign-in through {PROVIDER_ID} failed" in caplog.text
     assert not User.objects.exists()
     assert not SocialAccount.objects.exists()
     dashboard = browser.get(
