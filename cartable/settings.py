@@ -260,7 +260,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-USERSESSIONS_TRACK_ACTIVITY = True
+# Our ActivityMiddleware refreshes the session list at most every few minutes; allauth's
+# tracking would write to the database on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
