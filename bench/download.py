@@ -45,14 +45,28 @@ def main() -> int:
             f"print(DataExport.objects.create(user=user, status='ready', file_name='exports/bench.bin', size={size}).public_id)\n"
         )
         export_id = subprocess.run(
-            [BIN / "python", "-c", setup], env={**env, "DJANGO_SETTINGS_MODULE": "cartable.settings"},
-            check=True, capture_output=True, text=True,
+            [BIN / "python", "-c", setup],
+            env={**env, "DJANGO_SETTINGS_MODULE": "cartable.settings"},
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [BIN / "cartable", "serve", "--port", str(port), "--log-level", "warning", "--no-migrate", "--no-worker"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                BIN / "cartable",
+                "serve",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-migrate",
+                "--no-worker",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             for _ in range(100):
@@ -83,7 +97,9 @@ def main() -> int:
             done.set()
             watcher.join()
             assert received == size, received
-            print(f"download {args.size_mb} MiB: {size / elapsed / 1e6:.0f} MB/s; server RSS {before} MiB before, {max(samples)} MiB peak")
+            print(
+                f"download {args.size_mb} MiB: {size / elapsed / 1e6:.0f} MB/s; server RSS {before} MiB before, {max(samples)} MiB peak"
+            )
         finally:
             server.terminate()
             server.wait(10)
