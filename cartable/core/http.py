@@ -25,7 +25,7 @@ from django.http import (
 )
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
