@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from cartable.testing.browser import browser, browser_context, page, server  # noqa: F401
 from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
 
 
