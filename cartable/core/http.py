@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Generator
 from typing import IO, Any
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -24,22 +25,44 @@ from django.http import (
 )
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _ranged(fh: IO[bytes], start: int, length: int) -> Iterator[bytes]:
+def _ranged(fh: IO[bytes], start: int, length: int | None) -> Generator[bytes, None, None]:
     try:
         fh.seek(start)
         remaining = length
-        while remaining > 0:
-            chunk = fh.read(min(CHUNK, remaining))
+        while remaining is None or remaining > 0:
+            chunk = fh.read(CHUNK if remaining is None else min(CHUNK, remaining))
             if not chunk:
                 break
-            remaining -= len(chunk)
+            if remaining is not None:
+                remaining -= len(chunk)
             yield chunk
     finally:
         fh.close()
+
+
+async def _aranged(fh: IO[bytes], start: int, length: int | None) -> AsyncIterator[bytes]:
+    # Under ASGI, Django would read a synchronous iterator whole into memory before sending
+    # it; an asynchronous one is sent chunk by chunk.
+    chunks = _ranged(fh, start, length)
+    read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
+    try:
+        while (chunk := await read()) is not None:
+            yield chunk
+    finally:
+        await sync_to_async(chunks.close, thread_sensitive=False)()
+
+
+def stream_file(
+    request: HttpRequest, fh: IO[bytes], start: int = 0, length: int | None = None
+) -> Any:
+    """An iterator over a file's bytes suited to the server: async under ASGI, sync under WSGI."""
+    if isinstance(request, ASGIRequest):
+        return _aranged(fh, start, length)
+    return _ranged(fh, start, length)
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
@@ -154,12 +177,11 @@ def storage_response(
         start, end = wanted
         length = end - start + 1
         partial = StreamingHttpResponse(
-            _ranged(fh, start, length), status=206, content_type=content_type
+            stream_file(request, fh, start, length), status=206, content_type=content_type
         )
         partial["Content-Range"] = f"bytes {start}-{end}/{size}"
         partial["Content-Length"] = str(length)
         return common(partial)
-    whole = FileResponse(fh, content_type=content_type)
-    whole.block_size = CHUNK
+    whole = StreamingHttpResponse(stream_file(request, fh), content_type=content_type)
     whole["Content-Length"] = str(size)
     return common(whole)
