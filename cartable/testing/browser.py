@@ -30,9 +30,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-# Tests never leave the machine: pytest-django's live server defaults to "localhost",
-# which may resolve to ::1 or be absent from ALLOWED_HOSTS; pin it to 127.0.0.1.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +51,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def server(live_server: Any) -> str:
-    """The live server's base URL, with rate-limit counters reset for each test."""
+    """The live server's base URL (on 127.0.0.1, see ``--liveserver`` in pyproject.toml),
+    with rate-limit counters reset for each test."""
     from django.core.cache import cache
 
     cache.clear()

@@ -6,6 +6,8 @@ a floor, not a certificate.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -62,7 +64,7 @@ def test_student_join_form_has_no_serious_accessibility_violation(page: Page, kl
     invitation = create_invitation(klass, by=teacher)
     page.goto(invitation.get_absolute_url())
     page.get_by_label("Votre prénom").fill("Inès")
-    page.get_by_label("Choisissez un nom d’utilisateur").fill("ines")
+    page.get_by_label(re.compile("Choisissez un nom d.utilisateur")).fill("ines")
     page.get_by_label("Choisissez un mot de passe").fill("cerf-volant du mardi")
     page.get_by_label("Saisissez à nouveau le mot de passe").fill("cerf-volant du jeudi")
     page.get_by_role("button", name="Créer mon compte et rejoindre la classe").click()
