@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cartable.core",
     "cartable.accounts",
     "cartable.portal",
+    "cartable.pad",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
