@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,12 @@ async def _read(port: int) -> str:
                 return document.to_text(reader_doc).rstrip("\n")
 
 
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    # In a thread of its own: Playwright's fixtures may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_sigkill_during_typing_loses_nothing_acknowledged(tmp_path):
     env = _env(tmp_path)
     subprocess.run([BIN / "cartable", "manage", "migrate", "-v", "0"], env=env, check=True)
@@ -141,14 +148,14 @@ def test_sigkill_during_typing_loses_nothing_acknowledged(tmp_path):
     port = _free_port()
     server = _serve(env, port)
     try:
-        acked, typed = asyncio.run(_type_until_killed(port, server))
+        acked, typed = _run(_type_until_killed(port, server))
     finally:
         server.kill()
         server.wait(10)
     assert acked >= 150
     server = _serve(env, port)
     try:
-        text = asyncio.run(_read(port))
+        text = _run(_read(port))
     finally:
         server.terminate()
         server.wait(10)
