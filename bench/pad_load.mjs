@@ -100,6 +100,7 @@ class Client {
     this.bytes = 0
     this.pending = null
     this.skip = 0
+    this.dropping = false
     byClientId.set(this.doc.clientID, this)
     this.doc.on('update', (update, origin) => {
       if (origin === REMOTE || !this.ws || this.ws.readyState !== WebSocket.OPEN) return
@@ -208,6 +209,7 @@ class Client {
     socket.removeAllListeners('data')
     socket.on('data', chunk => this.scan(chunk))
     socket.resume()
+    this.dropping = true
     return true
   }
 
@@ -455,6 +457,7 @@ async function runLoad () {
     deflate: opts.deflate,
     connect_failures: failures,
     disconnected: clients.filter(c => c.closed).length,
+    dropping: clients.filter(c => c.dropping).length,
     ramp_s: round(rampSeconds, 2),
     measure_s: round(wall, 2),
     keystrokes,
@@ -465,6 +468,7 @@ async function runLoad () {
     latency_ms: percentiles(inTime, expected),
     latency_all_observers_ms: percentiles(slowest, keystrokes),
     server_cpu_pct: cpu0 === null ? null : round((100 * (cpu1 - cpu0)) / wall, 1),
+    server_cpu_us_per_keystroke: cpu0 === null || !keystrokes ? null : round((1e6 * (cpu1 - cpu0)) / keystrokes, 1),
     server_rss_mib: rss === null ? null : round(rss, 1),
     server_rss_peak_mib: rssSamples.length ? round(Math.max(...rssSamples, rss), 1) : null,
     loadgen_cpu_pct: round((100 * (own1.user + own1.system)) / 1e6 / wall, 1),

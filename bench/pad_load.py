@@ -155,9 +155,7 @@ def prepare_cartable(data_dir: Path, idle_pads: int) -> None:
 class Server:
     """One server process on its own core, stopped on exit."""
 
-    def __init__(
-        self, kind: str, core: int, work: Path, data_dir: Path | None = None, nice: int = 0
-    ) -> None:
+    def __init__(self, kind: str, core: int, work: Path, data_dir: Path | None = None) -> None:
         self.kind = kind
         self.port = free_port()
         self.log_path = work / f"{kind}-{self.port}.log"
@@ -166,7 +164,7 @@ class Server:
         if kind == "cartable":
             assert data_dir is not None
             command = [
-                *pin(core, nice),
+                *pin(core),
                 str(BIN / "cartable"),
                 "serve",
                 "--no-worker",
@@ -178,7 +176,7 @@ class Server:
             ]
             env = cartable_env(data_dir)
         else:
-            command = [*pin(core, nice), "node", str(REFERENCE)]
+            command = [*pin(core), "node", str(REFERENCE)]
             env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port)}
         # taskset and the cartable script exec: the process id is the server's.
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
@@ -214,15 +212,12 @@ class Server:
         self.stop()
 
 
-def pin(core: int, nice: int) -> list[str]:
-    """Run on one core; with ``nice`` < 0, ahead of the machine's other work."""
-    return ["taskset", "-c", str(core)] + (["nice", "-n", str(nice)] if nice else [])
+def pin(core: int) -> list[str]:
+    return ["taskset", "-c", str(core)]
 
 
-def loadgen(
-    server: Server, core: int, options: list[str], timeout: float, nice: int = 0
-) -> dict[str, Any]:
-    command = [*pin(core, nice), "node", str(LOADGEN), "--url", server.url]
+def loadgen(server: Server, core: int, options: list[str], timeout: float) -> dict[str, Any]:
+    command = [*pin(core), "node", str(LOADGEN), "--url", server.url]
     command += ["--pid", str(server.process.pid), "--clk-tck", str(os.sysconf("SC_CLK_TCK"))]
     done = subprocess.run(
         command + options,
@@ -263,8 +258,9 @@ def ratio(a: Any, b: Any) -> str:
 
 def print_load(rows: list[dict[str, Any]], servers: list[str]) -> None:
     head = (
-        f"{'editors':>7}  {'server':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'all p95':>8} {'lost':>6} {'CPU %':>6} {'RSS MiB':>8} {'gen CPU':>7} {'gen lag':>7} "
+        f"{'editors':>7}  {'server':<10} {'keys/s':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'all p95':>8} {'lost':>6} {'CPU %':>6} {'µs/key':>7} {'RSS MiB':>8} {'gen CPU':>7} "
+        f"{'gen lag':>7} "
         f"{'load':>5}"
     )
     print(head)
@@ -280,20 +276,21 @@ def print_load(rows: list[dict[str, Any]], servers: list[str]) -> None:
                 continue
             lat = r["latency_ms"]
             print(
-                f"{editors:>7}  {name:<10} {fmt(lat['p50']):>8} {fmt(lat['p95']):>8} "
+                f"{editors:>7}  {name:<10} {r['keystrokes_per_s']:>6.0f} {fmt(lat['p50']):>8} {fmt(lat['p95']):>8} "
                 f"{fmt(lat['p99']):>8} {fmt(r['latency_all_observers_ms']['p95']):>8} "
                 f"{r['keystrokes_lost']:>6} {fmt(r['server_cpu_pct'], 1):>6} "
-                f"{fmt(r['server_rss_mib'], 1):>8} {fmt(r['loadgen_cpu_pct'], 1):>7} "
+                f"{fmt(r['server_cpu_us_per_keystroke'], 0):>7} {fmt(r['server_rss_mib'], 1):>8} {fmt(r['loadgen_cpu_pct'], 1):>7} "
                 f"{fmt(r['loadgen_loop_delay_p99_ms'], 1):>7} {r['loadavg_at_start'][0]:>5.1f}"
             )
         a, b = by.get("cartable"), by.get("reference")
         if a and b and "skipped" not in a and "skipped" not in b:
             la, lb = a["latency_ms"], b["latency_ms"]
             print(
-                f"{'':>7}  {'ratio C/R':<10} {ratio(la['p50'], lb['p50']):>8} "
+                f"{'':>7}  {'ratio C/R':<10} {'':>6} {ratio(la['p50'], lb['p50']):>8} "
                 f"{ratio(la['p95'], lb['p95']):>8} {ratio(la['p99'], lb['p99']):>8} "
                 f"{ratio(a['latency_all_observers_ms']['p95'], b['latency_all_observers_ms']['p95']):>8} "
                 f"{'':>6} {ratio(a['server_cpu_pct'], b['server_cpu_pct']):>6} "
+                f"{ratio(a['server_cpu_us_per_keystroke'], b['server_cpu_us_per_keystroke']):>7} "
                 f"{ratio(a['server_rss_mib'], b['server_rss_mib']):>8}"
             )
 
@@ -317,13 +314,6 @@ def main() -> int:
     parser.add_argument("--history-edits", type=int, default=100_000, help="0: skip")
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--client-core", type=int, default=1)
-    parser.add_argument(
-        "--nice",
-        type=int,
-        default=0,
-        help="niceness of the server and the load generator (e.g. -10, as root: less noise "
-        "from the machine's other work)",
-    )
     args = parser.parse_args()
 
     steps = [int(n) for n in args.editors.split(",") if n.strip()]
@@ -379,8 +369,8 @@ def main() -> int:
                     f"--layout={args.layout}",
                     f"--ramp-timeout={args.ramp_timeout}",
                 ] + (["--deflate"] if args.deflate else [])
-                with Server(kind, args.server_core, work, data_dir, args.nice) as server:
-                    result = loadgen(server, args.client_core, options, load_timeout, args.nice)
+                with Server(kind, args.server_core, work, data_dir) as server:
+                    result = loadgen(server, args.client_core, options, load_timeout)
                 result["server"] = kind
                 results["load"].append(result)
                 if kind == "cartable":
@@ -396,10 +386,8 @@ def main() -> int:
                 if kind == "cartable":
                     shutil.copytree(template, data_dir)
                 options = ["--mode=idle", f"--pads={args.idle_pads}", "--pad=idle-"]
-                with Server(kind, args.server_core, work, data_dir, args.nice) as server:
-                    results["idle"][kind] = loadgen(
-                        server, args.client_core, options, 600, args.nice
-                    )
+                with Server(kind, args.server_core, work, data_dir) as server:
+                    results["idle"][kind] = loadgen(server, args.client_core, options, 600)
 
         if args.history_edits:
             results["open"] = open_history(args, servers, work)
@@ -429,12 +417,12 @@ def open_history(args: argparse.Namespace, servers: list[str], work: Path) -> di
     out: dict[str, Any] = {"edits": args.history_edits, "pad": json.loads(built.stdout)}
     options = ["--mode=open", "--pad=history", "--repeat=5"]
     if "cartable" in servers:
-        with Server("cartable", args.server_core, work, data_dir, args.nice) as server:
-            out["cartable"] = loadgen(server, args.client_core, options, 900, args.nice)
+        with Server("cartable", args.server_core, work, data_dir) as server:
+            out["cartable"] = loadgen(server, args.client_core, options, 900)
     if "reference" in servers:
-        with Server("reference", args.server_core, work, nice=args.nice) as server:
+        with Server("reference", args.server_core, work) as server:
             out["reference"] = loadgen(
-                server, args.client_core, [*options, f"--seed-file={state_file}"], 900, args.nice
+                server, args.client_core, [*options, f"--seed-file={state_file}"], 900
             )
     return out
 
@@ -454,7 +442,9 @@ def report(results: dict[str, Any], servers: list[str]) -> None:
             "'lost': keystrokes that some observer did not get within "
             f"{results['config']['lost_after']:g} s. CPU %: one core = 100. 'gen CPU', 'gen "
             "lag': the load generator's CPU % and event-loop delay p99 (ms; high: its figures "
-            "are late too). 'load': the machine's load average (1 min) at the start.\n"
+            "are late too). 'keys/s': keystrokes sent per second (below the number of editors: the "
+            "load generator could not keep up). 'µs/key': server CPU time per keystroke. "
+            "'load': the machine's load average (1 min) at the start.\n"
         )
         print_load(load, servers)
     idle = results.get("idle")
