@@ -243,7 +243,8 @@ def collapsed(result: dict[str, Any]) -> bool:
 def fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "lost"
-    if isinstance(value, float):
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = float(value)
         return f"{value:.{digits}f}" if value < 1000 else f"{value:,.0f}".replace(",", " ")
     return str(value)
 
