@@ -13,6 +13,8 @@ import * as Y from "yjs";
 
 import { Author, AuthorColours, ClearAuthorship, authorsInDoc } from "./authorship.js";
 import { AuthorList } from "./authors.js";
+import { Chat } from "./chat.js";
+import { History } from "./history.js";
 import { t } from "./i18n.js";
 import { ImageUploader } from "./images.js";
 import { PadProvider } from "./provider.js";
@@ -117,10 +119,11 @@ function padPage(root) {
 
   const createEditor = () => {
     if (editor) return;
-    mount.replaceChildren();
+    for (const fallback of mount.querySelectorAll("noscript")) fallback.remove();
     const surface = document.createElement("div");
     surface.className = "pad-surface";
-    mount.append(surface);
+    surface.hidden = history.isOpen;
+    mount.prepend(surface);
     const uploader = canEdit
       ? new ImageUploader({
           editor: null,
@@ -156,24 +159,7 @@ function padPage(root) {
       editable: canEdit,
       injectCSS: false,
       extensions: [
-        StarterKit.configure({
-          undoRedo: false, // Yjs undo: each person undoes their own changes
-          code: false,
-          trailingNode: canEdit ? {} : false,
-          link: {
-            openOnClick: false,
-            autolink: true,
-            defaultProtocol: "https",
-            HTMLAttributes: { rel: "noopener noreferrer nofollow", target: "_blank" },
-          },
-          heading: { levels: [1, 2, 3] },
-        }),
-        // Code text still shows who wrote it: it excludes the formatting marks, not authors.
-        Code.extend({ excludes: "bold italic underline strike" }),
-        TaskList,
-        TaskItem.configure({ nested: true }),
-        TableKit.configure({ table: { resizable: false } }),
-        Image.configure({ allowBase64: false }),
+        ...schemaExtensions({ live: canEdit }),
         Placeholder.configure({ placeholder: canEdit ? t("placeholder") : "" }),
         Collaboration.configure({ document: doc, field: "default" }),
         CollaborationCaret.configure({
@@ -224,6 +210,44 @@ function padPage(root) {
     authorList.fetchAuthors();
   };
 
+  // --- History and chat ----------------------------------------------------------------
+  const history = new History({
+    mount,
+    base,
+    csrf: data.csrf,
+    colours,
+    extensions: () => [...schemaExtensions({ live: false }), Author],
+    onOpen: () => {
+      for (const element of mount.children) {
+        if (element !== history.panel) element.hidden = true;
+      }
+      historyButton.setAttribute("aria-expanded", "true");
+    },
+    onClose: () => {
+      for (const element of mount.children) {
+        if (element !== history.panel && element !== notice) element.hidden = false;
+      }
+      notice.hidden = !notice.textContent;
+      historyButton.setAttribute("aria-expanded", "false");
+      historyButton.focus();
+    },
+  });
+  const historyButton = document.createElement("button");
+  historyButton.type = "button";
+  historyButton.className = "button pad-history-open";
+  historyButton.textContent = t("history");
+  historyButton.setAttribute("aria-expanded", "false");
+  historyButton.addEventListener("click", () => (history.isOpen ? history.close() : history.open()));
+  statusElement.after(historyButton);
+
+  new Chat({
+    side,
+    provider,
+    colours,
+    canChat: data.canChat === "true" && Boolean(self.id),
+    selfId: self.id,
+  });
+
   if (canClear) {
     const clear = document.createElement("button");
     clear.type = "button";
@@ -242,6 +266,31 @@ function padPage(root) {
   provider.on("synced", createEditor);
   setTimeout(createEditor, 4000);
   return { provider, doc, side };
+}
+
+/** The document's schema: the live editor and the history viewer render the same nodes. */
+function schemaExtensions({ live }) {
+  return [
+    StarterKit.configure({
+      undoRedo: false, // Yjs undo: each person undoes their own changes
+      code: false,
+      trailingNode: live ? {} : false,
+      dropcursor: live ? {} : false,
+      link: {
+        openOnClick: false,
+        autolink: live,
+        defaultProtocol: "https",
+        HTMLAttributes: { rel: "noopener noreferrer nofollow", target: "_blank" },
+      },
+      heading: { levels: [1, 2, 3] },
+    }),
+    // Code text still shows who wrote it: it excludes the formatting marks, not authors.
+    Code.extend({ excludes: "bold italic underline strike" }),
+    TaskList,
+    TaskItem.configure({ nested: true }),
+    TableKit.configure({ table: { resizable: false } }),
+    Image.configure({ allowBase64: false }),
+  ];
 }
 
 function renderCaret(user) {
