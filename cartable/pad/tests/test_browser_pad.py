@@ -177,3 +177,61 @@ def test_phone_layout(pad_server, chromium):
     assert toolbar.evaluate("e => e.scrollWidth > e.clientWidth")
     page.screenshot(path=str(SHOTS / "pad-phone.png"), full_page=False)
     context.close()
+
+
+def test_chat_and_history(pad_server, chromium):
+    server, ids = pad_server
+    context_a, a, errors = _open_pad(chromium, server, ids, CLAIRE)
+    context_b, b, _errors = _open_pad(chromium, server, ids, AHMED)
+    a.fill("#pad-chat-input", "Je relis le tableau")
+    a.keyboard.press("Enter")
+    expect(b.locator(".pad-chat-log")).to_contain_text("Je relis le tableau")
+    expect(b.locator(".pad-chat-log")).to_contain_text("Claire Martin")
+
+    a.get_by_role("button", name="Historique").click()
+    slider = a.locator("#pad-history-slider")
+    expect(slider).to_be_visible()
+    assert a.locator(".pad-toolbar").is_hidden()
+    # The first revisions hold the first words, before Ahmed wrote anything.
+    slider.fill("3")
+    expect(a.locator(".pad-history-where")).to_contain_text("Révision 3")
+    history_text = a.locator(".pad-history-text .pad-text")
+    expect(history_text).not_to_contain_text("Réponse de B")
+    a.fill("#pad-revision-label", "Première version")
+    a.get_by_role("button", name="Enregistrer cette version").click()
+    expect(a.locator(".pad-saved-revisions")).to_contain_text("Première version")
+    a.screenshot(path=str(SHOTS / "pad-history.png"), full_page=True)
+    a.get_by_role("button", name="Revenir au texte").click()
+    expect(a.locator(".pad-toolbar")).to_be_visible()
+    b.screenshot(path=str(SHOTS / "pad-chat.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e]
+    context_a.close()
+    context_b.close()
+
+
+def test_writers_reconnect_and_resend_after_the_server_is_killed(pad_server, chromium):
+    server, ids = pad_server
+    context, page, _errors = _open_pad(chromium, server, ids, CLAIRE)
+    status = page.locator("[data-pad-status]")
+    expect(status).to_have_attribute("data-state", "saved")
+    assert server.process is not None
+    server.process.kill()  # SIGKILL: no goodbye to anyone
+    server.process.wait(10)
+    expect(status).to_have_attribute("data-state", "offline")
+    expect(status).to_have_text(
+        "Hors ligne — vos modifications seront envoyées au retour de la connexion"
+    )
+    page.click(".pad-text")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Écrit pendant la panne")
+    page.screenshot(path=str(SHOTS / "pad-offline.png"))
+    server.start()
+    expect(status).to_have_attribute("data-state", "saved", timeout=30000)
+    context.close()
+    # What was typed offline reached the server: a newcomer reads it.
+    reader_context = chromium.new_context(locale="fr-FR")
+    reader = reader_context.new_page()
+    reader.goto(f"{server.url}/pad/p/{ids['readonly_id']}")
+    expect(reader.locator(".pad-text")).to_contain_text("Écrit pendant la panne")
+    reader_context.close()
