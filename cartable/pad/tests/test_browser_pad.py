@@ -235,3 +235,26 @@ def test_writers_reconnect_and_resend_after_the_server_is_killed(pad_server, chr
     reader.goto(f"{server.url}/pad/p/{ids['readonly_id']}")
     expect(reader.locator(".pad-text")).to_contain_text("Écrit pendant la panne")
     reader_context.close()
+
+
+def test_the_editor_passes_axe(pad_server, chromium):
+    """axe-core finds no serious or critical problem in the pad (editor, toolbar, side panel)."""
+    server, ids = pad_server
+    axe = Path(__file__).resolve().parents[2] / "testing" / "vendor" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not vendored: run npm run build")
+    # Injecting axe is an inline script: this context alone lets it through the CSP.
+    context = chromium.new_context(locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, server, CLAIRE)
+    page.goto(f"{server.url}/pad/p/{ids['pad_id']}")
+    page.wait_for_selector(".pad-text[contenteditable=true]")
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("() => axe.run(document.getElementById('pad'))")
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    context.close()
