@@ -67,7 +67,9 @@ export class ImageUploader {
       return;
     }
     this.announce("");
-    const image = { src: data.src, alt: alt || null };
+    // Every image has a text alternative: the one given, else the file's name.
+    const stem = (file.name || "").replace(/\.[^.]+$/, "").replace(/[-_]+/g, " ").trim();
+    const image = { src: data.src, alt: alt || stem || t("image") };
     const chain = this.editor.chain().focus();
     if (position !== null) chain.insertContentAt(position, { type: "image", attrs: image });
     else chain.setImage(image);

@@ -16,11 +16,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-CHROMIUM = os.environ.get("CARTABLE_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 
 # Run in the server's data directory before it starts: two teachers and a pad shared by link.
@@ -49,13 +49,13 @@ class PadServer:
         self.data_dir = data_dir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
+        # Nothing of the test run's own configuration (database, Redis, storage) leaks in.
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
+        self.env |= {
             "CARTABLE_DATA_DIR": str(data_dir),
             "CARTABLE_BASE_URL": self.url,
             "DJANGO_SETTINGS_MODULE": "cartable.settings",
         }
-        self.env.pop("CARTABLE_REDIS_URL", None)
         self.process: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
 
@@ -115,17 +115,9 @@ def pad_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PadSe
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(browser: Any) -> Any:
+    """The session's Debian Chromium (cartable.testing.browser), under the name these tests use."""
+    return browser
 
 
 def sign_in(page, server: PadServer, email: str) -> None:
