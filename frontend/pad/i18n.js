@@ -70,8 +70,8 @@ const WORDS = {
     revision: "Révision",
     backToPad: "Revenir au texte",
     savedRevisions: "Révisions enregistrées",
-    revisionName: "Nom de la révision",
-    saveRevision: "Enregistrer cette version",
+    revisionName: "Nom",
+    saveRevision: "Enregistrer la version actuelle",
     noSavedRevisions: "Aucune révision enregistrée.",
     restore: "Restaurer cette révision",
     restoreConfirm:
@@ -146,8 +146,8 @@ const WORDS = {
     revision: "Revision",
     backToPad: "Back to the text",
     savedRevisions: "Saved revisions",
-    revisionName: "Name of the revision",
-    saveRevision: "Save this version",
+    revisionName: "Name",
+    saveRevision: "Save the current version",
     noSavedRevisions: "No saved revision.",
     restore: "Restore this revision",
     restoreConfirm:

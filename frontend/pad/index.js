@@ -187,7 +187,6 @@ function padPage(root) {
           uploader ? uploader.handleDrop(view, event, slice, moved) : false,
       },
     });
-    window.cartablePad = { editor, provider, doc };
 
     if (uploader) uploader.editor = editor;
     mount.prepend(notice);

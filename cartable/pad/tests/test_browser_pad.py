@@ -198,7 +198,7 @@ def test_chat_and_history(pad_server, chromium):
     history_text = a.locator(".pad-history-text .pad-text")
     expect(history_text).not_to_contain_text("Réponse de B")
     a.fill("#pad-revision-label", "Première version")
-    a.get_by_role("button", name="Enregistrer cette version").click()
+    a.get_by_role("button", name="Enregistrer la version actuelle").click()
     expect(a.locator(".pad-saved-revisions")).to_contain_text("Première version")
     a.screenshot(path=str(SHOTS / "pad-history.png"), full_page=True)
     a.get_by_role("button", name="Revenir au texte").click()
