@@ -8,9 +8,9 @@
 //         the pad's XmlFragment("default") (a ProseMirror document of paragraphs). A keystroke is
 //         identified by its Yjs id (client id, clock): an observer that receives an update reads
 //         the clocks it carries (Y.parseUpdateMeta) and so knows which keystrokes arrived. Only
-//         --observers clients decode and apply what they receive; the others skip the bytes of
-//         every frame after their sync handshake (answering pings), so that the load generator
-//         does O(N) work per broadcast, not O(N²) Yjs decoding.
+//         --observers clients decode what they receive (and apply it with --apply); the others
+//         skip the bytes of every frame after their sync handshake (answering pings), so that
+//         the load generator does O(N) work per broadcast, not O(N²) Yjs decoding.
 //   idle  K pads opened with one client each: the server's resident memory before and after.
 //   open  time from websocket connect to sync step 2 received, for one pad (cold, warm, hot).
 //
@@ -41,6 +41,7 @@ const { values: opts } = parseArgs({
     'ramp-timeout': { type: 'string', default: '180' },
     layout: { type: 'string', default: 'own' }, // own: a paragraph per editor; shared: one paragraph
     deflate: { type: 'boolean', default: false },
+    apply: { type: 'boolean', default: false },
     pads: { type: 'string', default: '200' },
     repeat: { type: 'string', default: '5' },
     'seed-file': { type: 'string' }
@@ -50,6 +51,7 @@ const { values: opts } = parseArgs({
 const SERVER_PID = opts.pid ? Number(opts.pid) : null
 const CLK_TCK = Number(opts['clk-tck'])
 const REMOTE = Symbol('remote')
+const APPLY = opts.apply
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz'
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -169,7 +171,9 @@ class Client {
     const update = decoding.readVarUint8Array(decoder)
     if (subType === 1) this.step2Bytes = update.length
     if (this.next !== null) this.track(update, now)
-    Y.applyUpdate(this.doc, update, REMOTE)
+    // Observers read which keystrokes an update carries; applying it too (--apply) costs the
+    // load generator O(clients in the document) per update (Yjs computes state vectors).
+    if (subType === 1 || APPLY) Y.applyUpdate(this.doc, update, REMOTE)
     return subType === 1
   }
 
@@ -455,6 +459,7 @@ async function runLoad () {
     observers: observers.length,
     layout,
     deflate: opts.deflate,
+    observers_apply: APPLY,
     connect_failures: failures,
     disconnected: clients.filter(c => c.closed).length,
     dropping: clients.filter(c => c.dropping).length,

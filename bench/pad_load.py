@@ -309,6 +309,9 @@ def main() -> int:
     parser.add_argument("--observers", type=int, default=20, help="clients that decode")
     parser.add_argument("--layout", choices=["own", "shared"], default="own")
     parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
+    parser.add_argument(
+        "--apply", action="store_true", help="observers apply the updates they decode"
+    )
     parser.add_argument("--ramp-timeout", type=float, default=180)
     parser.add_argument("--keep-going", action="store_true", help="run steps after a collapse")
     parser.add_argument("--idle-pads", type=int, default=200, help="0: skip")
@@ -369,7 +372,9 @@ def main() -> int:
                     f"--lost-after={args.lost_after}",
                     f"--layout={args.layout}",
                     f"--ramp-timeout={args.ramp_timeout}",
-                ] + (["--deflate"] if args.deflate else [])
+                ]
+                options += ["--deflate"] if args.deflate else []
+                options += ["--apply"] if args.apply else []
                 with Server(kind, args.server_core, work, data_dir) as server:
                     result = loadgen(server, args.client_core, options, load_timeout)
                 result["server"] = kind
