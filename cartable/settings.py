@@ -399,6 +399,10 @@ AUDIT_RETENTION_DAYS = env_int("CARTABLE_AUDIT_RETENTION_DAYS", 365)
 NOTIFICATION_RETENTION_DAYS = env_int("CARTABLE_NOTIFICATION_RETENTION_DAYS", 180)
 INVITATION_DAYS = env_int("CARTABLE_INVITATION_DAYS", 30)
 
+# --- Pad --------------------------------------------------------------------------------
+# The key of the Etherpad-compatible HTTP API; empty: generated once into DATA_DIR.
+PAD_API_KEY = env_str("CARTABLE_PAD_API_KEY")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

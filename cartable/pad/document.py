@@ -155,6 +155,35 @@ def append_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
         _fill(fragment(doc), pm_doc.get("content") or [])
 
 
+_TEXTBLOCKS = {"paragraph", "heading"}
+
+
+def extend_text(doc: Doc, text: str) -> None:
+    """Etherpad's appendText: ``text`` continues the last line, its other lines follow it."""
+    if not text:
+        return
+    root = fragment(doc)
+    lines = text.split("\n")
+    with doc.transaction():
+        last = root.children[len(root.children) - 1] if len(root.children) else None
+        if isinstance(last, XmlElement) and last.tag in _TEXTBLOCKS:
+            first = lines.pop(0)
+            if first:
+                children = last.children
+                tail = children[len(children) - 1] if len(children) else None
+                if not isinstance(tail, XmlText):
+                    children.append(XmlText())
+                    tail = children[len(children) - 1]
+                assert isinstance(tail, XmlText)  # noqa: S101 - narrows the type
+                tail.insert(_length(tail), first)
+        for line in lines:
+            _fill(root, [{"type": "paragraph", **_line_content(line)}])
+
+
+def _line_content(line: str) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": line}]} if line else {}
+
+
 # --- Plain text -------------------------------------------------------------------------
 
 

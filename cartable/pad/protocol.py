@@ -2,7 +2,9 @@
 
 Types: 0 sync (sub-types 0 step 1, 1 step 2, 2 update), 1 awareness, 3 query awareness.
 Cartable adds type 100, *saved*: the number of this connection's updates made durable so far,
-so that its editor can show "saved" truthfully; standard clients ignore it.
+so that its editor can show "saved" truthfully; and type 101, *custom*: a JSON message for the
+editor, in Etherpad's ``COLLABROOM`` shape (the HTTP API's sendClientsMessage and chat messages
+appended through it). Standard clients ignore both.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ MESSAGE_AWARENESS = 1
 MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 MESSAGE_SAVED = 100
+MESSAGE_CUSTOM = 101
 
 SYNC_STEP1 = 0
 SYNC_STEP2 = 1
@@ -81,6 +84,10 @@ def sync_message(sub_type: int, payload: bytes) -> bytes:
 
 def saved_message(count: int) -> bytes:
     return bytes([MESSAGE_SAVED]) + write_var_uint(count)
+
+
+def custom_message(payload: Any) -> bytes:
+    return bytes([MESSAGE_CUSTOM]) + write_var_string(json.dumps(payload, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, merge_updates
 
-from cartable.pad import protocol, store
+from cartable.pad import presence, protocol, store
 from cartable.pad.protocol import AwarenessEntry
 
 logger = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ class PadRoom:
         await connection.send(protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state()))
         if self.awareness:
             await connection.send(protocol.awareness_message(list(self.awareness.values())))
+        await presence.publish()
 
     async def leave(self, connection: Connection) -> None:
         connection.closed = True
@@ -112,6 +113,7 @@ class PadRoom:
                 gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
         if gone:
             self._queue_awareness(gone, relay=True)
+        await presence.publish()
 
     # --- Messages from clients -----------------------------------------------------------
 
@@ -249,6 +251,12 @@ class PadRoom:
                 self._schedule_flush()
             elif message["type"] == "pad.awareness":
                 self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
+            elif message["type"] == "pad.custom":
+                frame = protocol.custom_message(message["message"])
+                await asyncio.gather(
+                    *(_send_all(c, [frame]) for c in list(self.connections)),
+                    return_exceptions=True,
+                )
             elif message["type"] == "pad.reset":
                 # The document was replaced wholesale (a pad moved or deleted): start afresh.
                 await _close_room(self)
@@ -305,6 +313,8 @@ async def release_room(room: PadRoom) -> None:
         _users.pop(room.pad_pk, None)
         if _rooms.get(room.pad_pk) is room:
             del _rooms[room.pad_pk]
+        if not _rooms:
+            presence.stop_refresher()
     await room.stop()
 
 

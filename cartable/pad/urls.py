@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.pad import views
+from cartable.pad import api, views
 
 app_name = "pad"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("p/<str:pad_id>", views.pad_page, name="pad"),
     path("p/<str:pad_id>/settings", views.settings_view, name="settings"),
+    # Etherpad's HTTP API: integrations are given <Cartable>/pad as the Etherpad address.
+    path("api", api.root, name="api-root"),
+    path("api/", api.root),
+    path("api/<str:version>/<str:function>", api.call, name="api"),
 ]
