@@ -138,7 +138,8 @@ def _plain(value: Any) -> Any:
 
 
 def _length(text: XmlText) -> int:
-    return sum(len(chunk) for chunk, _attrs in text.diff() if isinstance(chunk, str))
+    # pycrdt counts positions in UTF-8 bytes, not characters: "é" is two.
+    return len(text)
 
 
 def replace_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
