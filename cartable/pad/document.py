@@ -159,7 +159,11 @@ def append_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
 
 
 def pm_to_text(node: dict[str, Any]) -> str:
-    """Plain text, one line per block, as Etherpad's getText gives it."""
+    """Plain text, one line per block, as Etherpad's getText gives it.
+
+    A table row is one line, its cells separated by tabs; a list item or a quote whose
+    content already ended its line adds no blank line of its own.
+    """
     out: list[str] = []
 
     def walk(n: dict[str, Any]) -> None:
@@ -171,17 +175,13 @@ def pm_to_text(node: dict[str, Any]) -> str:
             out.append("\n")
             return
         if kind == "tableCell" or kind == "tableHeader":
-            for child in n.get("content") or []:
-                walk(child)
-            out.append("\t")
+            cell = pm_to_text({"type": "doc", "content": n.get("content") or []})
+            out.append(cell.strip("\n").replace("\n", " ") + "\t")
             return
-        children = n.get("content") or []
-        for child in children:
+        for child in n.get("content") or []:
             walk(child)
         if kind in _BLOCKS and not (
-            kind in ("listItem", "taskItem", "blockquote")
-            and children
-            and children[-1].get("type") in _BLOCKS
+            kind in ("listItem", "taskItem", "blockquote") and out and out[-1].endswith("\n")
         ):
             out.append("\n")
 
