@@ -189,7 +189,11 @@ def _line_content(line: str) -> dict[str, Any]:
 
 
 def pm_to_text(node: dict[str, Any]) -> str:
-    """Plain text, one line per block, as Etherpad's getText gives it."""
+    """Plain text, one line per block, as Etherpad's getText gives it.
+
+    A table row is one line, its cells separated by tabs; a list item or a quote whose
+    content already ended its line adds no blank line of its own.
+    """
     out: list[str] = []
 
     def walk(n: dict[str, Any]) -> None:
@@ -201,17 +205,13 @@ def pm_to_text(node: dict[str, Any]) -> str:
             out.append("\n")
             return
         if kind == "tableCell" or kind == "tableHeader":
-            for child in n.get("content") or []:
-                walk(child)
-            out.append("\t")
+            cell = pm_to_text({"type": "doc", "content": n.get("content") or []})
+            out.append(cell.strip("\n").replace("\n", " ") + "\t")
             return
-        children = n.get("content") or []
-        for child in children:
+        for child in n.get("content") or []:
             walk(child)
         if kind in _BLOCKS and not (
-            kind in ("listItem", "taskItem", "blockquote")
-            and children
-            and children[-1].get("type") in _BLOCKS
+            kind in ("listItem", "taskItem", "blockquote") and out and out[-1].endswith("\n")
         ):
             out.append("\n")
 
