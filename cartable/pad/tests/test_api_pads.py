@@ -311,3 +311,34 @@ def test_revision_changesets_are_not_available(api):
     assert api.error("getRevisionChangeset", padID="cs", rev=4) == (
         "rev is higher than the head revision of the pad"
     )
+
+
+def test_set_html_and_get_html(api):
+    author = api.ok("createAuthor", name="Prof")["authorID"]
+    api.ok("createPad", padID="riche", text="texte brut")
+    markup = "<h1>Titre</h1><p>Bonjour <strong>la classe</strong></p><ul><li>un</li></ul>"
+    api.ok("setHTML", method="POST", padID="riche", html=markup, authorId=author)
+    assert api.ok("getText", padID="riche") == {"text": "Titre\nBonjour la classe\nun\n"}
+    page = api.ok("getHTML", padID="riche")["html"]
+    assert page.startswith("<!DOCTYPE HTML><html><body>") and page.endswith("</body></html>")
+    assert "<strong>la classe</strong>" in page and "<li>" in page and "Titre</h1>" in page
+    old = api.ok("getHTML", padID="riche", rev=1)["html"]
+    assert "texte brut" in old and "strong" not in old
+    assert api.ok("listAuthorsOfPad", padID="riche") == {"authorIDs": [author]}
+
+
+def test_html_functions_errors(api):
+    api.ok("createPad", padID="h")
+    assert api.error("setHTML", padID="h") == "html is not a string"
+    assert api.error("setHTML", padID="absent", html="<p>x</p>") == "padID does not exist"
+    assert api.error("getHTML", padID="absent") == "padID does not exist"
+    assert api.error("getHTML", padID="h", rev=3) == (
+        "rev is higher than the head revision of the pad"
+    )
+
+
+def test_set_html_drops_what_the_pad_cannot_hold(api):
+    api.ok("createPad", padID="sale")
+    api.ok("setHTML", padID="sale", html="<p>ok<script>alert(1)</script></p><p onclick='x'>b</p>")
+    page = api.ok("getHTML", padID="sale")["html"]
+    assert "script" not in page and "onclick" not in page and "ok" in page
