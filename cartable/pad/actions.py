@@ -12,7 +12,7 @@ from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
 from cartable.pad import document, ids, store
-from cartable.pad.models import Pad
+from cartable.pad.models import Pad, SavedRevision
 
 
 def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
@@ -158,9 +158,22 @@ def extend_text(pad: Pad, text: str, *, author_pk: int | None = None) -> int:
 
 
 @transaction.atomic
+def save_revision(
+    pad: Pad, label: str = "", *, author_pk: int | None = None, rev: int | None = None
+) -> SavedRevision:
+    rev = pad.head if rev is None else rev
+    if rev > pad.head:
+        raise ValidationError(_("This revision does not exist yet."), code="rev")
+    label = label.strip()[:200] or _("Revision %(rev)s") % {"rev": rev}
+    return SavedRevision.objects.create(pad=pad, rev=rev, label=label, saved_by_id=author_pk)
+
+
+@transaction.atomic
 def restore_revision(pad: Pad, rev: int, *, author_pk: int | None = None) -> int:
-    """The document as of ``rev`` becomes the next revision: history is kept, nothing undone."""
-    old, _rev = store.load_document(pad.pk, upto=rev)
+    """Bring back the text of an old revision, as a new change: the history is kept."""
+    if rev > pad.head:
+        raise ValidationError(_("This revision does not exist yet."), code="rev")
+    old, _at = store.load_document(pad.pk, upto=rev)
     return set_content(pad, document.to_prosemirror(old), author_pk=author_pk)
 
 
@@ -192,7 +205,7 @@ def copy_pad(
 ) -> Pad:
     """A copy of ``source`` under a free name: its whole history and chat, or its text as one
     revision (``history=False``, by ``author_pk``)."""
-    from cartable.pad.models import ChatMessage, PadRevision, SavedRevision
+    from cartable.pad.models import ChatMessage, PadCheckpoint, PadRevision
 
     if Pad.objects.filter(pad_id=destination_id).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
@@ -234,6 +247,10 @@ def copy_pad(
             text=source.text,
             snapshot=source.snapshot,
             snapshot_rev=source.snapshot_rev,
+        )
+        PadCheckpoint.objects.bulk_create(
+            PadCheckpoint(pad=copy, rev=checkpoint.rev, state=checkpoint.state)
+            for checkpoint in PadCheckpoint.objects.filter(pad=source).iterator(chunk_size=20)
         )
         _copy_rows(ChatMessage, source, copy, ["author_id", "text"])
         _copy_rows(SavedRevision, source, copy, ["rev", "label", "saved_by_id"])

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cartable.pad import actions, authors
+from cartable.pad import actions, authors, chat
 from cartable.pad.models import ChatMessage, Pad, PadAuthor, PadGroup, PadSession, SavedRevision
 
 # --- Groups -----------------------------------------------------------------------------
@@ -82,18 +82,14 @@ def delete_session(session: PadSession) -> None:
 @transaction.atomic
 def append_chat_message(
     pad: Pad, text: str, *, author: PadAuthor | None = None, time_ms: int | None = None
-) -> ChatMessage:
-    message = ChatMessage.objects.create(pad=pad, author=author, text=text)
+) -> None:
+    """A chat message from the integrating site; open editors receive it live."""
+    delivered = chat.post_from_server(pad.pk, author.pk if author else None, text)
     if time_ms is not None:
-        # ``created_at`` is set on creation; the caller's time wins, as in Etherpad.
-        message.created_at = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)
-        ChatMessage.objects.filter(pk=message.pk).update(created_at=message.created_at)
-    payload = {
-        "type": "COLLABROOM",
-        "data": {"type": "CHAT_MESSAGE", "message": chat_json(message)},
-    }
-    transaction.on_commit(lambda: _tell_rooms(pad.pk, "pad.custom", message=payload))
-    return message
+        # The caller's time wins, as in Etherpad; the message leaves only after the commit.
+        created_at = dt.datetime.fromtimestamp(time_ms / 1000, tz=dt.UTC)
+        ChatMessage.objects.filter(pk=delivered["id"]).update(created_at=created_at)
+        delivered["time"] = time_ms
 
 
 def chat_json(message: ChatMessage) -> dict[str, Any]:
@@ -114,9 +110,7 @@ def save_revision(
     existing = SavedRevision.objects.filter(pad=pad, rev=rev).first()
     if existing is not None:
         return existing
-    return SavedRevision.objects.create(
-        pad=pad, rev=rev, label=label or f"Revision {rev}", saved_by=saved_by
-    )
+    return actions.save_revision(pad, label, rev=rev, author_pk=saved_by.pk if saved_by else None)
 
 
 # --- Messages to open editors -----------------------------------------------------------

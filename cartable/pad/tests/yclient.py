@@ -22,6 +22,7 @@ class YClient:
         self.sent = 0
         self.awareness: list[protocol.AwarenessEntry] = []
         self.custom: list[Any] = []
+        self.chat: list[Any] = []
         self.closed_code: int | None = None
 
     @classmethod
@@ -60,6 +61,8 @@ class YClient:
             self.awareness.extend(protocol.parse_awareness(reader.var_bytes()))
         elif kind == protocol.MESSAGE_SAVED:
             self.saved = reader.var_uint()
+        elif kind == protocol.MESSAGE_CHAT:
+            self.chat.append(json.loads(reader.var_string()))
         elif kind == protocol.MESSAGE_CUSTOM:
             self.custom.append(json.loads(reader.var_string()))
         return replies
