@@ -402,6 +402,8 @@ INVITATION_DAYS = env_int("CARTABLE_INVITATION_DAYS", 30)
 # --- Pad --------------------------------------------------------------------------------
 # The key of the Etherpad-compatible HTTP API; empty: generated once into DATA_DIR.
 PAD_API_KEY = env_str("CARTABLE_PAD_API_KEY")
+# Sites allowed to show pad pages in a frame (Moodle, Nextcloud), e.g. https://moodle.example.fr
+PAD_FRAME_ANCESTORS = env_list("CARTABLE_PAD_FRAME_ANCESTORS", [])
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,16 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from cartable.pad import api, history, views
+from cartable.pad.embedding import frameable
 
 app_name = "pad"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("p/<str:pad_id>", views.pad_page, name="pad"),
+    path("p/<str:pad_id>", frameable(views.pad_page), name="pad"),
+    # Etherpad's old read-only address, which older Moodle modules still build.
+    path("ro/<str:pad_id>", RedirectView.as_view(pattern_name="pad:pad"), name="readonly"),
     path("p/<str:pad_id>/settings", views.settings_view, name="settings"),
     path("p/<str:pad_id>/history.json", history.history, name="history"),
     path("p/<str:pad_id>/revisions/<int:rev>.json", history.revision, name="revision"),
