@@ -16,6 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -181,6 +182,8 @@ def call(request: HttpRequest, version: str, function: str) -> JsonResponse:
         return _envelope(3, "no such function", status=404)
     try:
         fields = _fields(request)
+    except RequestDataTooBig:
+        return _envelope(1, "request body too large", status=413)
     except ValueError as exc:
         return _envelope(1, f"malformed request body: {exc}")
     if not apikey.check_key(_given_key(request, fields)):

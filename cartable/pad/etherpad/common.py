@@ -43,8 +43,7 @@ class Params:
         return cls(values)
 
     def get(self, name: str) -> Any:
-        value = self.values.get(name)
-        return None if value is None else value
+        return self.values.get(name)
 
     def given(self, name: str) -> bool:
         return self.values.get(name) not in (None, "")

@@ -142,6 +142,13 @@ def test_malformed_json_body_is_wrong_parameters(api, client):
     assert response.json()["code"] == 1
 
 
+def test_a_body_over_the_upload_limit_is_refused_as_wrong_parameters(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    answer = api("setText", method="POST", padID="x", text="a" * 2000)
+    assert answer == {"code": 1, "message": "request body too large", "data": None}
+    assert api.last.status_code == 413
+
+
 def test_the_api_needs_no_csrf_token(api):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/pad/api/1.3.0/createPad", {"apikey": API_KEY, "padID": "csrf"})
