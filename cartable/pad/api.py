@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -196,6 +196,9 @@ def call(request: HttpRequest, version: str, function: str) -> JsonResponse:
         return _envelope(1, str(exc))
     except ApiUnsupported as exc:
         return _envelope(2, str(exc), status=500)
+    except ValidationError as exc:
+        # An action refused what the checks above let through (a name taken meanwhile).
+        return _envelope(1, " ".join(exc.messages))
     except Exception:
         logger.exception("pad API %s/%s failed", version, function)
         return _envelope(2, "internal error", status=500)

@@ -202,3 +202,15 @@ def test_answers_are_utf8_json(api):
     api.ok("getText", padID="accents")
     assert "Élève".encode() in api.last.content
     assert json.loads(raw)["code"] == 0
+
+
+def test_a_refusal_from_an_action_is_wrong_parameters(api, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    def refused(params):
+        raise ValidationError("A pad with this name already exists.")
+
+    monkeypatch.setitem(FUNCTIONS, "checkToken", refused)
+    answer = api("checkToken")
+    assert answer == {"code": 1, "message": "A pad with this name already exists.", "data": None}
+    assert api.last.status_code == 200
