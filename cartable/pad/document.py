@@ -111,7 +111,9 @@ def _fill(parent: Any, content: list[dict[str, Any]]) -> None:
                 parent.children.append(text)
                 text = parent.children[len(parent.children) - 1]
             attrs = _marks_attrs(node.get("marks"))
-            position = _length(text)
+            # pycrdt counts in UTF-8 bytes, as len(text) does; len() of the Python string
+            # would put the next run inside the previous one after any accented letter.
+            position = len(text)
             if attrs:
                 text.insert(position, node.get("text", ""), attrs)
             else:
@@ -135,10 +137,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _length(text: XmlText) -> int:
-    return sum(len(chunk) for chunk, _attrs in text.diff() if isinstance(chunk, str))
 
 
 def replace_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
