@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from cartable.pad import views
+from cartable.pad import io, views
 
 app_name = "pad"
 
@@ -8,4 +8,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("p/<str:pad_id>", views.pad_page, name="pad"),
     path("p/<str:pad_id>/settings", views.settings_view, name="settings"),
+    path("p/<str:pad_id>/export/<str:fmt>", io.export_view, name="export"),
+    # Etherpad's form of a revision's export: /p/<padID>/<rev>/export/<type>.
+    re_path(
+        r"^p/(?P<pad_id>[^/]+)/(?P<rev>[0-9]+)/export/(?P<fmt>[a-z]+)$",
+        io.export_view,
+        name="export_revision",
+    ),
+    path("p/<str:pad_id>/import", io.import_view, name="import"),
 ]
