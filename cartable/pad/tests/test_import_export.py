@@ -90,6 +90,15 @@ def test_export_html_for_personal_data_has_the_authors(teacher, pad):
     assert html.startswith("<!DOCTYPE html>") and "Claire Martin" in html
 
 
+def test_download_my_data_has_each_pad_as_text_and_html(teacher, pad):
+    from cartable.pad.platform import export_pads
+
+    files = {}
+    export_pads(teacher, lambda name, content: files.__setitem__(name, content))
+    assert files[f"{pad.pad_id}.txt"] == pad.text
+    assert "<h1>" in files[f"{pad.pad_id}.html"]
+
+
 def test_export_of_an_old_revision_gives_the_old_text(client, teacher):
     pad = actions.create_pad(owner=teacher, title="Brouillon", text="première version")
     first = pad.head
@@ -136,6 +145,8 @@ def test_office_export_without_libreoffice_says_so(client, teacher, pad, monkeyp
     assert "not available on this server" in response.content.decode()
     page = client.get(pad.get_absolute_url()).content.decode()
     assert "/export/txt" in page and "/export/docx" not in page
+    response = upload(client, pad.pad_id, "a.docx", b"PK\x03\x04")
+    assert response.status_code == 503 and "not available" in response.json()["error"]
 
 
 # --- import ----------------------------------------------------------------------------
