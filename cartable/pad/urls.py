@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from cartable.pad import io, views
+from cartable.pad import history, io, views
 
 app_name = "pad"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("p/<str:pad_id>", views.pad_page, name="pad"),
     path("p/<str:pad_id>/settings", views.settings_view, name="settings"),
+    path("p/<str:pad_id>/history.json", history.history, name="history"),
+    path("p/<str:pad_id>/revisions/<int:rev>.json", history.revision, name="revision"),
+    path("p/<str:pad_id>/revisions", history.save, name="save_revision"),
+    path("p/<str:pad_id>/revisions/<int:rev>/restore", history.restore, name="restore"),
     path("p/<str:pad_id>/export/<str:fmt>", io.export_view, name="export"),
     # Etherpad's form of a revision's export: /p/<padID>/<rev>/export/<type>.
     re_path(
