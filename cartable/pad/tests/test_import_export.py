@@ -142,11 +142,11 @@ def test_office_export_without_libreoffice_says_so(client, teacher, pad, monkeyp
     client.force_login(teacher)
     response = client.get(export_url(pad.pad_id, "docx"))
     assert response.status_code == 503
-    assert "not available on this server" in response.content.decode()
+    assert "pas disponibles sur ce serveur" in response.content.decode()
     page = client.get(pad.get_absolute_url()).content.decode()
     assert "/export/txt" in page and "/export/docx" not in page
     response = upload(client, pad.pad_id, "a.docx", b"PK\x03\x04")
-    assert response.status_code == 503 and "not available" in response.json()["error"]
+    assert response.status_code == 503 and "pas disponibles" in response.json()["error"]
 
 
 # --- import ----------------------------------------------------------------------------
@@ -233,16 +233,20 @@ def test_import_refuses_with_clear_messages(client, teacher, pad, monkeypatch):
     client.force_login(teacher)
     head = pad.head
     missing = client.post(reverse("pad:import", args=[pad.pad_id]), HTTP_ACCEPT="application/json")
-    assert missing.status_code == 400 and missing.json() == {"error": "Choose a file to import."}
+    assert missing.status_code == 400 and missing.json() == {
+        "error": "Choisissez un fichier à importer."
+    }
     wrong = upload(client, pad.pad_id, "virus.exe", b"MZ")
     assert wrong.status_code == 400
-    assert wrong.json()["error"].startswith("This kind of file cannot be imported. Accepted: .txt")
+    assert wrong.json()["error"].startswith(
+        "Ce type de fichier ne peut pas être importé. Formats acceptés : .txt"
+    )
     fake = upload(client, pad.pad_id, "faux.docx", b"not a zip")
-    assert fake.status_code == 400 and "not a valid docx" in fake.json()["error"]
+    assert fake.status_code == 400 and "pas un document docx valide" in fake.json()["error"]
     monkeypatch.setattr(pad_io, "MAX_IMPORT_SIZE", 10)
     monkeypatch.setattr(pads, "MAX_IMPORT_SIZE", 10)
     big = upload(client, pad.pad_id, "gros.txt", b"x" * 100)
-    assert big.status_code == 413 and "too large" in big.json()["error"]
+    assert big.status_code == 413 and "trop volumineux" in big.json()["error"]
     pad.refresh_from_db()
     assert pad.head == head
 
@@ -255,11 +259,11 @@ def test_import_form_returns_to_the_pad_with_a_message(client, teacher, pad):
         follow=True,
     )
     assert response.redirect_chain == [(pad.get_absolute_url(), 302)]
-    assert "previous text stays in the pad" in response.content.decode()
+    assert "Le texte précédent reste dans l&#x27;historique" in response.content.decode()
     error = client.post(
         reverse("pad:import", args=[pad.pad_id]), {"file": SimpleUploadedFile("a.exe", b"x")}
     )
-    assert error.status_code == 400 and "cannot be imported" in error.content.decode()
+    assert error.status_code == 400 and "ne peut pas être importé" in error.content.decode()
 
 
 def test_guest_with_the_edit_link_imports_under_their_name(client, teacher):
