@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cartable.pad import actions, authors
 from cartable.pad.access import PadAccess, access_pad
@@ -87,7 +87,7 @@ def _failure(request: HttpRequest, pad_id: str, message: str, status: int) -> Ht
     )
 
 
-@require_GET
+@require_safe
 def export_view(
     request: HttpRequest, pad_id: str, fmt: str, rev: str | None = None
 ) -> HttpResponse:

@@ -480,3 +480,31 @@ def test_import_an_odt_written_by_hand(client, teacher, pad):
         [cell(para(text("Poste")))["content"], cell(para(text("Montant")))["content"]],
         [[para(text("Car"))], [para(text("300 €"))]],
     ]
+
+
+@office
+def test_a_conversion_that_takes_too_long_is_stopped(monkeypatch, tmp_path):
+    from cartable.pad.convert import OfficeError, export_office, office
+
+    monkeypatch.setattr(office, "TIMEOUT", 0.3)
+    monkeypatch.setattr(office.tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(OfficeError, match="trop de temps|too long"):
+        export_office(doc(para(text("x"))), "pdf")
+    # Nothing of LibreOffice is left running in the conversion's folder.
+    survivors = subprocess.run(
+        ["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False
+    ).stdout
+    assert survivors == ""
+
+
+def test_conversions_wait_their_turn_then_give_up(monkeypatch):
+    import threading
+
+    from cartable.pad.convert import OfficeError, export_office, office
+
+    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(office, "TIMEOUT", 0.05)
+    monkeypatch.setattr(office, "_slots", threading.BoundedSemaphore(1))
+    office._slots.acquire()
+    with pytest.raises(OfficeError, match="occupé|busy"):
+        export_office(doc(para(text("x"))), "pdf")
