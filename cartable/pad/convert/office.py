@@ -59,6 +59,10 @@ class OfficeUnavailable(OfficeError):
     pass
 
 
+class OfficeBusy(OfficeUnavailable):
+    """Every conversion slot stayed taken for the whole time limit."""
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -93,7 +97,7 @@ def _convert(source: Path, target: str, *, infilter: str | None = None) -> Path:
             _("Word, OpenDocument and PDF conversions are not available on this server.")
         )
     if not _slots.acquire(timeout=TIMEOUT):
-        raise OfficeError(_("The server is busy converting other documents. Try again shortly."))
+        raise OfficeBusy(_("The server is busy converting other documents. Try again shortly."))
     try:
         return _run(exe, source, target, infilter)
     finally:
