@@ -111,7 +111,9 @@ def _fill(parent: Any, content: list[dict[str, Any]]) -> None:
                 parent.children.append(text)
                 text = parent.children[len(parent.children) - 1]
             attrs = _marks_attrs(node.get("marks"))
-            position = _length(text)
+            # pycrdt counts in UTF-8 bytes, as len(text) does; len() of the Python string
+            # would put the next run inside the previous one after any accented letter.
+            position = len(text)
             if attrs:
                 text.insert(position, node.get("text", ""), attrs)
             else:
@@ -135,11 +137,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _length(text: XmlText) -> int:
-    # pycrdt counts positions in UTF-8 bytes, not characters: "é" is two.
-    return len(text)
 
 
 def replace_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
@@ -176,7 +173,7 @@ def extend_text(doc: Doc, text: str) -> None:
                     children.append(XmlText())
                     tail = children[len(children) - 1]
                 assert isinstance(tail, XmlText)  # noqa: S101 - narrows the type
-                tail.insert(_length(tail), first)
+                tail.insert(len(tail), first)  # UTF-8 bytes, as pycrdt counts
         for line in lines:
             _fill(root, [{"type": "paragraph", **_line_content(line)}])
 

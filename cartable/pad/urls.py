@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from cartable.pad import api, history, views
+from cartable.pad import api, history, io, views
 from cartable.pad.embedding import frameable
 
 app_name = "pad"
@@ -16,6 +16,14 @@ urlpatterns = [
     path("p/<str:pad_id>/revisions/<int:rev>.json", history.revision, name="revision"),
     path("p/<str:pad_id>/revisions", history.save, name="save_revision"),
     path("p/<str:pad_id>/revisions/<int:rev>/restore", history.restore, name="restore"),
+    path("p/<str:pad_id>/export/<str:fmt>", io.export_view, name="export"),
+    # Etherpad's form of a revision's export: /p/<padID>/<rev>/export/<type>.
+    re_path(
+        r"^p/(?P<pad_id>[^/]+)/(?P<rev>[0-9]+)/export/(?P<fmt>[a-z]+)$",
+        io.export_view,
+        name="export_revision",
+    ),
+    path("p/<str:pad_id>/import", io.import_view, name="import"),
     # Etherpad's HTTP API: integrations are given <Cartable>/pad as the Etherpad address.
     path("api", api.root, name="api-root"),
     path("api/", api.root),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from cartable.accounts.models import Group
 from cartable.core.permissions import visible
 from cartable.core.types import AuthedRequest
-from cartable.pad import actions, authors, ids
+from cartable.pad import actions, authors, ids, io
 from cartable.pad.access import resolve
 from cartable.pad.forms import GuestNameForm, NewPadForm
 from cartable.pad.models import Pad
@@ -86,6 +86,7 @@ def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
             "ws_path": f"/ws/pad/{pad_id}",
             "readonly_url": request.build_absolute_uri(pad.get_readonly_url()),
             "edit_url": request.build_absolute_uri(pad.get_absolute_url()),
+            **io.transfer_context(pad_id),
         },
     )
 

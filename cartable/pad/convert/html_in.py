@@ -171,6 +171,10 @@ def _text_node(text: str, marks: Marks) -> PMNode:
     if "code" in marks:
         # Tiptap's code mark excludes every other mark.
         marks = {"code": {}}
+    elif "link" in marks and "underline" in marks:
+        # Office suites underline links through a character style; a link is shown
+        # underlined anyway, and a separate underline would outlive the link if removed.
+        marks = {name: attrs for name, attrs in marks.items() if name != "underline"}
     if marks:
         node["marks"] = [
             {"type": name, **({"attrs": dict(marks[name])} if marks[name] else {})}

@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ EXPORT_FILTERS = {
     "pdf": "pdf:writer_pdf_Export",
 }
 IMPORT_FORMATS = ("docx", "odt")
+# A conversion keeps a core busy for seconds: at most this many run at once in a process, the
+# others wait their turn (up to TIMEOUT) rather than starving the server.
+CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
+_slots = threading.BoundedSemaphore(CONCURRENCY)
 # Bytes of an image, and its media type.
 ImageData = Callable[[str], tuple[bytes, str] | None]
 
@@ -52,6 +57,10 @@ class OfficeError(Exception):
 
 class OfficeUnavailable(OfficeError):
     pass
+
+
+class OfficeBusy(OfficeUnavailable):
+    """Every conversion slot stayed taken for the whole time limit."""
 
 
 def soffice() -> str | None:
@@ -87,6 +96,15 @@ def _convert(source: Path, target: str, *, infilter: str | None = None) -> Path:
         raise OfficeUnavailable(
             _("Word, OpenDocument and PDF conversions are not available on this server.")
         )
+    if not _slots.acquire(timeout=TIMEOUT):
+        raise OfficeBusy(_("The server is busy converting other documents. Try again shortly."))
+    try:
+        return _run(exe, source, target, infilter)
+    finally:
+        _slots.release()
+
+
+def _run(exe: str, source: Path, target: str, infilter: str | None) -> Path:
     workdir = source.parent
     outdir = workdir / "out"
     profile = workdir / "profile"

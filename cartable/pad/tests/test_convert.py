@@ -342,7 +342,7 @@ def test_libreoffice_html_is_read():
             text(" et "),
             text("barré", "strike"),
             text(" "),
-            text("lien", link("https://example.org/"), "underline"),
+            text("lien", link("https://example.org/")),
         ),
         para(),
         {
