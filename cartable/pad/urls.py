@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from cartable.pad import api, history, io, views
+from cartable.pad import api, history, images, io, views
 from cartable.pad.embedding import frameable
 
 app_name = "pad"
@@ -12,6 +12,9 @@ urlpatterns = [
     # Etherpad's old read-only address, which older Moodle modules still build.
     path("ro/<str:pad_id>", RedirectView.as_view(pattern_name="pad:pad"), name="readonly"),
     path("p/<str:pad_id>/settings", views.settings_view, name="settings"),
+    path("p/<str:pad_id>/authors.json", views.authors_json, name="authors"),
+    path("p/<str:pad_id>/images", images.upload, name="image_upload"),
+    path("p/<str:pad_id>/images/<str:name>", images.serve, name="image"),
     path("p/<str:pad_id>/history.json", history.history, name="history"),
     path("p/<str:pad_id>/revisions/<int:rev>.json", history.revision, name="revision"),
     path("p/<str:pad_id>/revisions", history.save, name="save_revision"),

@@ -10,7 +10,7 @@ from django.test import Client
 from cartable.pad import api, apikey
 from cartable.pad.etherpad import FUNCTIONS
 
-from .conftest import API_KEY
+from .etherpad_api import API_KEY
 
 pytestmark = pytest.mark.django_db
 

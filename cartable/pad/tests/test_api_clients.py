@@ -13,7 +13,7 @@ from etherpad_lite import EtherpadException
 from etherpad_lite import EtherpadLiteClient as ChangacoClient
 from py_etherpad import EtherpadLiteClient
 
-from .conftest import API_KEY
+from .etherpad_api import API_KEY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

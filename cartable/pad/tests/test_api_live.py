@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 
 from cartable.pad.models import Pad
 
-from .conftest import EtherpadApi
+from .etherpad_api import EtherpadApi
 from .yclient import YClient
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -29,7 +29,7 @@ async def _editor(pad_id):
 
 @pytest.fixture
 def live_api(settings, transactional_db):
-    from .conftest import API_KEY
+    from .etherpad_api import API_KEY
 
     settings.PAD_API_KEY = API_KEY
     return EtherpadApi(Client())
