@@ -9,6 +9,7 @@ one process. With Redis, a process that dies stops counting after ``TTL`` second
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -21,7 +22,7 @@ TTL = 60
 REFRESH = 20
 _INDEX = "pad-users:processes"
 
-_refreshers: dict[Any, asyncio.Task[None]] = {}
+_publishers: dict[Any, tuple[asyncio.Event, asyncio.Task[None]]] = {}
 
 
 def _process_key(process_id: str) -> str:
@@ -29,7 +30,7 @@ def _process_key(process_id: str) -> str:
 
 
 def snapshot() -> dict[int, list[int | None]]:
-    """This process's open pads and the author of each connection."""
+    """This process's open pads and the author of each connection (read in the event loop)."""
     from cartable.pad.room import _rooms
 
     return {
@@ -50,49 +51,39 @@ def _register(process_id: str) -> None:
     cache.set(_INDEX, index, None)
 
 
-def publish_now() -> None:
-    from cartable.pad.room import PROCESS_ID
-
-    cache.set(_process_key(PROCESS_ID), snapshot(), TTL)
-    _register(PROCESS_ID)
+def _write(process_id: str, data: dict[int, list[int | None]]) -> None:
+    cache.set(_process_key(process_id), data, TTL)
+    _register(process_id)
 
 
-async def publish() -> None:
-    """Called by rooms when a connection joins or leaves; never fails the caller."""
-    try:
-        from asgiref.sync import sync_to_async
-
-        await sync_to_async(publish_now, thread_sensitive=False)()
-    except Exception:
-        logger.warning("could not publish pad presence", exc_info=True)
-    _ensure_refresher()
-
-
-def _ensure_refresher() -> None:
+def changed() -> None:
+    """A connection joined or left: publish soon, without making the room wait for the cache."""
     loop = asyncio.get_running_loop()
-    task = _refreshers.get(loop)
-    if task is None or task.done():
-        _refreshers[loop] = loop.create_task(_refresh(), name="pad-presence")
+    state = _publishers.get(loop)
+    if state is None or state[1].done():
+        wake = asyncio.Event()
+        state = (wake, loop.create_task(_publisher(wake), name="pad-presence"))
+        _publishers[loop] = state
+    state[0].set()
 
 
-def stop_refresher() -> None:
-    """The process has no open room left: nothing to refresh."""
-    task = _refreshers.pop(asyncio.get_running_loop(), None)
-    if task is not None:
-        task.cancel()
+async def _publisher(wake: asyncio.Event) -> None:
+    """One writer per process: changes and refreshes are written in order, never crossed."""
+    from asgiref.sync import sync_to_async
 
+    from cartable.pad.room import PROCESS_ID, _rooms
 
-async def _refresh() -> None:
-    from cartable.pad.room import _rooms
-
-    while _rooms:
-        await asyncio.sleep(REFRESH)
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=REFRESH)
+        wake.clear()
+        data = snapshot()
         try:
-            from asgiref.sync import sync_to_async
-
-            await sync_to_async(publish_now, thread_sensitive=False)()
+            await sync_to_async(_write, thread_sensitive=False)(PROCESS_ID, data)
         except Exception:
-            logger.warning("could not refresh pad presence", exc_info=True)
+            logger.warning("could not publish pad presence", exc_info=True)
+        if not _rooms and not wake.is_set():
+            return
 
 
 def connections() -> dict[int, list[int | None]]:

@@ -105,7 +105,7 @@ class PadRoom:
         history = await database_sync_to_async(chat.recent)(self.pad_pk)
         if history:
             await connection.send(protocol.chat_message({"messages": history, "history": True}))
-        await presence.publish()
+        presence.changed()
 
     async def leave(self, connection: Connection) -> None:
         connection.closed = True
@@ -117,7 +117,7 @@ class PadRoom:
                 gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
         if gone:
             self._queue_awareness(gone, relay=True)
-        await presence.publish()
+        presence.changed()
 
     # --- Messages from clients -----------------------------------------------------------
 
@@ -357,8 +357,7 @@ async def release_room(room: PadRoom) -> None:
         _users.pop(room.pad_pk, None)
         if _rooms.get(room.pad_pk) is room:
             del _rooms[room.pad_pk]
-        if not _rooms:
-            presence.stop_refresher()
+    presence.changed()
     await room.stop()
 
 
