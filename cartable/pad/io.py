@@ -12,8 +12,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from cartable.pad import actions, authors
-from cartable.pad.access import PadAccess, access_pad
+from cartable.pad import actions
+from cartable.pad.access import access_pad
 from cartable.pad.convert import office_available
 from cartable.pad.convert.office import OfficeError, OfficeUnavailable
 from cartable.pad.convert.pads import (
@@ -27,12 +27,13 @@ from cartable.pad.convert.pads import (
     pad_image_saver,
     read_import,
 )
-from cartable.pad.models import Pad, PadAuthor
+from cartable.pad.models import Pad
+from cartable.pad.views import current_author, session_ids
 
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
-def transfer_context(route_id: str) -> dict[str, object]:
+def transfer_context() -> dict[str, object]:
     """What the pad page needs for its import and export menu."""
     office = office_available()
     labels = {
@@ -44,16 +45,11 @@ def transfer_context(route_id: str) -> dict[str, object]:
         "pdf": _("PDF (.pdf)"),
     }
     return {
-        "route_id": route_id,
         "office": office,
         "export_formats": [
             (fmt, labels[fmt]) for fmt, spec in EXPORT_FORMATS.items() if office or not spec.office
         ],
     }
-
-
-def _session_ids(request: HttpRequest) -> list[str]:
-    return request.COOKIES.get("sessionID", "").split(",")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -92,7 +88,7 @@ def export_view(
     request: HttpRequest, pad_id: str, fmt: str, rev: str | None = None
 ) -> HttpResponse:
     """``/pad/p/<padID>/export/<fmt>?rev=N`` (and Etherpad's ``/p/<padID>/<rev>/export/<fmt>``)."""
-    access = access_pad(request.user, pad_id, "export", session_ids=_session_ids(request))
+    access = access_pad(request.user, pad_id, "export", session_ids=session_ids(request))
     fmt = EXPORT_ALIASES.get(fmt, fmt)
     spec = EXPORT_FORMATS.get(fmt)
     if spec is None:
@@ -117,18 +113,10 @@ def export_view(
     return response
 
 
-def _author(request: HttpRequest, access: PadAccess) -> PadAuthor | None:
-    if access.session_author_pk is not None:
-        return PadAuthor.objects.filter(pk=access.session_author_pk).first()
-    if request.user.is_authenticated:
-        return authors.author_for_user(request.user)
-    return authors.guest_author(getattr(request, "session", None))
-
-
 @require_POST
 def import_view(request: HttpRequest, pad_id: str) -> HttpResponse:
     """Replace the pad's text by an uploaded file's, as one new revision (history kept)."""
-    access = access_pad(request.user, pad_id, "import", session_ids=_session_ids(request))
+    access = access_pad(request.user, pad_id, "import", session_ids=session_ids(request))
     pad = access.pad
     too_large = _("The file is too large (20 MB at most).")
     # Refused before the body is read, when the client says how large it is.
@@ -149,14 +137,15 @@ def import_view(request: HttpRequest, pad_id: str) -> HttpResponse:
             raise OfficeUnavailable(
                 _("Word and OpenDocument imports are not available on this server.")
             )
-        pm = read_import(upload.read(), upload.name or "", image_src=pad_image_saver(pad))
+        saver = pad_image_saver(pad, current_author(request, access))
+        pm = read_import(upload.read(), upload.name or "", image_src=saver)
     except ImportRefused as exc:
         return _failure(request, pad_id, str(exc), 400)
     except OfficeUnavailable as exc:
         return _failure(request, pad_id, str(exc), 503)
     except OfficeError as exc:
         return _failure(request, pad_id, str(exc), 422)
-    author = _author(request, access)
+    author = current_author(request, access)
     if author is not None:
         pm = attribute(pm, author.author_id)
     head = actions.set_content(pad, pm, author_pk=author.pk if author else None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cartable.pad.convert.html_in import ImageSrc, decode_html, html_to_pm
@@ -17,11 +20,11 @@ from cartable.pad.convert.office import (
     export_office,
     office_to_html,
 )
-from cartable.pad.convert.schema import PMNode
+from cartable.pad.convert.schema import PMNode, safe_src
 from cartable.pad.document import pm_to_text, text_to_pm
 
 if TYPE_CHECKING:
-    from cartable.pad.models import Pad
+    from cartable.pad.models import Pad, PadAuthor
 
 MAX_IMPORT_SIZE = 20 * 1024 * 1024
 
@@ -96,25 +99,60 @@ def author_table(pm: PMNode) -> dict[str, AuthorInfo]:
     }
 
 
+_IMAGE_PATH = re.compile(r"/pad/p/[^/]+/images/([0-9a-fA-F-]{32,36})\.[a-z0-9]{1,10}$")
+MAX_IMPORTED_IMAGES = 200
+
+
 def pad_image_data(pad: Pad) -> ImageData:
     """Reads the images an export embeds: ``data:`` URIs, and the pad's own stored images.
 
     Images on other servers are not fetched: an export makes no request to anyone.
     """
+    from django.core.files.storage import default_storage
+
+    from cartable.pad.models import PadImage
 
     def read(src: str) -> tuple[bytes, str] | None:
-        return data_uri_image(src)
+        if src.startswith("data:"):
+            return data_uri_image(src)
+        match = _IMAGE_PATH.search(urlsplit(src).path)
+        if match is None:
+            return None
+        try:
+            image = PadImage.objects.filter(pad=pad, public_id=match.group(1)).first()
+        except ValidationError:  # not a UUID
+            return None
+        if image is None:
+            return None
+        with default_storage.open(image.storage_name, "rb") as stored:
+            return stored.read(), image.content_type
 
     return read
 
 
-def pad_image_saver(pad: Pad) -> ImageSrc:
-    """Where imported images go. Until pads store images of their own, embedded images
-    (``data:`` URIs) are dropped and web images kept as links."""
-    from cartable.pad.convert.schema import safe_src
+def pad_image_saver(pad: Pad, author: PadAuthor | None = None) -> ImageSrc:
+    """Where imported images go: embedded ones (``data:`` URIs, as office documents come) are
+    stored as the pad's images; web addresses are kept as they are; anything else goes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cartable.pad import actions
+
+    stored: list[str] = []
 
     def save(src: str) -> str | None:
-        return safe_src(src)
+        if not src.startswith("data:"):
+            return safe_src(src)
+        found = data_uri_image(src)
+        if found is None or len(stored) >= MAX_IMPORTED_IMAGES:
+            return None
+        data, media_type = found
+        upload = SimpleUploadedFile("image", data, content_type=media_type)
+        try:
+            image = actions.add_image(pad, upload, author=author)
+        except ValidationError:  # not an image we keep (SVG, BMP, too large, broken)
+            return None
+        stored.append(image.storage_name)
+        return image.get_absolute_url()
 
     return save
 

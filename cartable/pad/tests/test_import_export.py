@@ -1,6 +1,7 @@
 """Exporting pads as files and importing files into pads, through the views."""
 
 import io
+import json
 import re
 import subprocess
 import zipfile
@@ -14,6 +15,7 @@ from cartable.core.roles import Reach
 from cartable.pad import actions, authors, document, store
 from cartable.pad.convert import export_html, office_available
 from cartable.pad.convert.pads import attribute
+from cartable.pad.models import PadImage
 
 from .test_convert import FULL, cell, doc, heading, item, para, text
 
@@ -21,11 +23,25 @@ pytestmark = pytest.mark.django_db
 office = pytest.mark.skipif(not office_available(), reason="LibreOffice is not installed")
 
 
+def png_bytes(size=(40, 20), colour=(200, 30, 30)):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def pad(teacher):
     pad = actions.create_pad(owner=teacher, title="Sortie au musée", reach=Reach.RESTRICTED)
     author = authors.author_for_user(teacher)
-    actions.set_content(pad, attribute(FULL, author.author_id), author_pk=author.pk)
+    image = actions.add_image(
+        pad, SimpleUploadedFile("plan.png", png_bytes(), "image/png"), author=author
+    )
+    content = json.loads(
+        json.dumps(FULL).replace("/pad/p/sortie/images/0b5e.png", image.get_absolute_url())
+    )
+    actions.set_content(pad, attribute(content, author.author_id), author_pk=author.pk)
     return pad
 
 
@@ -216,6 +232,30 @@ def test_import_html_is_sanitised(client, teacher, pad):
     )
 
 
+def test_import_keeps_embedded_images_as_pad_images(client, teacher, pad):
+    import base64
+
+    def uri(data, kind="png"):
+        return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
+
+    html = (
+        f'<p>Carte</p><img src="{uri(png_bytes())}" alt="carte">'
+        f'<img src="{uri(b"not a png")}"><img src="{uri(b"<svg/>", "svg+xml")}">'
+        '<img src="https://example.org/photo.jpg" alt="web">'
+    )
+    before = PadImage.objects.filter(pad=pad).count()
+    client.force_login(teacher)
+    assert upload(client, pad.pad_id, "carte.html", html.encode()).status_code == 200
+    image = PadImage.objects.filter(pad=pad).order_by("-created_at", "-pk").first()
+    assert PadImage.objects.filter(pad=pad).count() == before + 1
+    assert image.uploaded_by == authors.author_for_user(teacher)
+    assert strip_authors(current(pad)) == doc(
+        para(text("Carte")),
+        {"type": "image", "attrs": {"src": image.get_absolute_url(), "alt": "carte"}},
+        {"type": "image", "attrs": {"src": "https://example.org/photo.jpg", "alt": "web"}},
+    )
+
+
 def test_import_text_in_any_usual_encoding(client, teacher, pad):
     client.force_login(teacher)
     upload(client, pad.pad_id, "notes.txt", "Élève\r\nsecond\r\n".encode("cp1252"))
@@ -318,7 +358,9 @@ def test_docx_export_opens_as_word_reads_it(client, teacher, pad):
     assert document_.tables[0].rows[1].cells[1].text == "18"
     with zipfile.ZipFile(io.BytesIO(response.content)) as package:
         rels = package.read("word/_rels/document.xml.rels").decode()
-    # Nothing in the file points outside it but the link of the text.
+        media = [n for n in package.namelist() if n.startswith("word/media/")]
+    # The pad's image is inside the file; nothing points outside it but the text's link.
+    assert len(media) == 1
     external = re.findall(r'Target="([^"]*)" TargetMode="External"', rels)
     assert external == ["https://example.org/a?b=1&amp;c=2"]
 
@@ -331,6 +373,7 @@ def test_odt_export_has_headings_lists_and_tables(client, teacher, pad):
     with zipfile.ZipFile(io.BytesIO(response.content)) as package:
         assert package.read("mimetype") == b"application/vnd.oasis.opendocument.text"
         content = package.read("content.xml").decode()
+        assert [n for n in package.namelist() if n.startswith("Pictures/")]
     from lxml import etree
 
     root = etree.fromstring(content.encode())
@@ -386,9 +429,11 @@ def test_import_a_docx_made_by_word_tools(client, teacher, pad):
     for r, row in enumerate([["Nom", "Avis"], ["Léa", "Félicitations"]]):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
+    made.add_picture(io.BytesIO(png_bytes((60, 30), (10, 120, 200))))
     made.add_paragraph("Fin du compte rendu.")
     buffer = io.BytesIO()
     made.save(buffer)
+    before = set(PadImage.objects.filter(pad=pad).values_list("pk", flat=True))
 
     client.force_login(teacher)
     response = upload(client, pad.pad_id, "conseil.docx", buffer.getvalue())
@@ -412,6 +457,14 @@ def test_import_a_docx_made_by_word_tools(client, teacher, pad):
         [[para(text("Léa"))], [para(text("Félicitations"))]],
     ]
     assert content[-1] == para(text("Fin du compte rendu."))
+    # The picture became one of the pad's images, served at the pad's image address.
+    (image,) = PadImage.objects.filter(pad=pad).exclude(pk__in=before)
+    assert [b for b in content if b["type"] == "image"] == [
+        {"type": "image", "attrs": {"src": image.get_absolute_url()}}
+    ]
+    client.logout()
+    served = client.get(image.get_absolute_url())
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
 
 
 ODT_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
