@@ -23,7 +23,6 @@ from cartable.pad.convert.schema import (
     as_int,
     empty_doc,
     paragraph,
-    safe_colour,
     safe_href,
     safe_src,
 )
@@ -46,7 +45,8 @@ _CONTAINERS = {
     "center", "address", "figure", "figcaption", "dl", "dt", "dd", "details", "summary",
     "form", "fieldset", "legend", "li", "hgroup", "search",
 }  # fmt: skip
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# The editor offers three levels of heading (and would show a deeper one as a level 1).
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 3, "h5": 3, "h6": 3}
 _LISTS = {"ul", "ol", "menu", "dir"}
 _TAG_MARKS = {
     "strong": "bold",
@@ -64,8 +64,8 @@ _TAG_MARKS = {
     "kbd": "code",
     "samp": "code",
     "tt": "code",
-    "mark": "highlight",
 }
+_FORMATTING = {"bold", "italic", "underline", "strike"}
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 _STYLE = re.compile(r"\s*([a-zA-Z\-]+)\s*:\s*([^;]*)")
 _MSO_LIST = re.compile(r"mso-list\s*:\s*l(\d+)\s+level(\d+)", re.IGNORECASE)
@@ -169,8 +169,8 @@ class _Sink:
 def _text_node(text: str, marks: Marks) -> PMNode:
     node: PMNode = {"type": "text", "text": text}
     if "code" in marks:
-        # Tiptap's code mark excludes every other mark.
-        marks = {"code": {}}
+        # The editor's code mark excludes the formatting marks (not links, not authors).
+        marks = {name: attrs for name, attrs in marks.items() if name not in _FORMATTING}
     elif "link" in marks and "underline" in marks:
         # Office suites underline links through a character style; a link is shown
         # underlined anyway, and a separate underline would outlive the link if removed.
@@ -329,10 +329,7 @@ class _Reader:
             return None
         out = dict(marks)
         name = _TAG_MARKS.get(tag)
-        if name == "highlight":
-            colour = safe_colour(style.get("background-color") or style.get("background"))
-            out[name] = {"color": colour} if colour else {}
-        elif name:
+        if name:
             out[name] = {}
         if tag == "a":
             href = safe_href(el.get("href"))

@@ -221,14 +221,11 @@ def read_import(data: bytes, filename: str, *, image_src: ImageSrc | None = None
 
 
 def attribute(node: PMNode, author_id: str) -> PMNode:
-    """A copy of ``node`` whose text is marked as written by ``author_id`` (code excepted:
-    its mark excludes every other)."""
+    """A copy of ``node`` whose text is marked as written by ``author_id``."""
     if node.get("type") == "text":
         marks: list[dict[str, Any]] = [
             m for m in node.get("marks") or [] if m.get("type") != "author"
         ]
-        if any(m.get("type") == "code" for m in marks):
-            return node
         return {**node, "marks": [*marks, {"type": "author", "attrs": {"id": author_id}}]}
     if not node.get("content"):
         return node

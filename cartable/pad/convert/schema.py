@@ -14,7 +14,9 @@ from typing import Any
 PMNode = dict[str, Any]
 
 # The order in which marks nest when written out: the outermost first. A link usually spans
-# several authors and styles; code is innermost because its text is written raw.
+# several authors and styles; code is innermost because its text is written raw. Readers
+# never produce "highlight" (the editor has no such mark, and would drop text carrying a mark
+# it does not know); writers still render it, should a document hold one.
 MARK_ORDER = ["link", "author", "bold", "italic", "underline", "strike", "highlight", "code"]
 MARKS = frozenset(MARK_ORDER)
 

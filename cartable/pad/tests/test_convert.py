@@ -309,6 +309,20 @@ def test_office_styles_become_marks():
     )
 
 
+def test_headings_deeper_than_the_editor_offers_become_its_deepest():
+    html = "<h1>a</h1><h3>c</h3><h4>d</h4><h6>f</h6>"
+    assert html_to_pm(html) == doc(
+        heading(1, text("a")), heading(3, text("c")), heading(3, text("d")), heading(3, text("f"))
+    )
+
+
+def test_code_keeps_its_link_but_not_formatting():
+    html = '<p><b><code>gras</code></b> <a href="/x"><code>lien</code></a></p>'
+    assert html_to_pm(html) == doc(
+        para(text("gras", "code"), text(" "), text("lien", link("/x"), "code"))
+    )
+
+
 def test_whitespace_is_collapsed_as_a_browser_would():
     html = "<p>\n   Un   \t texte\n  <b> gras </b>  et <br>  fin  </p>"
     assert html_to_pm(html) == doc(
@@ -659,9 +673,8 @@ def test_markdown_import_reads_commonmark_and_gfm():
         "content": [text("indenté")],
     }
     assert "script" not in json.dumps(pm)
-    assert pm["content"][-1] == para(
-        text("souligné", "underline"), text(" et "), text("surligné", "highlight")
-    )
+    # The editor has no highlight: <mark> keeps its text only.
+    assert pm["content"][-1] == para(text("souligné", "underline"), text(" et surligné"))
 
 
 @pytest.mark.parametrize(
