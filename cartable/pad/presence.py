@@ -23,6 +23,7 @@ REFRESH = 20
 _INDEX = "pad-users:processes"
 
 _publishers: dict[Any, tuple[asyncio.Event, asyncio.Task[None]]] = {}
+_locks: dict[Any, asyncio.Lock] = {}
 
 
 def _process_key(process_id: str) -> str:
@@ -67,23 +68,39 @@ def changed() -> None:
     state[0].set()
 
 
-async def _publisher(wake: asyncio.Event) -> None:
-    """One writer per process: changes and refreshes are written in order, never crossed."""
+async def _publish_latest() -> None:
+    """Write this process's connections as they are now; writes never cross each other."""
     from asgiref.sync import sync_to_async
 
-    from cartable.pad.room import PROCESS_ID, _rooms
+    from cartable.pad.room import PROCESS_ID
 
-    while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=REFRESH)
-        wake.clear()
+    loop = asyncio.get_running_loop()
+    lock = _locks.setdefault(loop, asyncio.Lock())
+    async with lock:
         data = snapshot()
         try:
             await sync_to_async(_write, thread_sensitive=False)(PROCESS_ID, data)
         except Exception:
             logger.warning("could not publish pad presence", exc_info=True)
+
+
+async def _publisher(wake: asyncio.Event) -> None:
+    """One writer per process: publishes on changes, and refreshes the records' lifetime."""
+    from cartable.pad.room import _rooms
+
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=REFRESH)
+        wake.clear()
+        await _publish_latest()
         if not _rooms and not wake.is_set():
             return
+
+
+async def flush() -> None:
+    """Publish now and wait for it: when the process's last pad closes, nothing may be left
+    counted for the records' lifetime if the process stops right after."""
+    await _publish_latest()
 
 
 def connections() -> dict[int, list[int | None]]:

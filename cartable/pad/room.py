@@ -357,7 +357,10 @@ async def release_room(room: PadRoom) -> None:
         _users.pop(room.pad_pk, None)
         if _rooms.get(room.pad_pk) is room:
             del _rooms[room.pad_pk]
-    presence.changed()
+    if _rooms:
+        presence.changed()
+    else:
+        await presence.flush()
     await room.stop()
 
 
