@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from cartable.accounts import actions
-from cartable.core.net import address_block, client_ip
+from cartable.core.net import block_address, client_ip
 
 
 class StudentAwareEmailVerificationStage(EmailVerificationStage):
@@ -41,8 +41,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        # Rate limits keyed "ip" apply to the address block (see cartable.core.net).
-        return address_block(client_ip(request) or "0.0.0.0")  # noqa: S104
+        # Rate limits keyed "ip" apply to the address block (see cartable.core.net). allauth
+        # also stores this value in user sessions, an address column on PostgreSQL: so it is
+        # the block's first address, which is also less personal data than the full one.
+        return block_address(client_ip(request) or "")
 
     def get_login_stages(self) -> list[str]:
         return [
