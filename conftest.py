@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
 
 
+def _s3_bucket(options: dict):
+    import boto3
+
+    s3 = boto3.resource(
+        "s3",
+        endpoint_url=options.get("endpoint_url"),
+        aws_access_key_id=options.get("access_key"),
+        aws_secret_access_key=options.get("secret_key"),
+        region_name=options.get("region_name"),
+    )
+    return s3.Bucket(options["bucket_name"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _s3_bucket_exists():
+    """With S3 storage (the scaled-out suite), the bucket is made once for the run."""
+    from django.conf import settings
+
+    default = settings.STORAGES["default"]
+    if default["BACKEND"].endswith("S3Storage"):
+        bucket = _s3_bucket(default["OPTIONS"])
+        if bucket.creation_date is None:
+            bucket.create()
+
+
 @pytest.fixture(autouse=True)
 def _eager_jobs(settings, tmp_path):
-    """Jobs run inline, files go to a per-test folder, unless a test says otherwise."""
+    """Jobs run inline, files go to a per-test folder (or S3 prefix), unless a test says otherwise."""
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "QUEUES": ["default"],
         }
     }
-    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    default = settings.STORAGES["default"]
+    s3_prefix = None
+    if default["BACKEND"].endswith("FileSystemStorage"):
         settings.STORAGES = {
             **settings.STORAGES,
             "default": {
@@ -25,7 +54,16 @@ def _eager_jobs(settings, tmp_path):
                 "OPTIONS": {"location": tmp_path / "files"},
             },
         }
+    elif default["BACKEND"].endswith("S3Storage"):
+        s3_prefix = f"tests/{uuid.uuid4().hex}"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": s3_prefix}},
+        }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    if s3_prefix:
+        _s3_bucket(default["OPTIONS"]).objects.filter(Prefix=f"{s3_prefix}/").delete()
 
 
 @pytest.fixture
