@@ -1,19 +1,22 @@
 """Downloads from platform storage: streamed, with HTTP Range and conditional requests.
 
 Nothing here reads a whole file into memory. Behind nginx, ``CARTABLE_X_ACCEL_PREFIX`` hands
-local files to nginx; with S3, clients are redirected to a short-lived signed URL.
+local files to nginx; with S3, clients are redirected to a short-lived signed URL, or, when
+``CARTABLE_S3_REDIRECT_DOWNLOADS`` is off, the object is streamed from S3 range by range.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import IO, Any
 from urllib.parse import quote
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
+from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -42,6 +45,57 @@ def _ranged(fh: IO[bytes], start: int, length: int) -> Iterator[bytes]:
         fh.close()
 
 
+def _s3_object(storage: Storage, name: str) -> Any | None:
+    """The boto3 object behind ``name`` if ``storage`` is S3, its metadata loaded by one HEAD.
+
+    django-storages' own file reads the whole object into memory on first read: we only
+    borrow its object and fetch byte ranges from it.
+    """
+    if not hasattr(storage, "bucket_name"):
+        return None
+    return storage.open(name, "rb").obj  # type: ignore[attr-defined]
+
+
+def _s3_ranged(obj: Any, start: int, length: int) -> Iterator[bytes]:
+    if length <= 0:
+        return
+    body = obj.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
+    try:
+        yield from body.iter_chunks(CHUNK)
+    finally:
+        body.close()
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
+
+
+async def _in_threads(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    # Each read runs in the thread pool, so a slow disk or S3 holds no event loop and no
+    # other request's thread; closing the generator closes the file.
+    read = sync_to_async(_next_chunk, thread_sensitive=False)
+    try:
+        while (chunk := await read(chunks)) is not None:
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            await sync_to_async(close, thread_sensitive=False)()
+
+
+def _stream(
+    request: HttpRequest, chunks: Iterator[bytes]
+) -> Iterator[bytes] | AsyncIterator[bytes]:
+    """What to give StreamingHttpResponse for this request.
+
+    Under ASGI Django reads a synchronous iterator to its end before sending a byte
+    (``StreamingHttpResponse.__aiter__`` falls back to ``list()``), so it gets an async one.
+    """
+    if isinstance(request, ASGIRequest):
+        return _in_threads(chunks)
+    return chunks
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     """``(start, end)`` inclusive for one satisfiable range; None to ignore; False if unsatisfiable."""
     match = _RANGE.match(header.strip())
@@ -50,6 +104,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     first, last = match.groups()
     if not first and not last:
         return None
+    if size == 0:
+        return False  # an empty body has no byte to give
     if not first:
         suffix = int(last)
         if suffix == 0:
@@ -94,13 +150,19 @@ def storage_response(
         )  # type: ignore[call-arg]
         return HttpResponseRedirect(url)
 
-    if size is None:
-        size = storage.size(name)
+    obj = _s3_object(storage, name)
     modified: Any = None
-    try:
-        modified = storage.get_modified_time(name)
-    except (NotImplementedError, OSError):
-        modified = None
+    if obj is not None:
+        if size is None:
+            size = int(obj.content_length)
+        modified = obj.last_modified
+    else:
+        if size is None:
+            size = storage.size(name)
+        try:
+            modified = storage.get_modified_time(name)
+        except (NotImplementedError, OSError):
+            modified = None
     if etag is None:
         etag = f"{size:x}-{int(modified.timestamp() * 1000):x}" if modified else f"{size:x}"
     quoted = quote_etag(etag)
@@ -126,7 +188,7 @@ def storage_response(
             return common(HttpResponse(status=304))
 
     accel = getattr(settings, "X_ACCEL_PREFIX", "")
-    if accel and hasattr(storage, "path"):
+    if accel and obj is None and hasattr(storage, "path"):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{quote(name)}"
         return common(response)
@@ -149,17 +211,24 @@ def storage_response(
         response = HttpResponse(content_type=content_type)
         response["Content-Length"] = str(size)
         return common(response)
-    fh = storage.open(name, "rb")
-    if isinstance(wanted, tuple):
-        start, end = wanted
-        length = end - start + 1
-        partial = StreamingHttpResponse(
-            _ranged(fh, start, length), status=206, content_type=content_type
-        )
-        partial["Content-Range"] = f"bytes {start}-{end}/{size}"
-        partial["Content-Length"] = str(length)
-        return common(partial)
-    whole = FileResponse(fh, content_type=content_type)
-    whole.block_size = CHUNK
-    whole["Content-Length"] = str(size)
-    return common(whole)
+
+    start, end = wanted if isinstance(wanted, tuple) else (0, size - 1)
+    length = end - start + 1
+    if obj is not None:
+        chunks = _s3_ranged(obj, start, length)
+    else:
+        fh = storage.open(name, "rb")
+        if wanted is None and not isinstance(request, ASGIRequest):
+            # Under WSGI, FileResponse lets the server use sendfile (wsgi.file_wrapper).
+            whole = FileResponse(fh, content_type=content_type)
+            whole.block_size = CHUNK
+            whole["Content-Length"] = str(size)
+            return common(whole)
+        chunks = _ranged(fh, start, length)
+    streamed = StreamingHttpResponse(
+        _stream(request, chunks), status=206 if wanted else 200, content_type=content_type
+    )
+    streamed["Content-Length"] = str(length)
+    if wanted:
+        streamed["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return common(streamed)
