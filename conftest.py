@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``scaled`` need PostgreSQL and Redis: they run in ``make test-scaled``."""
+    if os.environ.get("CARTABLE_DATABASE_URL") and os.environ.get("CARTABLE_REDIS_URL"):
+        return
+    skip = pytest.mark.skip(
+        reason="needs CARTABLE_DATABASE_URL and CARTABLE_REDIS_URL (make test-scaled)"
+    )
+    for item in items:
+        if "scaled" in item.keywords:
+            item.add_marker(skip)
 
 
 def _s3_bucket(options: dict):

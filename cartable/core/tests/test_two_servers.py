@@ -1,0 +1,194 @@
+"""Real-time events across real ``cartable serve`` processes.
+
+Scaled out, two servers share PostgreSQL (the test database) and Redis: a user acts through
+one server and a websocket held by the other receives the event. Embedded, one server with its
+in-memory channel layer does the same. The scenarios are the same functions for both.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from cartable.accounts.models import Group, Membership, User
+from cartable.core.models import Notification
+from cartable.testing.factories import PASSWORD
+from cartable.testing.servers import (
+    Server,
+    clean_env,
+    events_during,
+    post_form,
+    run_cartable,
+    running,
+    sign_in,
+)
+
+
+def types(events):
+    return [e["type"] for e in events]
+
+
+def scenario_mark_read(http: Server, ws: Server, login: str) -> None:
+    """The user reads their notifications through ``http``; their socket on ``ws`` is told."""
+    session = sign_in(http, login, PASSWORD)
+
+    def mark_all_read():
+        response = post_form(session, f"{http.url}/notifications/", {})
+        assert response.status_code == 302, response.status_code
+
+    events = events_during(
+        ws, session, mark_all_read, until=lambda ev: "notification.read" in types(ev)
+    )
+
+    [event] = [e for e in events if e["type"] == "notification.read"]
+    assert event["unread"] == 0
+
+
+def scenario_co_teacher(http: Server, ws: Server, teacher: str, colleague: str) -> str:
+    """A teacher on ``http`` creates a class and adds a colleague, whose socket is on ``ws``.
+
+    Returns the public id of the class.
+    """
+    teacher_session = sign_in(http, teacher, PASSWORD)
+    colleague_session = sign_in(ws, colleague, PASSWORD)
+    created: dict[str, str] = {}
+
+    def create_class_and_add_colleague():
+        response = post_form(
+            teacher_session,
+            f"{http.url}/groups/",
+            {"name": "4e B — Histoire", "kind": Group.Kind.CLASS, "description": ""},
+        )
+        assert response.status_code == 302, response.status_code
+        group_url = f"{http.url}{response.headers['Location']}"
+        created["public_id"] = group_url.rstrip("/").rsplit("/", 1)[-1]
+        response = post_form(
+            teacher_session, f"{group_url}co-teachers/", {"email": colleague}, form_page=group_url
+        )
+        assert response.status_code == 302, response.status_code
+
+    events = events_during(
+        ws,
+        colleague_session,
+        create_class_and_add_colleague,
+        until=lambda ev: {"group.joined", "notification"} <= set(types(ev)),
+    )
+
+    joined = next(e for e in events if e["type"] == "group.joined")
+    assert joined["group"] == created["public_id"]
+    notification = next(e for e in events if e["type"] == "notification")
+    assert "4e B — Histoire" in notification["title"]
+    assert notification["unread"] == 1
+    return created["public_id"]
+
+
+# --- Embedded: one process, in-memory channel layer, SQLite ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded_server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("embedded")
+    env = clean_env(data_dir)
+    run_cartable(env, "manage", "migrate", "-v", "0")
+    run_cartable(
+        env,
+        "manage",
+        "shell",
+        "-c",
+        "from cartable.accounts.actions import create_staff_user\n"
+        f"for email in ('claire@ac-lyon.fr', 'ahmed@ac-lyon.fr'):\n"
+        f"    create_staff_user(email, password={PASSWORD!r})",
+    )
+    with running(env, log_dir=data_dir) as server:
+        yield server
+
+
+def test_embedded_server_pushes_a_user_their_own_action(embedded_server):
+    scenario_mark_read(embedded_server, embedded_server, "claire@ac-lyon.fr")
+
+
+def test_embedded_server_pushes_a_colleague_the_co_teacher_notification(embedded_server):
+    scenario_co_teacher(embedded_server, embedded_server, "claire@ac-lyon.fr", "ahmed@ac-lyon.fr")
+
+
+# --- Scaled out: two processes, PostgreSQL, Redis, S3 ---------------------------------------
+
+
+def _test_database_url() -> str:
+    """The database pytest-django made for this run, for the servers to share."""
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def two_servers(django_db_setup, tmp_path_factory):
+    assert connection.vendor == "postgresql"
+    data_dir = tmp_path_factory.mktemp("scaled")
+    env = clean_env(
+        data_dir,
+        CARTABLE_DATABASE_URL=_test_database_url(),
+        CARTABLE_DATABASE_CONN_MAX_AGE="0",
+        CARTABLE_REDIS_URL=django_settings.REDIS_URL,
+        CARTABLE_REDIS_PREFIX=os.environ.get("CARTABLE_REDIS_PREFIX", "cartable"),
+        # Both servers must sign and check sessions with one key, as in production.
+        CARTABLE_SECRET_KEY=django_settings.SECRET_KEY,
+        **{k: v for k, v in os.environ.items() if k.startswith("CARTABLE_S3_")},
+    )
+    with (
+        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as a,
+        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as b,
+    ):
+        yield a, b
+
+
+@pytest.fixture
+def scaled_users(transactional_db, settings, teacher, colleague):
+    """Users committed to the test database, with passwords the servers' hasher checks."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    for user in (teacher, colleague):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return teacher, colleague
+
+
+@pytest.mark.scaled
+def test_event_from_one_server_reaches_a_socket_on_the_other(two_servers, scaled_users):
+    a, b = two_servers
+    teacher, _colleague = scaled_users
+    Notification.objects.create(recipient=teacher, kind="test", title="Bienvenue")
+
+    scenario_mark_read(a, b, teacher.email)
+
+    assert not Notification.objects.filter(recipient=teacher, read_at__isnull=True).exists()
+
+
+@pytest.mark.scaled
+def test_co_teacher_added_on_one_server_is_told_on_the_other(two_servers, scaled_users):
+    a, b = two_servers
+    teacher, colleague = scaled_users
+
+    public_id = scenario_co_teacher(a, b, teacher.email, colleague.email)
+
+    group = Group.objects.get(public_id=public_id)
+    assert Membership.objects.get(group=group, user=colleague).role == Membership.Role.MANAGER
+
+
+@pytest.mark.scaled
+def test_socket_without_a_session_is_refused_by_either_server(two_servers, scaled_users):
+    import requests
+
+    a, _b = two_servers
+    teacher, _colleague = scaled_users
+    anonymous = requests.Session()
+    anonymous.cookies.set("sessionid", "not-a-session")
+
+    with pytest.raises(Exception, match="403|4401|rejected"):
+        events_during(a, anonymous, lambda: None, until=lambda ev: False, timeout=2)
+    assert User.objects.filter(pk=teacher.pk).exists()
