@@ -7,8 +7,10 @@ in-memory channel layer does the same. The scenarios are the same functions for 
 
 from __future__ import annotations
 
+import io
 import os
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -20,6 +22,7 @@ from cartable.testing.factories import PASSWORD
 from cartable.testing.servers import (
     Server,
     clean_env,
+    csrf_token,
     events_during,
     post_form,
     run_cartable,
@@ -86,6 +89,41 @@ def scenario_co_teacher(http: Server, ws: Server, teacher: str, colleague: str) 
     return created["public_id"]
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def scenario_avatar(upload: Server, download: Server, login: str):
+    """An avatar sent to ``upload`` is served by ``download``; the final response."""
+    image = _png()
+    session = sign_in(upload, login, PASSWORD)
+    page = session.get(f"{upload.url}/me/profile/", timeout=10)
+    response = session.post(
+        f"{upload.url}/me/profile/",
+        data={
+            "display_name": "Claire",
+            "language": "",
+            "csrfmiddlewaretoken": csrf_token(page.text),
+        },
+        files={"avatar": ("claire.png", image, "image/png")},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.status_code
+    page = session.get(f"{upload.url}/me/profile/", timeout=10).text
+    avatar_path = re.search(r"/avatars/[0-9a-f-]{36}/", page).group(0)
+
+    downloaded = sign_in(download, login, PASSWORD).get(f"{download.url}{avatar_path}", timeout=10)
+
+    assert downloaded.status_code == 200
+    assert downloaded.content == image
+    return downloaded
+
+
 # --- Embedded: one process, in-memory channel layer, SQLite ---------------------------------
 
 
@@ -113,6 +151,15 @@ def test_embedded_server_pushes_a_user_their_own_action(embedded_server):
 
 def test_embedded_server_pushes_a_colleague_the_co_teacher_notification(embedded_server):
     scenario_co_teacher(embedded_server, embedded_server, "claire@ac-lyon.fr", "ahmed@ac-lyon.fr")
+
+
+def test_embedded_server_streams_an_uploaded_avatar_from_disk(embedded_server):
+    downloaded = scenario_avatar(embedded_server, embedded_server, "claire@ac-lyon.fr")
+
+    assert not downloaded.history
+    assert downloaded.headers["Content-Type"] == "image/png"
+    # Django warns when it has to read a whole body before sending it under ASGI.
+    assert "synchronous iterators" not in embedded_server.log.read_text(errors="replace")
 
 
 # --- Scaled out: two processes, PostgreSQL, Redis, S3 ---------------------------------------
@@ -192,3 +239,30 @@ def test_socket_without_a_session_is_refused_by_either_server(two_servers, scale
     with pytest.raises(Exception, match="403|4401|rejected"):
         events_during(a, anonymous, lambda: None, until=lambda ev: False, timeout=2)
     assert User.objects.filter(pk=teacher.pk).exists()
+
+
+@pytest.mark.scaled
+def test_file_uploaded_through_one_server_is_served_from_s3_by_the_other(two_servers, scaled_users):
+    a, b = two_servers
+    teacher, _colleague = scaled_users
+
+    downloaded = scenario_avatar(a, b, teacher.email)
+
+    [redirect] = downloaded.history
+    assert redirect.status_code == 302
+    assert urlsplit(redirect.url).port == b.port
+    s3 = urlsplit(os.environ["CARTABLE_S3_ENDPOINT_URL"])
+    assert urlsplit(downloaded.url).netloc == s3.netloc
+
+
+@pytest.mark.scaled
+def test_pages_let_browsers_load_files_from_s3(two_servers):
+    a, _b = two_servers
+    import requests
+
+    policy = requests.get(f"{a.url}/accounts/login/", timeout=10).headers["Content-Security-Policy"]
+
+    s3 = urlsplit(os.environ["CARTABLE_S3_ENDPOINT_URL"])
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+    for directive in ("img-src", "media-src", "connect-src"):
+        assert f"{s3.scheme}://{s3.netloc}" in directives[directive], policy
