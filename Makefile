@@ -59,11 +59,19 @@ format: setup-python
 	$(BIN)/ruff format cartable conftest.py bench
 	$(BIN)/ruff check --fix cartable conftest.py bench
 
-## messages: refresh the French and English catalogues
+## messages: refresh the French and English catalogues in cartable/locale/, then compile them
+# Locations without line numbers keep the diffs (and merges) of the .po files small; the data
+# directory is set so that loading the settings does not create cartable/var/. The browser code
+# lives in frontend/, outside cartable/, so the djangojs domain is scanned from the root (it
+# writes no file while no script calls gettext()).
+MAKEMESSAGES := CARTABLE_DATA_DIR=$(CURDIR)/var/messages $(CURDIR)/$(BIN)/python -m django \
+	makemessages -l fr -l en --settings=cartable.settings --add-location=file --no-obsolete
 messages: setup-python
-	cd cartable && ../$(BIN)/python -m django makemessages -l fr -l en --settings=cartable.settings --ignore=testing
-	cd cartable && ../$(BIN)/python -m django makemessages -d djangojs -l fr -l en --settings=cartable.settings --ignore=static/cartable/dist
-	$(BIN)/python -m django compilemessages --settings=cartable.settings --ignore=.venv
+	cd cartable && $(MAKEMESSAGES) -d django --ignore='static/cartable/dist' --ignore=testing
+	$(MAKEMESSAGES) -d djangojs --ignore=.venv --ignore=node_modules --ignore=var \
+		--ignore='cartable/static/cartable/dist' --ignore='cartable/testing' --ignore=bench
+	cd cartable && CARTABLE_DATA_DIR=$(CURDIR)/var/messages $(CURDIR)/$(BIN)/python -m django \
+		compilemessages --settings=cartable.settings
 
 clean:
-	rm -rf var/test var/lint cartable/static/cartable/dist
+	rm -rf var/test var/lint var/messages cartable/static/cartable/dist

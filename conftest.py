@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -163,3 +164,16 @@ def guest():
 @pytest.fixture
 def admin(db):
     return UserFactory(email="admin@ac-lyon.fr", username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def events(django_capture_on_commit_callbacks):
+    """``with events() as sent:`` — the real-time events sent once the block's work commits."""
+    from cartable.core.events import capture_events
+
+    @contextlib.contextmanager
+    def capture():
+        with capture_events() as captured, django_capture_on_commit_callbacks(execute=True):
+            yield captured
+
+    return capture

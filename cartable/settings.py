@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cartable.core",
     "cartable.accounts",
     "cartable.portal",
+    "cartable.pad",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -280,7 +281,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-USERSESSIONS_TRACK_ACTIVITY = True
+# Our ActivityMiddleware refreshes the session list at most every few minutes; allauth's
+# tracking would write to the database on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -288,23 +291,39 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_STORE_TOKENS = False
 
 
-def _oidc_providers() -> list[dict]:
-    raw = env_str("CARTABLE_OIDC_PROVIDERS")
-    if not raw:
+# Students signing in through an academy's SSO usually come with no e-mail address: they
+# must not be sent to a form asking for one (signing up by e-mail is for staff only).
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+
+_OIDC_REQUIRED_KEYS = ("id", "server_url", "client_id")
+
+
+def oidc_providers_from_json(raw: str) -> list[dict]:
+    """The ``CARTABLE_OIDC_PROVIDERS`` list, checked (see docs/configuration.md)."""
+    if not raw.strip():
         return []
     try:
         providers = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ConfigurationError(f"CARTABLE_OIDC_PROVIDERS is not valid JSON: {exc}") from None
-    if not isinstance(providers, list):
-        raise ConfigurationError("CARTABLE_OIDC_PROVIDERS must be a JSON list of providers")
+    if not isinstance(providers, list) or not all(isinstance(p, dict) for p in providers):
+        raise ConfigurationError("CARTABLE_OIDC_PROVIDERS must be a JSON list of objects")
+    for index, provider in enumerate(providers):
+        missing = [key for key in _OIDC_REQUIRED_KEYS if not provider.get(key)]
+        if missing:
+            raise ConfigurationError(f"CARTABLE_OIDC_PROVIDERS[{index}] lacks {', '.join(missing)}")
+    ids = [p["id"] for p in providers]
+    if len(set(ids)) != len(ids):
+        raise ConfigurationError("CARTABLE_OIDC_PROVIDERS has two providers with the same id")
     return providers
 
 
-OIDC_PROVIDERS = _oidc_providers()
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "APPS": [
+def oidc_socialaccount_providers(providers: list[dict]) -> dict:
+    """allauth's ``SOCIALACCOUNT_PROVIDERS`` for our OpenID Connect providers."""
+    apps = []
+    for p in providers:
+        scope = p.get("scope", ["openid", "email", "profile"])
+        apps.append(
             {
                 "provider_id": p["id"],
                 "name": p.get("name", p["id"]),
@@ -315,13 +334,15 @@ SOCIALACCOUNT_PROVIDERS = {
                     "token_auth_method": p.get("token_auth_method", "client_secret_basic"),
                     "fetch_userinfo": p.get("fetch_userinfo", True),
                     "oauth_pkce_enabled": p.get("pkce", True),
-                    "scope": p.get("scope", ["openid", "email", "profile"]),
+                    "scope": scope.split() if isinstance(scope, str) else list(scope),
                 },
             }
-            for p in OIDC_PROVIDERS
-        ]
-    }
-}
+        )
+    return {"openid_connect": {"APPS": apps}}
+
+
+OIDC_PROVIDERS = oidc_providers_from_json(env_str("CARTABLE_OIDC_PROVIDERS"))
+SOCIALACCOUNT_PROVIDERS = oidc_socialaccount_providers(OIDC_PROVIDERS)
 
 # --- Sessions and security --------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -7,6 +7,7 @@ from django.views.i18n import JavaScriptCatalog
 urlpatterns = [
     path("", include("cartable.portal.urls")),
     path("accounts/", include("allauth.urls")),
+    path("pad/", include("cartable.pad.urls")),
     path("", include("cartable.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -139,7 +139,40 @@ def create_group(
     )
     Membership.objects.create(group=group, user=owner, role=Membership.Role.OWNER)
     owner.forget_group_roles()
+    _index(group)
     group_created.send(sender=Group, group=group, created_by=owner)
+    audit.record(owner, "group.create", group.name)
+    return group
+
+
+def _index(group: Group) -> None:
+    from cartable.accounts.platform import index_group
+
+    index_group(group)
+
+
+@transaction.atomic
+def update_group(group: Group, *, by: User, name: str, description: str) -> Group:
+    check_manage_group(by, group)
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("A group needs a name."), code="required")
+    group.name = name[:150]
+    group.description = description
+    group.save(update_fields=["name", "description", "updated_at"])
+    _index(group)
+    return group
+
+
+@transaction.atomic
+def archive_group(group: Group, *, by: User, archived: bool = True) -> Group:
+    """An archived class keeps its members and contents but leaves dashboards and invitations."""
+    check_manage_group(by, group)
+    group.archived_at = timezone.now() if archived else None
+    group.save(update_fields=["archived_at", "updated_at"])
+    if archived:
+        group.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record(by, "group.archive" if archived else "group.unarchive", group.name)
     return group
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -8,9 +9,12 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from cartable.accounts import actions
 from cartable.core.net import block_address, client_ip
+
+logger = logging.getLogger(__name__)
 
 
 class StudentAwareEmailVerificationStage(EmailVerificationStage):
@@ -54,8 +58,49 @@ class AccountAdapter(DefaultAccountAdapter):
             for path in super().get_login_stages()
         ]
 
-    def get_login_redirect_url(self, request: HttpRequest) -> str:
-        return super().get_login_redirect_url(request)
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Without django.contrib.sites, allauth names the site after the request's host.
+        context["current_site"] = PlatformSite()
+        super().send_mail(template_prefix, email, context)
+
+
+class PlatformSite:
+    """What allauth's e-mails call the site: the platform's name and public address."""
+
+    @property
+    def name(self) -> str:
+        return settings.PLATFORM_NAME
+
+    @property
+    def domain(self) -> str:
+        return settings.BASE_URL.split("://", 1)[-1]
+
+
+DEFAULT_STAFF_VALUES = ("staff", "teacher", "enseignant", "personnel")
+
+
+def oidc_claims(extra_data: Any) -> dict[str, Any]:
+    """Every claim allauth kept from an OpenID Connect sign-in, userinfo winning over the ID token.
+
+    allauth stores ``{"id_token": {...}, "userinfo": {...}}`` (userinfo only when fetched);
+    accounts made before allauth 65.11 hold the claims flat.
+    """
+    if not isinstance(extra_data, dict):
+        return {}
+    if "id_token" not in extra_data and "userinfo" not in extra_data:
+        return dict(extra_data)
+    claims: dict[str, Any] = {}
+    for part in ("id_token", "userinfo"):
+        if isinstance(extra_data.get(part), dict):
+            claims.update(extra_data[part])
+    return claims
+
+
+def _first(value: Any) -> str:
+    """A claim as one string: providers send some as lists (several schools, several roles)."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    return "" if value is None else str(value)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -71,32 +116,51 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)
         conf = self._provider_conf(sociallogin)
-        claims = sociallogin.account.extra_data or {}
-        claims = claims.get("userinfo", claims) if isinstance(claims, dict) else {}
+        claims = oidc_claims(sociallogin.account.extra_data)
         mapping = conf.get("claims", {})
-        structure_claim = claims.get(mapping.get("structure", "structure"), "")
-        if isinstance(structure_claim, list):
-            structure_claim = structure_claim[0] if structure_claim else ""
-        role_claim = claims.get(mapping.get("role", "role"), "")
-        staff_values = set(
-            conf.get("staff_values", ["staff", "teacher", "enseignant", "personnel"])
-        )
-        is_staff = (
-            role_claim in staff_values if role_claim else actions.is_staff_email(user.email or "")
-        )
+        structure_claim = _first(claims.get(mapping.get("structure", "structure")))
+        roles = claims.get(mapping.get("role", "role"))
+        roles = [str(r) for r in roles] if isinstance(roles, list | tuple) else [_first(roles)]
+        roles = [r for r in roles if r]
+        staff_values = {str(v).lower() for v in conf.get("staff_values", DEFAULT_STAFF_VALUES)}
+        if roles:
+            is_staff = any(r.lower() in staff_values for r in roles)
+        else:
+            is_staff = actions.is_staff_email(user.email or "")
         user.kind = "staff" if is_staff else "student"
-        user.structure = actions.structure_for_claim(str(structure_claim)) or (
+        user.structure = actions.structure_for_claim(structure_claim) or (
             actions.structure_for_email(user.email) if user.email else None
         )
-        name = " ".join(
-            filter(None, [claims.get("given_name"), claims.get("family_name")])
-        ) or claims.get("name", "")
+        name = " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])) or str(
+            claims.get("name") or ""
+        )
         user.display_name = name[:150]
-        if not user.username:
-            base = claims.get("preferred_username") or (user.email or "").split("@")[0] or "user"
-            user.username = actions.unique_username(base)
+        # allauth took preferred_username as is; it may belong to someone else here.
+        base = (
+            claims.get("preferred_username") or (user.email or "").split("@")[0] or name or "user"
+        )
+        user.username = actions.unique_username(str(base))
         return user
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        # The page the user sees says little on purpose; whoever runs the platform needs more.
+        logger.warning(
+            "OpenID Connect sign-in through %s failed: %s %r",
+            getattr(getattr(provider, "app", None), "provider_id", None) or provider.id,
+            error,
+            exception,
+        )
+        super().on_authentication_error(
+            request, provider, error=error, exception=exception, extra_context=extra_context
+        )
 
     def validate_disconnect(self, account: Any, accounts: Any) -> None:
         if len(accounts) <= 1 and not account.user.has_usable_password() and not account.user.email:
-            raise ValidationError("This is your only way to sign in.")
+            raise ValidationError(_("This is your only way to sign in."))

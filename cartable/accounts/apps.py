@@ -8,6 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and groups")
 
     def ready(self) -> None:
-        from cartable.accounts import platform
+        from cartable.accounts import platform, receivers  # noqa: F401
 
         platform.register()

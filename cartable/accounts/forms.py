@@ -18,6 +18,13 @@ class GroupForm(forms.Form):
     )
 
 
+class GroupSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class InvitationForm(forms.Form):
     days = forms.IntegerField(
         label=_("Valid for (days)"), min_value=1, max_value=365, initial=settings.INVITATION_DAYS

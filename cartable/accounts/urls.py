@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("groups/", views.groups, name="groups"),
     path("groups/<uuid:public_id>/", views.group_detail, name="group"),
+    path("groups/<uuid:public_id>/settings/", views.group_settings, name="group_settings"),
     path("groups/<uuid:public_id>/invite/", views.group_invite, name="group_invite"),
     path(
         "groups/<uuid:public_id>/invitations/<str:code>/revoke/",

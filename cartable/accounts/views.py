@@ -17,6 +17,7 @@ from cartable.accounts.forms import (
     AppPasswordForm,
     CoTeacherForm,
     GroupForm,
+    GroupSettingsForm,
     InvitationForm,
     JoinCodeForm,
     NewStudentForm,
@@ -84,6 +85,35 @@ def group_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         context["invitation_form"] = InvitationForm()
         context["co_teacher_form"] = CoTeacherForm()
     return render(request, "accounts/group_detail.html", context)
+
+
+@login_required
+def group_settings(request: AuthedRequest, public_id: str) -> HttpResponse:
+    group = access_group(request.user, public_id, need="manage")
+    form = GroupSettingsForm(
+        request.POST or None, initial={"name": group.name, "description": group.description}
+    )
+    if request.method == "POST":
+        if request.POST.get("action") in ("archive", "unarchive"):
+            actions.archive_group(
+                group, by=request.user, archived=request.POST["action"] == "archive"
+            )
+            messages.success(request, _("Saved."))
+            return redirect(group)
+        if form.is_valid():
+            try:
+                actions.update_group(
+                    group,
+                    by=request.user,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(group)
+    return render(request, "accounts/group_settings.html", {"group": group, "form": form})
 
 
 @login_required

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.core.handlers.asgi import ASGIRequest
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -27,19 +26,20 @@ from django.http import (
 )
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
-def _ranged(fh: IO[bytes], start: int, length: int) -> Iterator[bytes]:
+def _ranged(fh: IO[bytes], start: int, length: int | None) -> Generator[bytes, None, None]:
     try:
         fh.seek(start)
         remaining = length
-        while remaining > 0:
-            chunk = fh.read(min(CHUNK, remaining))
+        while remaining is None or remaining > 0:
+            chunk = fh.read(CHUNK if remaining is None else min(CHUNK, remaining))
             if not chunk:
                 break
-            remaining -= len(chunk)
+            if remaining is not None:
+                remaining -= len(chunk)
             yield chunk
     finally:
         fh.close()
@@ -56,7 +56,7 @@ def _s3_object(storage: Storage, name: str) -> Any | None:
     return storage.open(name, "rb").obj  # type: ignore[attr-defined]
 
 
-def _s3_ranged(obj: Any, start: int, length: int) -> Iterator[bytes]:
+def _s3_ranged(obj: Any, start: int, length: int) -> Generator[bytes, None, None]:
     if length <= 0:
         return
     body = obj.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
@@ -66,34 +66,30 @@ def _s3_ranged(obj: Any, start: int, length: int) -> Iterator[bytes]:
         body.close()
 
 
-def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
-    return next(chunks, None)
-
-
-async def _in_threads(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    # Each read runs in the thread pool, so a slow disk or S3 holds no event loop and no
-    # other request's thread; closing the generator closes the file.
-    read = sync_to_async(_next_chunk, thread_sensitive=False)
+async def _in_threads(chunks: Generator[bytes, None, None]) -> AsyncIterator[bytes]:
+    # Under ASGI, Django would read a synchronous iterator whole into memory before sending
+    # it; an asynchronous one is sent chunk by chunk. Each read runs in the thread pool, so a
+    # slow disk or S3 holds neither the event loop nor the thread of other requests.
+    read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
     try:
-        while (chunk := await read(chunks)) is not None:
+        while (chunk := await read()) is not None:
             yield chunk
     finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            await sync_to_async(close, thread_sensitive=False)()
+        await sync_to_async(chunks.close, thread_sensitive=False)()
 
 
-def _stream(
-    request: HttpRequest, chunks: Iterator[bytes]
-) -> Iterator[bytes] | AsyncIterator[bytes]:
-    """What to give StreamingHttpResponse for this request.
-
-    Under ASGI Django reads a synchronous iterator to its end before sending a byte
-    (``StreamingHttpResponse.__aiter__`` falls back to ``list()``), so it gets an async one.
-    """
+def stream_chunks(request: HttpRequest, chunks: Generator[bytes, None, None]) -> Any:
+    """``chunks`` as the server wants them: async under ASGI, as they are under WSGI."""
     if isinstance(request, ASGIRequest):
         return _in_threads(chunks)
     return chunks
+
+
+def stream_file(
+    request: HttpRequest, fh: IO[bytes], start: int = 0, length: int | None = None
+) -> Any:
+    """An iterator over a file's bytes suited to the server: async under ASGI, sync under WSGI."""
+    return stream_chunks(request, _ranged(fh, start, length))
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
@@ -212,23 +208,19 @@ def storage_response(
         response["Content-Length"] = str(size)
         return common(response)
 
-    start, end = wanted if isinstance(wanted, tuple) else (0, size - 1)
-    length = end - start + 1
-    if obj is not None:
-        chunks = _s3_ranged(obj, start, length)
+    if isinstance(wanted, tuple):
+        start, end = wanted
+        length: int | None = end - start + 1
     else:
-        fh = storage.open(name, "rb")
-        if wanted is None and not isinstance(request, ASGIRequest):
-            # Under WSGI, FileResponse lets the server use sendfile (wsgi.file_wrapper).
-            whole = FileResponse(fh, content_type=content_type)
-            whole.block_size = CHUNK
-            whole["Content-Length"] = str(size)
-            return common(whole)
-        chunks = _ranged(fh, start, length)
+        start, end, length = 0, size - 1, None
+    if obj is not None:
+        chunks = _s3_ranged(obj, start, end - start + 1)
+    else:
+        chunks = _ranged(storage.open(name, "rb"), start, length)
     streamed = StreamingHttpResponse(
-        _stream(request, chunks), status=206 if wanted else 200, content_type=content_type
+        stream_chunks(request, chunks), status=206 if wanted else 200, content_type=content_type
     )
-    streamed["Content-Length"] = str(length)
+    streamed["Content-Length"] = str(end - start + 1)
     if wanted:
         streamed["Content-Range"] = f"bytes {start}-{end}/{size}"
     return common(streamed)

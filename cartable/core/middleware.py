@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,8 +23,15 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+ACTIVITY_REFRESH_SECONDS = 300
+
+
 class ActivityMiddleware:
-    """Marks a signed-in user active today, once per session and day."""
+    """Marks a signed-in user active today, and refreshes the session's "last seen", rarely.
+
+    Both write to the database, so both happen at most once per session and day (activity)
+    or every five minutes (last seen), never on every request.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -39,4 +47,13 @@ class ActivityMiddleware:
 
                 DailyActivity.objects.get_or_create(day=today, user=user)
                 request.session["cartable_active_day"] = today
+            now = int(time.time())
+            if (
+                now - request.session.get("cartable_seen_at", 0) > ACTIVITY_REFRESH_SECONDS
+                and request.session.session_key
+            ):
+                from allauth.usersessions.models import UserSession
+
+                UserSession.objects.create_from_request(request)
+                request.session["cartable_seen_at"] = now
         return self.get_response(request)

@@ -215,6 +215,17 @@ def purge_old_audit() -> int:
     return AuditEntry.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
+def purge_old_activity() -> int:
+    """Daily-activity marks only feed the statistics of the last 30 days."""
+    from cartable.core.models import DailyActivity
+
+    cutoff = timezone.localdate() - timedelta(days=ACTIVITY_RETENTION_DAYS)
+    return DailyActivity.objects.filter(day__lt=cutoff).delete()[0]
+
+
+ACTIVITY_RETENTION_DAYS = 90
+
+
 def register() -> None:
     from cartable.core.registry import PersonalData
 

@@ -1,0 +1,151 @@
+"""Every change to pads goes through here: views, the websocket, the Etherpad API, jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cartable.core import audit
+from cartable.core.models import Grant
+from cartable.core.roles import Reach, Role
+from cartable.pad import document, ids, store
+from cartable.pad.models import Pad
+
+
+def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    Grant.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(Pad),
+        object_id=pad.pk,
+        group=group,
+        defaults={"role": Role.EDITOR, "manager_role": Role.MANAGER, "granted_by": by},
+    )
+
+
+@transaction.atomic
+def create_pad(
+    *,
+    owner: Any = None,
+    title: str = "",
+    pad_id: str | None = None,
+    group: Any = None,
+    text: str | None = None,
+    reach: str = Reach.LINK,
+    pad_group: Any = None,
+    author_pk: int | None = None,
+) -> Pad:
+    """A new pad. ``group``: a platform class whose members may edit it."""
+    pad_id = pad_id or ids.new_pad_id()
+    if not ids.is_valid_pad_id(pad_id):
+        raise ValidationError(
+            _(
+                "A pad name cannot contain $ / ? # & % \\ : or spaces, and has at most 50 characters."
+            ),
+            code="invalid_id",
+        )
+    if Pad.objects.filter(pad_id=pad_id).exists():
+        raise ValidationError(_("A pad with this name already exists."), code="exists")
+    if group is not None and owner is not None:
+        from cartable.accounts.actions import group_role
+
+        if group_role(owner, group) is None and not owner.is_superuser:
+            raise PermissionDenied(_("You are not a member of this class."))
+    pad = Pad.objects.create(
+        pad_id=pad_id,
+        title=title.strip()[:200],
+        owner=owner,
+        owner_group=group,
+        structure=getattr(owner, "structure", None),
+        reach=reach,
+        reach_role=Role.EDITOR,
+        link_token=pad_id,
+        pad_group=pad_group,
+    )
+    if group is not None:
+        _grant_group(pad, group, by=owner)
+    if text:
+        store.change(
+            pad,
+            lambda doc: document.replace_content(doc, document.text_to_pm(text)),
+            author_pk=author_pk,
+        )
+    from cartable.pad.platform import index_pad
+
+    index_pad(pad)
+    if owner is not None:
+        audit.record(owner, "pad.create", pad.pad_id)
+    return pad
+
+
+@transaction.atomic
+def set_text(pad: Pad, text: str, *, author_pk: int | None = None) -> int:
+    return store.change(
+        pad,
+        lambda doc: document.replace_content(doc, document.text_to_pm(text)),
+        author_pk=author_pk,
+    )
+
+
+@transaction.atomic
+def append_text(pad: Pad, text: str, *, author_pk: int | None = None) -> int:
+    return store.change(
+        pad,
+        lambda doc: document.append_content(doc, document.text_to_pm(text)),
+        author_pk=author_pk,
+    )
+
+
+@transaction.atomic
+def set_content(pad: Pad, pm_doc: dict[str, Any], *, author_pk: int | None = None) -> int:
+    return store.change(pad, lambda doc: document.replace_content(doc, pm_doc), author_pk=author_pk)
+
+
+@transaction.atomic
+def rename_pad(pad: Pad, title: str, *, by: Any) -> Pad:
+    pad.title = title.strip()[:200]
+    pad.save(update_fields=["title", "updated_at"])
+    from cartable.pad.platform import index_pad
+
+    index_pad(pad)
+    return pad
+
+
+@transaction.atomic
+def set_reach(pad: Pad, reach: str, *, by: Any) -> Pad:
+    if reach not in Reach.values:
+        raise ValidationError(_("Unknown sharing option."), code="reach")
+    pad.reach = reach
+    pad.save(update_fields=["reach", "updated_at"])
+    audit.record(by, "pad.share", pad.pad_id, reach=reach)
+    return pad
+
+
+@transaction.atomic
+def delete_pad(pad: Pad, *, by: Any = None) -> None:
+    from cartable.pad.platform import pad_search
+
+    pad_id = pad.pad_id
+    pk = pad.pk
+    pad_search.unindex([pk])
+    pad.delete()
+    if by is not None:
+        audit.record(by, "pad.delete", pad_id)
+    layer_reset(pk)
+
+
+def layer_reset(pad_pk: int) -> None:
+    """Close the open rooms of a pad that was deleted or replaced wholesale."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        transaction.on_commit(
+            lambda: async_to_sync(layer.group_send)(
+                f"pad.{pad_pk}", {"type": "pad.reset", "origin": "server"}
+            )
+        )

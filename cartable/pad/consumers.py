@@ -1,0 +1,101 @@
+"""``/ws/pad/<padID>``: the Yjs sync protocol (y-websocket framing) for one pad."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from cartable.pad import authors
+from cartable.pad.access import resolve
+from cartable.pad.room import Connection, PadRoom, open_room, release_room
+
+logger = logging.getLogger(__name__)
+
+# Per connection: a burst of keystrokes, then a steady pace. Above it, the connection is
+# slowed down, never cut: nothing typed is lost, and a classroom behind one NAT is not
+# treated as one person.
+RATE_PER_SECOND = 60.0
+RATE_BURST = 300.0
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def delay(self) -> float:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
+def _connection_rights(scope: dict[str, Any], pad_id: str) -> tuple[int, bool, int | None] | None:
+    user = scope.get("user")
+    cookies = scope.get("cookies") or {}
+    session_ids = cookies.get("sessionID", "").split(",")
+    access = resolve(user, pad_id, session_ids=session_ids)
+    if access is None:
+        return None
+    if access.session_author_pk is not None:
+        author_pk: int | None = access.session_author_pk
+    elif user is not None and user.is_authenticated:
+        author_pk = authors.author_for_user(user).pk
+    else:
+        guest = authors.guest_author(scope.get("session"))
+        author_pk = guest.pk if guest else None
+    return access.pad.pk, access.can_edit, author_pk
+
+
+class PadConsumer(AsyncWebsocketConsumer):
+    room: PadRoom | None = None
+    connection: Connection | None = None
+
+    async def connect(self) -> None:
+        pad_id = self.scope["url_route"]["kwargs"]["pad_id"]
+        rights = await database_sync_to_async(_connection_rights)(self.scope, pad_id)
+        if rights is None:
+            await self.close(code=4404)
+            return
+        pad_pk, can_edit, author_pk = rights
+        self.bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
+        self.room = await open_room(pad_pk)
+        self.connection = Connection(
+            send=self._send_bytes, close=self._close, author_pk=author_pk, can_edit=can_edit
+        )
+        await self.accept()
+        await self.room.join(self.connection)
+
+    async def _send_bytes(self, data: bytes) -> None:
+        await self.send(bytes_data=data)
+
+    async def _close(self) -> None:
+        await self.close(code=4500)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if bytes_data is None or self.room is None or self.connection is None:
+            return
+        wait = self.bucket.delay()
+        if wait:
+            await asyncio.sleep(min(wait, 5.0))
+        try:
+            await self.room.receive(self.connection, bytes_data)
+        except PermissionError:
+            await self.close(code=4403)
+        except Exception:
+            logger.warning("pad %s: bad message, closing", self.room.pad_pk, exc_info=True)
+            await self.close(code=4400)
+
+    async def disconnect(self, code: int) -> None:
+        if self.room is not None and self.connection is not None:
+            await self.room.leave(self.connection)
+            await release_room(self.room)
+            self.room = None

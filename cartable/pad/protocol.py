@@ -1,0 +1,116 @@
+"""The y-websocket wire format: ``[message type][payload]``, lib0 variable-length integers.
+
+Types: 0 sync (sub-types 0 step 1, 1 step 2, 2 update), 1 awareness, 3 query awareness.
+Cartable adds type 100, *saved*: the number of this connection's updates made durable so far,
+so that its editor can show "saved" truthfully; standard clients ignore it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MESSAGE_SYNC = 0
+MESSAGE_AWARENESS = 1
+MESSAGE_AUTH = 2
+MESSAGE_QUERY_AWARENESS = 3
+MESSAGE_SAVED = 100
+
+SYNC_STEP1 = 0
+SYNC_STEP2 = 1
+SYNC_UPDATE = 2
+
+
+class ProtocolError(ValueError):
+    pass
+
+
+def write_var_uint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    out.append(value & 0x7F)
+    return bytes(out)
+
+
+def write_var_bytes(data: bytes) -> bytes:
+    return write_var_uint(len(data)) + data
+
+
+def write_var_string(text: str) -> bytes:
+    return write_var_bytes(text.encode("utf-8"))
+
+
+class Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def var_uint(self) -> int:
+        result = 0
+        shift = 0
+        while True:
+            if self.pos >= len(self.data):
+                raise ProtocolError("truncated integer")
+            byte = self.data[self.pos]
+            self.pos += 1
+            result |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                return result
+            shift += 7
+            if shift > 63:
+                raise ProtocolError("integer too long")
+
+    def var_bytes(self) -> bytes:
+        length = self.var_uint()
+        if self.pos + length > len(self.data):
+            raise ProtocolError("truncated bytes")
+        chunk = self.data[self.pos : self.pos + length]
+        self.pos += length
+        return chunk
+
+    def var_string(self) -> str:
+        return self.var_bytes().decode("utf-8")
+
+
+def sync_message(sub_type: int, payload: bytes) -> bytes:
+    return bytes([MESSAGE_SYNC]) + write_var_uint(sub_type) + write_var_bytes(payload)
+
+
+def saved_message(count: int) -> bytes:
+    return bytes([MESSAGE_SAVED]) + write_var_uint(count)
+
+
+@dataclass(frozen=True)
+class AwarenessEntry:
+    client_id: int
+    clock: int
+    state: str  # JSON text; "null" when the client left
+
+
+def parse_awareness(payload: bytes) -> list[AwarenessEntry]:
+    reader = Reader(payload)
+    entries = []
+    for _ in range(reader.var_uint()):
+        entries.append(AwarenessEntry(reader.var_uint(), reader.var_uint(), reader.var_string()))
+    return entries
+
+
+def awareness_message(entries: list[AwarenessEntry]) -> bytes:
+    body = bytearray(write_var_uint(len(entries)))
+    for entry in entries:
+        body += (
+            write_var_uint(entry.client_id)
+            + write_var_uint(entry.clock)
+            + write_var_string(entry.state)
+        )
+    return bytes([MESSAGE_AWARENESS]) + write_var_bytes(bytes(body))
+
+
+def awareness_state(entry: AwarenessEntry) -> Any:
+    try:
+        return json.loads(entry.state)
+    except ValueError:
+        return None

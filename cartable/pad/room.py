@@ -1,0 +1,321 @@
+"""A pad being edited, in one server process: the Yjs document, its connections, its writer.
+
+Every update a client sends is applied to the document, written to the database (a batch
+of updates per transaction), and only then acknowledged to its author and broadcast. The
+broadcast is batched too: what arrives within ``BATCH_SECONDS`` is merged into one update and
+sent once to each connection — fan-out is the cost of real time, and merged Yjs updates keep
+it from growing with the square of the number of typists.
+
+With several server processes (``CARTABLE_REDIS_URL``), each process that has the pad open
+keeps a room; durable updates travel between them over the channel layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from pycrdt import Doc, merge_updates
+
+from cartable.pad import protocol, store
+from cartable.pad.protocol import AwarenessEntry
+
+logger = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.01
+WRITE_BATCH = 500
+PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+Send = Callable[[bytes], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Connection:
+    """One websocket on a pad, as the room sees it."""
+
+    send: Send
+    close: Callable[[], Awaitable[None]]
+    author_pk: int | None
+    can_edit: bool
+    saved: int = 0  # updates of this connection made durable
+    awareness_ids: set[int] = field(default_factory=set)
+    closed: bool = False
+
+
+class PadRoom:
+    def __init__(self, pad_pk: int, doc: Doc, head: int) -> None:
+        self.pad_pk = pad_pk
+        self.doc = doc
+        self.head = head
+        self.connections: set[Connection] = set()
+        self.awareness: dict[int, AwarenessEntry] = {}
+        self._writes: asyncio.Queue[tuple[Connection | None, bytes, int | None]] = asyncio.Queue()
+        self._outbox: list[bytes] = []
+        self._awareness_out: dict[int, AwarenessEntry] = {}
+        self._flush_scheduled = False
+        self._tasks: list[asyncio.Task[Any]] = []
+        # Rooms listen on the channel layer for changes made elsewhere (API, imports, other
+        # processes); they relay clients' changes to it only when other processes exist.
+        self._layer = get_channel_layer()
+        self._relay = _is_shared(self._layer)
+        self._channel: str | None = None
+        self.broken = False
+        self.dirty_text = False
+
+    @property
+    def group_name(self) -> str:
+        return f"pad.{self.pad_pk}"
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._writer(), name=f"pad-writer-{self.pad_pk}"))
+        if self._layer is not None:
+            self._channel = await self._layer.new_channel()
+            await self._layer.group_add(self.group_name, self._channel)
+            self._tasks.append(
+                asyncio.create_task(self._listen(), name=f"pad-listen-{self.pad_pk}")
+            )
+
+    async def stop(self) -> None:
+        if self._layer is not None and self._channel:
+            await self._layer.group_discard(self.group_name, self._channel)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.dirty_text and not self.broken:
+            await database_sync_to_async(store.save_text)(self.pad_pk, self.doc)
+
+    # --- Connections ---------------------------------------------------------------------
+
+    async def join(self, connection: Connection) -> None:
+        self.connections.add(connection)
+        await connection.send(protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state()))
+        if self.awareness:
+            await connection.send(protocol.awareness_message(list(self.awareness.values())))
+
+    async def leave(self, connection: Connection) -> None:
+        connection.closed = True
+        self.connections.discard(connection)
+        gone = []
+        for client_id in connection.awareness_ids:
+            entry = self.awareness.pop(client_id, None)
+            if entry is not None:
+                gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
+        if gone:
+            self._queue_awareness(gone, relay=True)
+
+    # --- Messages from clients -----------------------------------------------------------
+
+    async def receive(self, connection: Connection, message: bytes) -> None:
+        reader = protocol.Reader(message)
+        kind = reader.var_uint()
+        if kind == protocol.MESSAGE_SYNC:
+            sub_type = reader.var_uint()
+            payload = reader.var_bytes()
+            if sub_type == protocol.SYNC_STEP1:
+                await connection.send(
+                    protocol.sync_message(protocol.SYNC_STEP2, self.doc.get_update(payload))
+                )
+            elif sub_type in (protocol.SYNC_STEP2, protocol.SYNC_UPDATE):
+                await self.receive_update(connection, payload)
+            else:
+                raise protocol.ProtocolError(f"unknown sync message {sub_type}")
+        elif kind == protocol.MESSAGE_AWARENESS:
+            entries = protocol.parse_awareness(reader.var_bytes())
+            for entry in entries:
+                connection.awareness_ids.add(entry.client_id)
+            self._queue_awareness(entries, relay=True)
+        elif kind == protocol.MESSAGE_QUERY_AWARENESS and self.awareness:
+            await connection.send(protocol.awareness_message(list(self.awareness.values())))
+        # Auth and unknown message types are ignored, as y-websocket servers do.
+
+    async def receive_update(self, connection: Connection | None, update: bytes) -> None:
+        if _is_empty_update(update):
+            return
+        if connection is not None and not connection.can_edit:
+            raise PermissionError("read-only connection sent a change")
+        if self.broken:
+            raise RuntimeError("room is closing")
+        before = self.doc.get_state()
+        self.doc.apply_update(update)  # raises on a malformed update: nothing is stored
+        if self.doc.get_state() == before:
+            # Already known (a reconnecting client resending): nothing to store, but the
+            # client must still learn that it is saved.
+            if connection is not None:
+                connection.saved += 1
+                await connection.send(protocol.saved_message(connection.saved))
+            return
+        await self._writes.put((connection, update, connection.author_pk if connection else None))
+
+    async def apply_server_change(self, update: bytes, author_pk: int | None) -> None:
+        """A change made by the server itself (API, import, restore), already applied elsewhere."""
+        self.doc.apply_update(update)
+        await self._writes.put((None, update, author_pk))
+
+    # --- Writing, then broadcasting ------------------------------------------------------
+
+    async def _writer(self) -> None:
+        while True:
+            first = await self._writes.get()
+            batch = [first]
+            while len(batch) < WRITE_BATCH and not self._writes.empty():
+                batch.append(self._writes.get_nowait())
+            try:
+                self.head = await database_sync_to_async(store.append_revisions)(
+                    self.pad_pk, [(update, author) for _c, update, author in batch]
+                )
+            except Exception:
+                # The document now holds changes the database does not: drop the room, so that
+                # clients reconnect and resend what was not saved.
+                logger.exception("pad %s: could not save %d updates", self.pad_pk, len(batch))
+                self.broken = True
+                await _close_room(self)
+                return
+            self.dirty_text = True
+            for connection, update, _author in batch:
+                self._outbox.append(update)
+                if connection is not None and not connection.closed:
+                    connection.saved += 1
+                    await connection.send(protocol.saved_message(connection.saved))
+            if self._relay:
+                merged = (
+                    merge_updates(*[u for _c, u, _a in batch]) if len(batch) > 1 else batch[0][1]
+                )
+                await self._layer.group_send(
+                    self.group_name, {"type": "pad.update", "update": merged, "origin": PROCESS_ID}
+                )
+            self._schedule_flush()
+            store.maybe_compact_later(self)
+
+    def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
+        for entry in entries:
+            if entry.state == "null":
+                self.awareness.pop(entry.client_id, None)
+            else:
+                self.awareness[entry.client_id] = entry
+            self._awareness_out[entry.client_id] = entry
+        if relay and self._relay:
+            payload = [(e.client_id, e.clock, e.state) for e in entries]
+            asyncio.create_task(  # noqa: RUF006 - fire and forget, the layer has its own buffer
+                self._layer.group_send(
+                    self.group_name,
+                    {"type": "pad.awareness", "entries": payload, "origin": PROCESS_ID},
+                )
+            )
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_later(
+                BATCH_SECONDS, lambda: asyncio.ensure_future(self._flush())
+            )
+
+    async def _flush(self) -> None:
+        self._flush_scheduled = False
+        messages = []
+        if self._outbox:
+            updates, self._outbox = self._outbox, []
+            merged = merge_updates(*updates) if len(updates) > 1 else updates[0]
+            messages.append(protocol.sync_message(protocol.SYNC_UPDATE, merged))
+        if self._awareness_out:
+            entries, self._awareness_out = list(self._awareness_out.values()), {}
+            messages.append(protocol.awareness_message(entries))
+        if not messages:
+            return
+        await asyncio.gather(
+            *(_send_all(c, messages) for c in list(self.connections)), return_exceptions=True
+        )
+
+    async def _listen(self) -> None:
+        if self._layer is None or self._channel is None:
+            return
+        while True:
+            message = await self._layer.receive(self._channel)
+            if message.get("origin") == PROCESS_ID:
+                continue
+            if message["type"] == "pad.update":
+                self.doc.apply_update(message["update"])
+                self._outbox.append(message["update"])
+                self._schedule_flush()
+            elif message["type"] == "pad.awareness":
+                self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
+            elif message["type"] == "pad.reset":
+                # The document was replaced wholesale (a pad moved or deleted): start afresh.
+                await _close_room(self)
+
+
+async def _send_all(connection: Connection, messages: list[bytes]) -> None:
+    if connection.closed:
+        return
+    for message in messages:
+        await connection.send(message)
+
+
+def _is_empty_update(update: bytes) -> bool:
+    # An update with no structs and an empty delete set: Yjs sends it in sync step 2.
+    return update in (b"\x00\x00", b"")
+
+
+def _is_shared(layer: Any) -> bool:
+    return layer is not None and type(layer).__name__ != "InMemoryChannelLayer"
+
+
+# --- The process's rooms ----------------------------------------------------------------
+
+_rooms: dict[int, PadRoom] = {}
+_users: dict[int, int] = {}
+_locks: dict[Any, asyncio.Lock] = {}
+
+
+def _lock() -> asyncio.Lock:
+    # One lock per event loop: tests run several loops in one process.
+    loop = asyncio.get_running_loop()
+    if loop not in _locks:
+        _locks[loop] = asyncio.Lock()
+    return _locks[loop]
+
+
+async def open_room(pad_pk: int) -> PadRoom:
+    async with _lock():
+        room = _rooms.get(pad_pk)
+        if room is None:
+            doc, head = await database_sync_to_async(store.load_document)(pad_pk)
+            room = PadRoom(pad_pk, doc, head)
+            await room.start()
+            _rooms[pad_pk] = room
+        _users[pad_pk] = _users.get(pad_pk, 0) + 1
+        return room
+
+
+async def release_room(room: PadRoom) -> None:
+    async with _lock():
+        _users[room.pad_pk] = _users.get(room.pad_pk, 1) - 1
+        if _users[room.pad_pk] > 0:
+            return
+        _users.pop(room.pad_pk, None)
+        if _rooms.get(room.pad_pk) is room:
+            del _rooms[room.pad_pk]
+    await room.stop()
+
+
+async def _close_room(room: PadRoom) -> None:
+    """Forget a room whose state can no longer be trusted; its clients reconnect and resync."""
+    room.broken = True
+    if _rooms.get(room.pad_pk) is room:
+        del _rooms[room.pad_pk]
+    for connection in list(room.connections):
+        await connection.close()
+
+
+def current_room(pad_pk: int) -> PadRoom | None:
+    return _rooms.get(pad_pk)

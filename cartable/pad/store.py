@@ -1,0 +1,126 @@
+"""Pads in the database: the update log, the compacted snapshot, the text cache.
+
+A pad's state is its ``snapshot`` (the whole document as of ``snapshot_rev``) plus its
+revisions after that. Compaction moves the snapshot forward so that opening a pad with a long
+history reads one snapshot and a few hundred updates at most; the revisions themselves stay,
+for the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+from pycrdt import Doc
+
+from cartable.pad import document
+from cartable.pad.models import Pad, PadRevision
+
+if TYPE_CHECKING:
+    from cartable.pad.room import PadRoom
+
+COMPACT_EVERY = 500
+
+
+def load_document(pad_pk: int, *, upto: int | None = None) -> tuple[Doc, int]:
+    """The document and the revision it is at (``upto``: as of that revision)."""
+    pad = Pad.objects.only("snapshot", "snapshot_rev", "head").get(pk=pad_pk)
+    revisions = PadRevision.objects.filter(pad_id=pad_pk).order_by("rev")
+    if upto is not None and upto < pad.snapshot_rev:
+        updates = revisions.filter(rev__lte=upto).values_list("update", flat=True)
+        return document.load(b"", [bytes(u) for u in updates.iterator(chunk_size=2000)]), upto
+    if upto is not None:
+        revisions = revisions.filter(rev__lte=upto)
+    updates = revisions.filter(rev__gt=pad.snapshot_rev).values_list("update", flat=True)
+    doc = document.load(bytes(pad.snapshot), [bytes(u) for u in updates.iterator(chunk_size=2000)])
+    return doc, upto if upto is not None else pad.head
+
+
+def append_revisions(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int:
+    """Store updates as the next revisions, in one transaction. Returns the new head."""
+    now = timezone.now()
+    with transaction.atomic():
+        head = Pad.objects.select_for_update().values_list("head", flat=True).get(pk=pad_pk)
+        PadRevision.objects.bulk_create(
+            PadRevision(
+                pad_id=pad_pk, rev=head + i + 1, update=update, author_id=author, created_at=now
+            )
+            for i, (update, author) in enumerate(items)
+        )
+        head += len(items)
+        Pad.objects.filter(pk=pad_pk).update(head=head, last_edited_at=now, retention_warning=0)
+    return head
+
+
+def save_text(pad_pk: int, doc: Doc) -> None:
+    Pad.objects.filter(pk=pad_pk).update(text=document.to_text(doc))
+    from cartable.pad.platform import index_pad
+
+    index_pad(Pad.objects.get(pk=pad_pk))
+
+
+def compact(pad_pk: int) -> int:
+    """Move the snapshot to the head. Safe to run anywhere, any time, twice."""
+    pad = Pad.objects.only("head", "snapshot_rev").get(pk=pad_pk)
+    if pad.head - pad.snapshot_rev < COMPACT_EVERY:
+        return pad.snapshot_rev
+    doc, head = load_document(pad_pk, upto=pad.head)
+    state = doc.get_update()
+    Pad.objects.filter(pk=pad_pk, snapshot_rev__lt=head).update(
+        snapshot=state, snapshot_rev=head, text=document.to_text(doc)
+    )
+    return head
+
+
+_compacting: set[int] = set()
+
+
+def maybe_compact_later(room: PadRoom) -> None:
+    from channels.db import database_sync_to_async
+
+    pad = room.pad_pk
+    if pad in _compacting or room.head % COMPACT_EVERY:
+        return
+    _compacting.add(pad)
+
+    async def run() -> None:
+        try:
+            await database_sync_to_async(compact)(pad)
+        finally:
+            _compacting.discard(pad)
+
+    asyncio.ensure_future(run())
+
+
+def publish(pad_pk: int, update: bytes) -> None:
+    """Tell every open room (in every process) about a change already stored."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(
+            f"pad.{pad_pk}", {"type": "pad.update", "update": update, "origin": "server"}
+        )
+
+
+def change(pad: Pad, mutate: Callable[[Doc], Any], *, author_pk: int | None = None) -> int:
+    """Apply a server-side change (API, import, restore) as a new revision; rooms follow.
+
+    Returns the new head. The change is computed against the stored state, so concurrent
+    edits in open rooms merge with it like any other Yjs update.
+    """
+    doc, _head = load_document(pad.pk)
+    before = doc.get_state()
+    mutate(doc)
+    update = doc.get_update(before)
+    if update in (b"\x00\x00", b""):
+        return pad.head
+    head = append_revisions(pad.pk, [(update, author_pk)])
+    Pad.objects.filter(pk=pad.pk).update(text=document.to_text(doc))
+    pad.head = head
+    pad.text = document.to_text(doc)
+    transaction.on_commit(lambda: publish(pad.pk, update))
+    return head

@@ -1,0 +1,138 @@
+"""The Yjs sync protocol at /ws/pad/<padID>, with real Yjs documents (pycrdt) as clients."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client, override_settings
+
+from cartable.core.roles import Reach
+from cartable.pad import actions, document, protocol, store
+from cartable.pad.models import Pad, PadRevision
+
+from .yclient import YClient
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def _cookie(user):
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def _client(path, user=None):
+    cookie = await sync_to_async(_cookie)(user) if user else None
+    client, connected, code = await YClient.connect(path, cookie)
+    return client, connected, code
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_two_writers_see_each_other_and_everything_is_saved(teacher, colleague):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, title="Plan de séquence")
+    alice, ok_a, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    bob, ok_b, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)  # edit link: reach=link
+    assert ok_a and ok_b
+    await alice.sync()
+    await bob.sync()
+    await alice.set_paragraphs("Séance 1 : introduction")
+    await alice.pump(lambda: alice.saved == 1)
+    await bob.pump(lambda: "Séance 1" in bob.text())
+    await bob.edit(
+        lambda doc: document.append_content(doc, document.text_to_pm("Séance 2 : exercices"))
+    )
+    await alice.pump(lambda: "Séance 2" in alice.text())
+    await bob.pump(lambda: bob.saved == 1)
+    await alice.close()
+    await bob.close()
+    stored = await sync_to_async(lambda: store.load_document(pad.pk)[0])()
+    assert document.to_text(stored) == "Séance 1 : introduction\nSéance 2 : exercices\n"
+    assert await sync_to_async(PadRevision.objects.filter(pad=pad).count)() == 2
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_a_new_client_gets_the_saved_text(teacher):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Déjà là")
+    reader, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    assert ok
+    await reader.sync()
+    assert reader.text() == "Déjà là\n"
+    await reader.close()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_read_only_link_reads_but_its_changes_are_refused(teacher, guest):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Texte")
+    reader, ok, _ = await _client(f"/ws/pad/{pad.readonly_id}")
+    assert ok
+    await reader.sync()
+    assert reader.text() == "Texte\n"
+    await reader.set_paragraphs("Vandalisme")
+    await reader.pump(lambda: reader.closed_code is not None)
+    assert reader.closed_code == 4403
+    assert await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).head)() == 1
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_restricted_pad_refuses_other_teachers_students_and_guests(
+    teacher, other_teacher, student
+):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, reach=Reach.RESTRICTED)
+    for user in (other_teacher, student, None):
+        _client_, ok, code = await _client(f"/ws/pad/{pad.pad_id}", user)
+        assert not ok and code == 4404
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_class_pad_is_open_to_its_students(teacher, klass, student, other_teacher):
+    pad = await sync_to_async(actions.create_pad)(
+        owner=teacher, group=klass, reach=Reach.RESTRICTED
+    )
+    writer, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", student)
+    assert ok
+    await writer.sync()
+    await writer.set_paragraphs("Mon idée")
+    await writer.pump(lambda: writer.saved == 1)
+    await writer.close()
+    _c, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", other_teacher)
+    assert not ok
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_malformed_update_closes_the_socket_and_stores_nothing(teacher):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    client, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    await client.sync()
+    await client.communicator.send_to(
+        bytes_data=protocol.sync_message(protocol.SYNC_UPDATE, b"\x01\x02garbage")
+    )
+    await client.pump(lambda: client.closed_code is not None)
+    assert client.closed_code == 4400
+    assert await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).head)() == 0
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_server_side_changes_reach_open_editors(teacher):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Avant")
+    client, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    await client.sync()
+    await sync_to_async(actions.set_text)(pad, "Après, par l'API")
+    await client.pump(lambda: "API" in client.text())
+    await client.close()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, colleague):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
+    await alice.sync()
+    await bob.sync()
+    state = '{"user":{"name":"Alice","color":"#fde68a"}}'
+    await alice.communicator.send_to(
+        bytes_data=protocol.awareness_message([protocol.AwarenessEntry(42, 1, state)])
+    )
+    await bob.pump(lambda: any(e.client_id == 42 and e.state == state for e in bob.awareness))
+    await alice.close()
+    await bob.pump(lambda: any(e.client_id == 42 and e.state == "null" for e in bob.awareness))
+    await bob.close()

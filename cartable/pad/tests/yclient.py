@@ -1,0 +1,98 @@
+"""A Yjs client for tests: a pycrdt document speaking y-websocket through Channels' communicator."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.testing.websocket import WebsocketCommunicator
+from pycrdt import Doc
+
+from cartable.asgi import application
+from cartable.pad import document, protocol
+
+
+class YClient:
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.communicator = communicator
+        self.doc = Doc()
+        document.fragment(self.doc)
+        self.saved = 0
+        self.sent = 0
+        self.awareness: list[protocol.AwarenessEntry] = []
+        self.closed_code: int | None = None
+
+    @classmethod
+    async def connect(cls, path: str, cookie: str | None = None) -> tuple[YClient, bool, Any]:
+        headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
+        if cookie:
+            headers.append((b"cookie", cookie.encode()))
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, code = await communicator.connect()
+        return cls(communicator), connected, code
+
+    async def sync(self) -> None:
+        await self.communicator.send_to(
+            bytes_data=protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state())
+        )
+        await self.pump(lambda: self._synced, timeout=5)
+
+    _synced = False
+
+    def _handle(self, data: bytes) -> list[bytes]:
+        replies = []
+        reader = protocol.Reader(data)
+        kind = reader.var_uint()
+        if kind == protocol.MESSAGE_SYNC:
+            sub = reader.var_uint()
+            payload = reader.var_bytes()
+            if sub == protocol.SYNC_STEP1:
+                replies.append(
+                    protocol.sync_message(protocol.SYNC_STEP2, self.doc.get_update(payload))
+                )
+            else:
+                self.doc.apply_update(payload)
+                if sub == protocol.SYNC_STEP2:
+                    self._synced = True
+        elif kind == protocol.MESSAGE_AWARENESS:
+            self.awareness.extend(protocol.parse_awareness(reader.var_bytes()))
+        elif kind == protocol.MESSAGE_SAVED:
+            self.saved = reader.var_uint()
+        return replies
+
+    async def pump(self, until: Any, timeout: float = 5.0) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not until():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError("condition not met")
+            message = await self.communicator.receive_output(timeout=remaining)
+            if message["type"] == "websocket.close":
+                self.closed_code = message.get("code")
+                return
+            if message.get("bytes") is not None:
+                for reply in self._handle(message["bytes"]):
+                    await self.communicator.send_to(bytes_data=reply)
+
+    async def edit(self, mutate: Any) -> None:
+        before = self.doc.get_state()
+        mutate(self.doc)
+        update = self.doc.get_update(before)
+        await self.send_update(update)
+
+    async def send_update(self, update: bytes) -> None:
+        self.sent += 1
+        await self.communicator.send_to(
+            bytes_data=protocol.sync_message(protocol.SYNC_UPDATE, update)
+        )
+
+    async def set_paragraphs(self, *lines: str) -> None:
+        await self.edit(
+            lambda doc: document.replace_content(doc, document.text_to_pm("\n".join(lines)))
+        )
+
+    def text(self) -> str:
+        return document.to_text(self.doc)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
