@@ -177,3 +177,63 @@ def events(django_capture_on_commit_callbacks):
             yield captured
 
     return capture
+
+
+# --- Scaled out: two `cartable serve` processes sharing PostgreSQL, Redis and S3 ----------
+
+
+def _test_database_url() -> str:
+    """The database pytest-django made for this run, for the servers to share."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def two_servers(django_db_setup, tmp_path_factory):
+    """Servers A and B (``--no-worker --no-migrate``) on the test database; for ``scaled`` tests.
+
+    Started once for the run, stopped before the test database is dropped. Tests give them
+    data with ``transactional_db`` (see ``scaled_users``), as the servers only see commits.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from cartable.testing.servers import clean_env, running
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two servers share a PostgreSQL database (make test-scaled)")
+    data_dir = tmp_path_factory.mktemp("scaled")
+    env = clean_env(
+        data_dir,
+        CARTABLE_DATABASE_URL=_test_database_url(),
+        CARTABLE_DATABASE_CONN_MAX_AGE="0",
+        CARTABLE_REDIS_URL=settings.REDIS_URL,
+        CARTABLE_REDIS_PREFIX=os.environ.get("CARTABLE_REDIS_PREFIX", "cartable"),
+        # Both servers must sign and check sessions with one key, as in production.
+        CARTABLE_SECRET_KEY=settings.SECRET_KEY,
+        **{k: v for k, v in os.environ.items() if k.startswith("CARTABLE_S3_")},
+    )
+    with (
+        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as a,
+        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as b,
+    ):
+        yield a, b
+
+
+@pytest.fixture
+def scaled_users(transactional_db, settings, teacher, colleague):
+    """``teacher`` and ``colleague`` committed, with passwords the servers' hasher checks."""
+    from cartable.testing.factories import PASSWORD
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    for user in (teacher, colleague):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return teacher, colleague

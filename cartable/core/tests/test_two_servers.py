@@ -10,11 +10,9 @@ from __future__ import annotations
 import io
 import os
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
 from cartable.accounts.models import Group, Membership, User
 from cartable.core.models import Notification
@@ -163,46 +161,7 @@ def test_embedded_server_streams_an_uploaded_avatar_from_disk(embedded_server):
 
 
 # --- Scaled out: two processes, PostgreSQL, Redis, S3 ---------------------------------------
-
-
-def _test_database_url() -> str:
-    """The database pytest-django made for this run, for the servers to share."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture(scope="module")
-def two_servers(django_db_setup, tmp_path_factory):
-    assert connection.vendor == "postgresql"
-    data_dir = tmp_path_factory.mktemp("scaled")
-    env = clean_env(
-        data_dir,
-        CARTABLE_DATABASE_URL=_test_database_url(),
-        CARTABLE_DATABASE_CONN_MAX_AGE="0",
-        CARTABLE_REDIS_URL=django_settings.REDIS_URL,
-        CARTABLE_REDIS_PREFIX=os.environ.get("CARTABLE_REDIS_PREFIX", "cartable"),
-        # Both servers must sign and check sessions with one key, as in production.
-        CARTABLE_SECRET_KEY=django_settings.SECRET_KEY,
-        **{k: v for k, v in os.environ.items() if k.startswith("CARTABLE_S3_")},
-    )
-    with (
-        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as a,
-        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as b,
-    ):
-        yield a, b
-
-
-@pytest.fixture
-def scaled_users(transactional_db, settings, teacher, colleague):
-    """Users committed to the test database, with passwords the servers' hasher checks."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    for user in (teacher, colleague):
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-    return teacher, colleague
+# The ``two_servers`` and ``scaled_users`` fixtures are in the root conftest.py.
 
 
 @pytest.mark.scaled
