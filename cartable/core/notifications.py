@@ -9,7 +9,10 @@ from cartable.core.events import send_event
 from cartable.core.models import Notification
 
 
-def notify(recipient, kind: str, title: str, *, body: str = "", url: str = "") -> Notification:  # type: ignore[no-untyped-def]
+def notify(
+    recipient, kind: str, title: str, *, body: str = "", url: str = "", always_email: bool = False
+) -> Notification:  # type: ignore[no-untyped-def]
+    """``always_email``: for what the user must not miss (a deletion warning), whatever their choice."""
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=title[:300], body=body, url=url
     )
@@ -22,7 +25,7 @@ def notify(recipient, kind: str, title: str, *, body: str = "", url: str = "") -
         unread=unread,
         id=str(notification.public_id),
     )
-    if recipient.email and recipient.email_notifications:
+    if recipient.email and (recipient.email_notifications or always_email):
         from cartable.core.tasks import email_notification
 
         pk = notification.pk

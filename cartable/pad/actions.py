@@ -12,7 +12,7 @@ from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
 from cartable.pad import document, ids, store
-from cartable.pad.models import Pad
+from cartable.pad.models import Pad, SavedRevision
 
 
 def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
@@ -149,3 +149,23 @@ def layer_reset(pad_pk: int) -> None:
                 f"pad.{pad_pk}", {"type": "pad.reset", "origin": "server"}
             )
         )
+
+
+@transaction.atomic
+def save_revision(
+    pad: Pad, label: str = "", *, author_pk: int | None = None, rev: int | None = None
+) -> SavedRevision:
+    rev = pad.head if rev is None else rev
+    if rev > pad.head:
+        raise ValidationError(_("This revision does not exist yet."), code="rev")
+    label = label.strip()[:200] or _("Revision %(rev)s") % {"rev": rev}
+    return SavedRevision.objects.create(pad=pad, rev=rev, label=label, saved_by_id=author_pk)
+
+
+@transaction.atomic
+def restore_revision(pad: Pad, rev: int, *, author_pk: int | None = None) -> int:
+    """Bring back the text of an old revision, as a new change: the history is kept."""
+    if rev > pad.head:
+        raise ValidationError(_("This revision does not exist yet."), code="rev")
+    old, _at = store.load_document(pad.pk, upto=rev)
+    return set_content(pad, document.to_prosemirror(old), author_pk=author_pk)

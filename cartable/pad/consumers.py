@@ -38,7 +38,9 @@ class TokenBucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
-def _connection_rights(scope: dict[str, Any], pad_id: str) -> tuple[int, bool, int | None] | None:
+def _connection_rights(
+    scope: dict[str, Any], pad_id: str
+) -> tuple[int, bool, bool, int | None] | None:
     user = scope.get("user")
     cookies = scope.get("cookies") or {}
     session_ids = cookies.get("sessionID", "").split(",")
@@ -52,7 +54,12 @@ def _connection_rights(scope: dict[str, Any], pad_id: str) -> tuple[int, bool, i
     else:
         guest = authors.guest_author(scope.get("session"))
         author_pk = guest.pk if guest else None
-    return access.pad.pk, access.can_edit, author_pk
+    return (
+        access.pad.pk,
+        access.can_edit,
+        "chat" in access.abilities and author_pk is not None,
+        author_pk,
+    )
 
 
 class PadConsumer(AsyncWebsocketConsumer):
@@ -65,11 +72,15 @@ class PadConsumer(AsyncWebsocketConsumer):
         if rights is None:
             await self.close(code=4404)
             return
-        pad_pk, can_edit, author_pk = rights
+        pad_pk, can_edit, can_chat, author_pk = rights
         self.bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
         self.room = await open_room(pad_pk)
         self.connection = Connection(
-            send=self._send_bytes, close=self._close, author_pk=author_pk, can_edit=can_edit
+            send=self._send_bytes,
+            close=self._close,
+            author_pk=author_pk,
+            can_edit=can_edit,
+            can_chat=can_chat,
         )
         await self.accept()
         await self.room.join(self.connection)

@@ -112,6 +112,7 @@ class Pad(Shareable):
     retention_warning = models.PositiveSmallIntegerField(
         default=0, help_text="days-before-deletion of the last retention warning sent (0: none)"
     )
+    retention_warned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_edited_at", "-created_at"]
@@ -147,6 +148,23 @@ class PadRevision(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["pad", "rev"], name="one_revision_number_per_pad")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pad_id}@{self.rev}"
+
+
+class PadCheckpoint(models.Model):
+    """The whole document at a revision, kept at each compaction, so that any revision of a
+    long history loads from the nearest checkpoint instead of from the first keystroke."""
+
+    pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="checkpoints")
+    rev = models.PositiveBigIntegerField()
+    state = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pad", "rev"], name="one_checkpoint_per_revision")
         ]
 
     def __str__(self) -> str:

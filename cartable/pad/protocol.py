@@ -1,8 +1,13 @@
 """The y-websocket wire format: ``[message type][payload]``, lib0 variable-length integers.
 
 Types: 0 sync (sub-types 0 step 1, 1 step 2, 2 update), 1 awareness, 3 query awareness.
-Cartable adds type 100, *saved*: the number of this connection's updates made durable so far,
-so that its editor can show "saved" truthfully; standard clients ignore it.
+Cartable adds two types that standard clients ignore:
+
+- 100, *saved*: the number of this connection's updates made durable so far, so that its
+  editor can show "saved" truthfully;
+- 101, *chat*: a JSON text. From a client ``{"text": "..."}``; from the server
+  ``{"messages": [{"id", "author_id", "name", "colour", "text", "time"}], "history": bool}``
+  (``time`` in milliseconds since the epoch, as Etherpad's chat API gives it).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ MESSAGE_AWARENESS = 1
 MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 MESSAGE_SAVED = 100
+MESSAGE_CHAT = 101
 
 SYNC_STEP1 = 0
 SYNC_STEP2 = 1
@@ -114,3 +120,7 @@ def awareness_state(entry: AwarenessEntry) -> Any:
         return json.loads(entry.state)
     except ValueError:
         return None
+
+
+def chat_message(payload: dict[str, Any]) -> bytes:
+    return bytes([MESSAGE_CHAT]) + write_var_string(json.dumps(payload, ensure_ascii=False))

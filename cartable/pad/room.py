@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, merge_updates
 
-from cartable.pad import protocol, store
+from cartable.pad import chat, protocol, store
 from cartable.pad.protocol import AwarenessEntry
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class Connection:
     close: Callable[[], Awaitable[None]]
     author_pk: int | None
     can_edit: bool
+    can_chat: bool = False
     saved: int = 0  # updates of this connection made durable
     awareness_ids: set[int] = field(default_factory=set)
     closed: bool = False
@@ -101,6 +102,9 @@ class PadRoom:
         await connection.send(protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state()))
         if self.awareness:
             await connection.send(protocol.awareness_message(list(self.awareness.values())))
+        history = await database_sync_to_async(chat.recent)(self.pad_pk)
+        if history:
+            await connection.send(protocol.chat_message({"messages": history, "history": True}))
 
     async def leave(self, connection: Connection) -> None:
         connection.closed = True
@@ -134,6 +138,15 @@ class PadRoom:
             for entry in entries:
                 connection.awareness_ids.add(entry.client_id)
             self._queue_awareness(entries, relay=True)
+        elif kind == protocol.MESSAGE_CHAT:
+            if not connection.can_chat:
+                raise PermissionError("this connection may not chat")
+            text = chat.parse(reader.var_string())
+            if text:
+                posted = await database_sync_to_async(chat.post)(
+                    self.pad_pk, connection.author_pk, text
+                )
+                self._deliver_chat([posted], relay=True)
         elif kind == protocol.MESSAGE_QUERY_AWARENESS and self.awareness:
             await connection.send(protocol.awareness_message(list(self.awareness.values())))
         # Auth and unknown message types are ignored, as y-websocket servers do.
@@ -213,6 +226,18 @@ class PadRoom:
             )
         self._schedule_flush()
 
+    def _deliver_chat(self, messages: list[dict[str, Any]], *, relay: bool) -> None:
+        data = protocol.chat_message({"messages": messages, "history": False})
+        for connection in list(self.connections):
+            asyncio.ensure_future(_send_all(connection, [data]))
+        if relay and self._relay:
+            asyncio.ensure_future(
+                self._layer.group_send(
+                    self.group_name,
+                    {"type": "pad.chat", "messages": messages, "origin": PROCESS_ID},
+                )
+            )
+
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -247,6 +272,8 @@ class PadRoom:
                 self.doc.apply_update(message["update"])
                 self._outbox.append(message["update"])
                 self._schedule_flush()
+            elif message["type"] == "pad.chat":
+                self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
                 self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
             elif message["type"] == "pad.reset":

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pycrdt import Doc
 
 from cartable.pad import document
-from cartable.pad.models import Pad, PadRevision
+from cartable.pad.models import Pad, PadCheckpoint, PadRevision
 
 if TYPE_CHECKING:
     from cartable.pad.room import PadRoom
@@ -32,8 +32,12 @@ def load_document(pad_pk: int, *, upto: int | None = None) -> tuple[Doc, int]:
     pad = Pad.objects.only("snapshot", "snapshot_rev", "head").get(pk=pad_pk)
     revisions = PadRevision.objects.filter(pad_id=pad_pk).order_by("rev")
     if upto is not None and upto < pad.snapshot_rev:
-        updates = revisions.filter(rev__lte=upto).values_list("update", flat=True)
-        return document.load(b"", [bytes(u) for u in updates.iterator(chunk_size=2000)]), upto
+        checkpoint = (
+            PadCheckpoint.objects.filter(pad_id=pad_pk, rev__lte=upto).order_by("-rev").first()
+        )
+        start, state = (checkpoint.rev, bytes(checkpoint.state)) if checkpoint else (0, b"")
+        updates = revisions.filter(rev__gt=start, rev__lte=upto).values_list("update", flat=True)
+        return document.load(state, [bytes(u) for u in updates.iterator(chunk_size=2000)]), upto
     if upto is not None:
         revisions = revisions.filter(rev__lte=upto)
     updates = revisions.filter(rev__gt=pad.snapshot_rev).values_list("update", flat=True)
@@ -53,7 +57,9 @@ def append_revisions(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int:
             for i, (update, author) in enumerate(items)
         )
         head += len(items)
-        Pad.objects.filter(pk=pad_pk).update(head=head, last_edited_at=now, retention_warning=0)
+        Pad.objects.filter(pk=pad_pk).update(
+            head=head, last_edited_at=now, retention_warning=0, retention_warned_at=None
+        )
     return head
 
 
@@ -71,9 +77,12 @@ def compact(pad_pk: int) -> int:
         return pad.snapshot_rev
     doc, head = load_document(pad_pk, upto=pad.head)
     state = doc.get_update()
-    Pad.objects.filter(pk=pad_pk, snapshot_rev__lt=head).update(
-        snapshot=state, snapshot_rev=head, text=document.to_text(doc)
-    )
+    with transaction.atomic():
+        moved = Pad.objects.filter(pk=pad_pk, snapshot_rev__lt=head).update(
+            snapshot=state, snapshot_rev=head, text=document.to_text(doc)
+        )
+        if moved:
+            PadCheckpoint.objects.get_or_create(pad_id=pad_pk, rev=head, defaults={"state": state})
     return head
 
 

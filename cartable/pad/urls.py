@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.pad import views
+from cartable.pad import history, views
 
 app_name = "pad"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("p/<str:pad_id>", views.pad_page, name="pad"),
     path("p/<str:pad_id>/settings", views.settings_view, name="settings"),
+    path("p/<str:pad_id>/history.json", history.history, name="history"),
+    path("p/<str:pad_id>/revisions/<int:rev>.json", history.revision, name="revision"),
+    path("p/<str:pad_id>/revisions", history.save, name="save_revision"),
+    path("p/<str:pad_id>/revisions/<int:rev>/restore", history.restore, name="restore"),
 ]

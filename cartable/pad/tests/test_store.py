@@ -5,7 +5,8 @@ from cartable.pad import actions, document, store
 pytestmark = pytest.mark.django_db
 
 
-def test_compaction_keeps_the_document_and_the_history(teacher):
+def test_compaction_keeps_the_document_and_the_history(teacher, monkeypatch):
+    monkeypatch.setattr(store, "COMPACT_EVERY", 20)
     pad = actions.create_pad(owner=teacher)
     for i in range(store.COMPACT_EVERY + 3):
         actions.append_text(pad, f"ligne {i}")

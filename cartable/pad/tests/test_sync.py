@@ -136,3 +136,62 @@ async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, co
     await alice.close()
     await bob.pump(lambda: any(e.client_id == 42 and e.state == "null" for e in bob.awareness))
     await bob.close()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_chat_is_kept_with_the_pad_and_delivered_live(teacher, colleague):
+    import json
+
+    from cartable.pad import chat
+
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
+    await alice.sync()
+    await bob.sync()
+    received = []
+
+    original = bob._handle
+
+    def handle(data):
+        if data[0] == protocol.MESSAGE_CHAT:
+            received.append(json.loads(protocol.Reader(data[1:]).var_string()))
+            return []
+        return original(data)
+
+    bob._handle = handle
+    await alice.communicator.send_to(
+        bytes_data=bytes([protocol.MESSAGE_CHAT])
+        + protocol.write_var_string('{"text": "On commence ?"}')
+    )
+    await bob.pump(lambda: received)
+    assert received[0]["messages"][0]["text"] == "On commence ?"
+    assert received[0]["messages"][0]["name"] == "Claire Martin"
+    await sync_to_async(chat.post_from_server)(pad.pk, None, "Message de l'API")
+    await bob.pump(lambda: len(received) == 2)
+    await alice.close()
+    await bob.close()
+    # A newcomer gets the history.
+    carol, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    history = []
+    carol._handle = lambda data: (
+        (history.append(json.loads(protocol.Reader(data[1:]).var_string())) or [])
+        if data[0] == protocol.MESSAGE_CHAT
+        else YClient._handle(carol, data)
+    )
+    await carol.sync()
+    await carol.pump(lambda: history)
+    assert [m["text"] for m in history[0]["messages"]] == ["On commence ?", "Message de l'API"]
+    await carol.close()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_read_only_readers_cannot_chat(teacher):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    reader, _, _ = await _client(f"/ws/pad/{pad.readonly_id}")
+    await reader.sync()
+    await reader.communicator.send_to(
+        bytes_data=bytes([protocol.MESSAGE_CHAT]) + protocol.write_var_string('{"text": "spam"}')
+    )
+    await reader.pump(lambda: reader.closed_code is not None)
+    assert reader.closed_code == 4403
