@@ -24,6 +24,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Close what tests left open before the test database is dropped.
+
+    Async tests reach the database through ``sync_to_async`` threads, whose connections
+    Django never closes; PostgreSQL refuses to drop a database still in use.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 def _s3_bucket(options: dict):
     import boto3
 

@@ -55,7 +55,7 @@ def clean_env(data_dir: Path, **variables: str) -> dict[str, str]:
     return env
 
 
-def run_cartable(env: Mapping[str, str], *args: str, timeout: float = 120) -> str:
+def run_cartable(env: Mapping[str, str], *args: str, timeout: float = 240) -> str:
     done = subprocess.run(  # noqa: S603 (arguments come from the tests)
         [*cartable_command(), *args],
         env=dict(env),
