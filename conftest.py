@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from cartable.testing.browser import browser, browser_context, page, server  # noqa: F401
 from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
 
 

@@ -113,10 +113,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return True
 
-    def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
-        user = super().populate_user(request, sociallogin, data)
+    def _apply_claims(self, user: Any, sociallogin: Any, claims: dict[str, Any]) -> None:
+        """Kind (staff or student) and structure, from the provider's claims."""
         conf = self._provider_conf(sociallogin)
-        claims = oidc_claims(sociallogin.account.extra_data)
         mapping = conf.get("claims", {})
         structure_claim = _first(claims.get(mapping.get("structure", "structure")))
         roles = claims.get(mapping.get("role", "role"))
@@ -131,6 +130,26 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.structure = actions.structure_for_claim(structure_claim) or (
             actions.structure_for_email(user.email) if user.email else None
         )
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        # A teacher who moved school, or a pupil who became staff: the identity provider is
+        # the authority, at every sign-in, not only the first.
+        super().pre_social_login(request, sociallogin)
+        if not sociallogin.is_existing:
+            return
+        user = sociallogin.user
+        before = (user.kind, user.structure_id)
+        self._apply_claims(user, sociallogin, oidc_claims(sociallogin.account.extra_data))
+        if (user.kind, user.structure_id) != before:
+            user.save(update_fields=["kind", "structure"])
+            from cartable.core import audit
+
+            audit.record(user, "sso.claims_changed", user.structure or "", kind=user.kind)
+
+    def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
+        user = super().populate_user(request, sociallogin, data)
+        claims = oidc_claims(sociallogin.account.extra_data)
+        self._apply_claims(user, sociallogin, claims)
         name = " ".join(filter(None, [claims.get("given_name"), claims.get("family_name")])) or str(
             claims.get("name") or ""
         )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -76,9 +77,9 @@ def group_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "group": group,
         "role": role,
         "can_manage": can_manage,
-        "members": group.memberships.select_related("user").order_by(
-            "role", "user__display_name", "user__username"
-        ),
+        "members": group.memberships.select_related("user")
+        .alias(rank=Case(When(role="owner", then=0), When(role="manager", then=1), default=2))
+        .order_by("rank", "user__display_name", "user__username"),
     }
     if can_manage:
         context["invitations"] = group.invitations.filter(revoked_at__isnull=True)

@@ -58,7 +58,7 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
-        self._writes: asyncio.Queue[tuple[Connection | None, bytes, int | None]] = asyncio.Queue()
+        self._writes: asyncio.Queue[tuple[Connection, bytes | None, int | None]] = asyncio.Queue()
         self._outbox: list[bytes] = []
         self._awareness_out: dict[int, AwarenessEntry] = {}
         self._flush_scheduled = False
@@ -151,28 +151,23 @@ class PadRoom:
             await connection.send(protocol.awareness_message(list(self.awareness.values())))
         # Auth and unknown message types are ignored, as y-websocket servers do.
 
-    async def receive_update(self, connection: Connection | None, update: bytes) -> None:
-        if _is_empty_update(update):
-            return
-        if connection is not None and not connection.can_edit:
-            raise PermissionError("read-only connection sent a change")
+    async def receive_update(self, connection: Connection, update: bytes) -> None:
+        """Every update message gets exactly one acknowledgement, in order — empty and already
+        known ones included — so that a client counts what it sent against what is saved."""
         if self.broken:
             raise RuntimeError("room is closing")
+        if _is_empty_update(update):
+            await self._writes.put((connection, None, None))
+            return
+        if not connection.can_edit:
+            raise PermissionError("read-only connection sent a change")
         before = self.doc.get_state()
         self.doc.apply_update(update)  # raises on a malformed update: nothing is stored
         if self.doc.get_state() == before:
-            # Already known (a reconnecting client resending): nothing to store, but the
-            # client must still learn that it is saved.
-            if connection is not None:
-                connection.saved += 1
-                await connection.send(protocol.saved_message(connection.saved))
+            # Already known (a reconnecting client resending): nothing to store.
+            await self._writes.put((connection, None, None))
             return
-        await self._writes.put((connection, update, connection.author_pk if connection else None))
-
-    async def apply_server_change(self, update: bytes, author_pk: int | None) -> None:
-        """A change made by the server itself (API, import, restore), already applied elsewhere."""
-        self.doc.apply_update(update)
-        await self._writes.put((None, update, author_pk))
+        await self._writes.put((connection, update, connection.author_pk))
 
     # --- Writing, then broadcasting ------------------------------------------------------
 
@@ -182,32 +177,41 @@ class PadRoom:
             batch = [first]
             while len(batch) < WRITE_BATCH and not self._writes.empty():
                 batch.append(self._writes.get_nowait())
-            try:
-                self.head = await database_sync_to_async(store.append_revisions)(
-                    self.pad_pk, [(update, author) for _c, update, author in batch]
-                )
-            except Exception:
-                # The document now holds changes the database does not: drop the room, so that
-                # clients reconnect and resend what was not saved.
-                logger.exception("pad %s: could not save %d updates", self.pad_pk, len(batch))
-                self.broken = True
-                await _close_room(self)
-                return
-            self.dirty_text = True
-            for connection, update, _author in batch:
-                self._outbox.append(update)
-                if connection is not None and not connection.closed:
-                    connection.saved += 1
-                    await connection.send(protocol.saved_message(connection.saved))
-            if self._relay:
-                merged = (
-                    merge_updates(*[u for _c, u, _a in batch]) if len(batch) > 1 else batch[0][1]
-                )
-                await self._layer.group_send(
-                    self.group_name, {"type": "pad.update", "update": merged, "origin": PROCESS_ID}
-                )
-            self._schedule_flush()
-            store.maybe_compact_later(self)
+            updates = [(update, author) for _c, update, author in batch if update is not None]
+            if updates:
+                try:
+                    self.head = await database_sync_to_async(store.append_revisions)(
+                        self.pad_pk, updates
+                    )
+                except Exception:
+                    # The document now holds changes the database does not: drop the room, so
+                    # that clients reconnect and send again what was not saved.
+                    logger.exception("pad %s: could not save %d updates", self.pad_pk, len(updates))
+                    self.broken = True
+                    await _close_room(self)
+                    return
+                self.dirty_text = True
+                self._outbox.extend(update for update, _author in updates)
+            acknowledged: dict[Connection, int] = {}
+            for connection, _update, _author in batch:
+                connection.saved += 1
+                acknowledged[connection] = connection.saved
+            for connection, count in acknowledged.items():
+                if not connection.closed:
+                    await connection.send(protocol.saved_message(count))
+            if updates:
+                if self._relay:
+                    merged = (
+                        merge_updates(*[u for u, _a in updates])
+                        if len(updates) > 1
+                        else updates[0][0]
+                    )
+                    await self._layer.group_send(
+                        self.group_name,
+                        {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
+                    )
+                self._schedule_flush()
+                store.maybe_compact_later(self)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
         for entry in entries:

@@ -324,3 +324,18 @@ def test_sign_in_page_shows_one_button_per_provider(live_server, cartable_oidc):
     page = new_browser().get(live_server.url + reverse("account_login"), timeout=10)
 
     assert "Sign in with Académie de Lyon" in page.text
+
+
+def test_every_sign_in_brings_the_claimed_school_up_to_date(
+    live_server, cartable_oidc, school, other_school
+):
+    sign_in(live_server, cartable_oidc, NADIA)
+    user = User.objects.get(email="nadia.roux@jean-moulin.ac-lyon.fr")
+    # What a change of school at the provider looks like from here: our record is stale.
+    User.objects.filter(pk=user.pk).update(structure=other_school, kind=User.Kind.STUDENT)
+
+    sign_in(live_server, cartable_oidc, NADIA)
+
+    user.refresh_from_db()
+    assert user.structure == school
+    assert user.kind == User.Kind.STAFF

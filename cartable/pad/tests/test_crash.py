@@ -1,0 +1,165 @@
+"""Kill the server with SIGKILL while a writer types: nothing it saw acknowledged is lost."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import websockets
+from pycrdt import Doc, XmlElement, XmlText
+
+from cartable.pad import document, protocol
+
+BIN = Path(sys.executable).parent
+SETUP = """
+import django; django.setup()
+from cartable.pad.actions import create_pad
+create_pad(pad_id="crash-test")
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
+    env.update(
+        CARTABLE_DATA_DIR=str(data_dir),
+        CARTABLE_EMAIL_BACKEND="memory",
+        DJANGO_SETTINGS_MODULE="cartable.settings",
+    )
+    return env
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [BIN / "cartable", "serve", "--port", str(port), "--no-worker", "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return server
+        time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+class Writer:
+    def __init__(self) -> None:
+        self.doc = Doc()
+        root = document.fragment(self.doc)
+        root.children.append(XmlElement("paragraph", {}, [XmlText("")]))
+        self.text = root.children[0].children[0]
+        self.typed = 0
+        self.acked = 0
+        # For the n-th update message sent (step 2 included): how many characters were typed.
+        self.chars_at: list[int] = []
+
+    async def send(self, ws, sub_type: int, update: bytes) -> None:  # type: ignore[no-untyped-def]
+        self.chars_at.append(self.typed)
+        await ws.send(protocol.sync_message(sub_type, update))
+
+
+async def _handle(ws, writer: Writer) -> None:  # type: ignore[no-untyped-def]
+    async for message in ws:
+        reader = protocol.Reader(message)
+        kind = reader.var_uint()
+        if kind == protocol.MESSAGE_SAVED:
+            writer.acked = max(writer.acked, reader.var_uint())
+        elif kind == protocol.MESSAGE_SYNC:
+            sub = reader.var_uint()
+            payload = reader.var_bytes()
+            if sub == protocol.SYNC_STEP1:
+                await writer.send(ws, protocol.SYNC_STEP2, writer.doc.get_update(payload))
+            else:
+                writer.doc.apply_update(payload)
+
+
+async def _type_until_killed(port: int, server: subprocess.Popen[bytes]) -> tuple[int, int]:
+    writer = Writer()
+    url = f"ws://127.0.0.1:{port}/ws/pad/crash-test"
+    async with websockets.connect(url, origin=f"http://127.0.0.1:{port}") as ws:
+        await ws.send(protocol.sync_message(protocol.SYNC_STEP1, writer.doc.get_state()))
+        listener = asyncio.create_task(_handle(ws, writer))
+        await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update())
+        killed = False
+        acked_when_killed = 0
+        with pytest.raises(websockets.ConnectionClosed):
+            for i in range(5000):
+                before = writer.doc.get_state()
+                writer.text.insert(len(str(writer.text)), chr(ord("a") + i % 26))
+                writer.typed += 1
+                await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update(before))
+                await asyncio.sleep(0.002)
+                if not killed and writer.acked >= 200:
+                    acked_when_killed = writer.acked
+                    server.send_signal(signal.SIGKILL)
+                    killed = True
+                    acked_when_killed = max(acked_when_killed, writer.acked)
+            await asyncio.wait_for(listener, 10)
+        listener.cancel()
+        acked = max(acked_when_killed, writer.acked)
+        assert acked <= len(writer.chars_at), (acked, len(writer.chars_at), writer.typed)
+        return writer.chars_at[acked - 1], writer.typed
+
+
+async def _read(port: int) -> str:
+    reader_doc = Doc()
+    document.fragment(reader_doc)
+    url = f"ws://127.0.0.1:{port}/ws/pad/crash-test"
+    async with websockets.connect(url, origin=f"http://127.0.0.1:{port}") as ws:
+        await ws.send(protocol.sync_message(protocol.SYNC_STEP1, reader_doc.get_state()))
+        while True:
+            message = await asyncio.wait_for(ws.recv(), 10)
+            reader = protocol.Reader(message)
+            if (
+                reader.var_uint() == protocol.MESSAGE_SYNC
+                and reader.var_uint() == protocol.SYNC_STEP2
+            ):
+                reader_doc.apply_update(reader.var_bytes())
+                return document.to_text(reader_doc).rstrip("\n")
+
+
+def _run(coroutine):  # type: ignore[no-untyped-def]
+    # In a thread of its own: Playwright's fixtures may keep an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_sigkill_during_typing_loses_nothing_acknowledged(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run([BIN / "cartable", "manage", "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run([BIN / "python", "-c", SETUP], env=env, check=True)
+    port = _free_port()
+    server = _serve(env, port)
+    try:
+        acked, typed = _run(_type_until_killed(port, server))
+    finally:
+        server.kill()
+        server.wait(10)
+    assert acked >= 150
+    server = _serve(env, port)
+    try:
+        text = _run(_read(port))
+    finally:
+        server.terminate()
+        server.wait(10)
+    # ``acked``: characters typed by the last acknowledged message; all must be there.
+    expected = "".join(chr(ord("a") + i % 26) for i in range(acked))
+    assert text.startswith(expected), (len(text), acked, typed)
+    assert len(text) <= typed
