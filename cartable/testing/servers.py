@@ -6,6 +6,7 @@ Every wait is bounded; a server that does not come up fails the test with the en
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import re
@@ -13,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +139,16 @@ def running(env: Mapping[str, str], *args: str, log_dir: Path) -> Iterator[Serve
         server.stop()
 
 
+def run_async(coroutine: Coroutine[Any, Any, Any], timeout: float = 120) -> Any:
+    """``asyncio.run(coroutine)`` in a thread of its own, bounded by ``timeout`` seconds.
+
+    The test thread may already hold a running loop (Playwright's sync API leaves one after
+    the browser tests), where ``asyncio.run`` refuses to start.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="run-async") as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout)
+
+
 # --- A browser's part, done with requests and websockets -----------------------------------
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -219,4 +230,4 @@ def events_during(
                 events.append(json.loads(raw))
         return events
 
-    return asyncio.run(run())
+    return run_async(run(), timeout=timeout + 30)

@@ -6,7 +6,6 @@ Cartable from either storage; the redirect has its own test, on S3 only.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import tempfile
 import tracemalloc
@@ -21,6 +20,7 @@ from django.http import StreamingHttpResponse
 from django.test import AsyncRequestFactory, RequestFactory
 
 from cartable.core.http import CHUNK, storage_response
+from cartable.testing.servers import run_async
 
 DATA = bytes(range(256)) * 40  # 10 240 bytes
 BIG = 20 * 1024 * 1024
@@ -236,7 +236,7 @@ def test_big_file_is_streamed_asynchronously_under_asgi(streaming, big_file):
     assert response.is_async
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        (chunks, size, _digest), peak = _peak_while(lambda: asyncio.run(_read_all_async(response)))
+        (chunks, size, _digest), peak = _peak_while(lambda: run_async(_read_all_async(response)))
 
     assert response.status_code == 206
     assert size == BIG - 2
@@ -250,7 +250,7 @@ def test_whole_big_file_under_asgi_is_streamed_too(streaming, big_file):
     response = storage_response(AsyncRequestFactory().get("/download"), name)
 
     assert response.is_async
-    _chunks, size, digest = asyncio.run(_read_all_async(response))
+    _chunks, size, digest = run_async(_read_all_async(response))
     assert (size, digest) == (BIG, sha)
 
 

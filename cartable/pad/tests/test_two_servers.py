@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from cartable.pad import actions, document, store
 from cartable.pad.models import PadRevision
 from cartable.testing.factories import PASSWORD
-from cartable.testing.servers import sign_in
+from cartable.testing.servers import run_async, sign_in
 
 from .yclient import YClient
 
@@ -80,7 +80,7 @@ def test_two_writers_on_two_servers_see_each_other_and_everything_is_saved(
             await alice.pump(lambda: "Séance 2" in alice.text(), timeout=10)
             return alice.text(), bob.text()
 
-    alice_text, bob_text = asyncio.run(edit_together())
+    alice_text, bob_text = run_async(edit_together())
 
     expected = "Séance 1 : introduction\nSéance 2 : exercices\n"
     assert alice_text == bob_text == expected
