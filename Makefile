@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-cartable/static/cartable/dist/app.js: node_modules/.installed frontend/*.js frontend/build.mjs
+cartable/static/cartable/dist/app.js: node_modules/.installed $(shell find frontend -name "*.js" -o -name "*.css" -o -name "*.mjs")
 	npm run --silent build
 
 ## setup-system: Debian packages the tests need (Chromium for browser tests)

@@ -7,12 +7,25 @@ const outdir = "cartable/static/cartable/dist";
 mkdirSync(outdir, { recursive: true });
 
 await build({
-  entryPoints: { app: "frontend/app.js" },
+  entryPoints: {
+    app: "frontend/app.js",
+    pad: "frontend/pad/index.js",
+  },
   bundle: true,
   format: "esm",
   minify: true,
   sourcemap: true,
   target: ["es2020"],
+  outdir,
+  logLevel: "warning",
+});
+
+// The editor's stylesheet, on its own: pages link it, no script injects styles.
+await build({
+  entryPoints: { pad: "frontend/pad/pad.css" },
+  bundle: true,
+  minify: true,
+  sourcemap: true,
   outdir,
   logLevel: "warning",
 });

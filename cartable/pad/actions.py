@@ -12,7 +12,16 @@ from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
 from cartable.pad import document, ids, store
-from cartable.pad.models import Pad, SavedRevision
+from cartable.pad.models import Pad, PadAuthor, PadImage, SavedRevision
+
+# What a pad accepts as an image: Pillow's format name → (extension, content type).
+IMAGE_FORMATS = {
+    "PNG": ("png", "image/png"),
+    "JPEG": ("jpg", "image/jpeg"),
+    "GIF": ("gif", "image/gif"),
+    "WEBP": ("webp", "image/webp"),
+}
+MAX_IMAGE_SIZE = 10 * 1024 * 1024
 
 
 def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
@@ -130,8 +139,11 @@ def delete_pad(pad: Pad, *, by: Any = None) -> None:
 
     pad_id = pad.pad_id
     pk = pad.pk
+    images = list(PadImage.objects.filter(pad=pad).values_list("storage_name", flat=True))
     pad_search.unindex([pk])
     pad.delete()
+    if images:
+        transaction.on_commit(lambda: _delete_files(images))
     if by is not None:
         audit.record(by, "pad.delete", pad_id)
     layer_reset(pk)
@@ -169,3 +181,57 @@ def restore_revision(pad: Pad, rev: int, *, author_pk: int | None = None) -> int
         raise ValidationError(_("This revision does not exist yet."), code="rev")
     old, _at = store.load_document(pad.pk, upto=rev)
     return set_content(pad, document.to_prosemirror(old), author_pk=author_pk)
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def check_image(upload: Any) -> tuple[str, str]:
+    """The extension and content type of an uploaded image, judged by its bytes, not its name.
+
+    Raises ValidationError for anything that is not a whole PNG, JPEG, GIF or WebP image.
+    """
+    from PIL import Image
+
+    if upload.size > MAX_IMAGE_SIZE:
+        raise ValidationError(_("The image is larger than 10 MB."), code="too_large")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except Exception as exc:
+        raise ValidationError(_("This file is not an image."), code="not_image") from exc
+    finally:
+        upload.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise ValidationError(
+            _("Images must be PNG, JPEG, GIF or WebP files."), code="unsupported_image"
+        )
+    return IMAGE_FORMATS[kind]
+
+
+def add_image(pad: Pad, upload: Any, *, author: PadAuthor | None) -> PadImage:
+    """Store an uploaded image for ``pad``; the editor then places its address in the text."""
+    from cartable.core.storage import TooLarge, save_stream, unique_name
+
+    extension, content_type = check_image(upload)
+    try:
+        stored = save_stream(
+            unique_name("pad-images", f"image.{extension}"),
+            upload.chunks(),
+            max_size=MAX_IMAGE_SIZE,
+        )
+    except TooLarge as exc:
+        raise ValidationError(_("The image is larger than 10 MB."), code="too_large") from exc
+    return PadImage.objects.create(
+        pad=pad,
+        storage_name=stored.name,
+        content_type=content_type,
+        size=stored.size,
+        uploaded_by=author,
+    )

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from cartable.pad.models import AUTHOR_COLOURS, PadAuthor
+from cartable.pad import document
+from cartable.pad.models import AUTHOR_COLOURS, Pad, PadAuthor, PadRevision
 
 
 def colour_for(seed: str) -> str:
@@ -52,3 +53,32 @@ def guest_author(session: Any, name: str | None = None) -> PadAuthor | None:
             author.name = name
             author.save(update_fields=["name", "updated_at"])
     return author
+
+
+def author_ids_in_text(pm: dict[str, Any]) -> set[str]:
+    """The ids of the ``author`` marks of a ProseMirror document."""
+    found: set[str] = set()
+    stack = [pm]
+    while stack:
+        node = stack.pop()
+        for mark in node.get("marks") or ():
+            if mark.get("type") == "author":
+                author_id = (mark.get("attrs") or {}).get("id")
+                if isinstance(author_id, str):
+                    found.add(author_id)
+        stack.extend(node.get("content") or ())
+    return found
+
+
+def authors_of_pad(pad: Pad) -> list[PadAuthor]:
+    """Everyone who sent a change to the pad, and everyone its text names as an author."""
+    from django.db.models import Q
+
+    from cartable.pad import store
+
+    doc, _head = store.load_document(pad.pk)
+    in_text = author_ids_in_text(document.to_prosemirror(doc))
+    wrote = PadRevision.objects.filter(pad=pad, author__isnull=False).values("author_id")
+    return list(
+        PadAuthor.objects.filter(Q(pk__in=wrote) | Q(author_id__in=in_text)).order_by("name")
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -211,3 +213,30 @@ class PadSession(TimeStamped):
 
     def __str__(self) -> str:
         return self.session_id
+
+
+class PadImage(TimeStamped):
+    """An image placed in a pad, kept in platform storage and served to the pad's readers."""
+
+    pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="images")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    storage_name = models.CharField(max_length=300)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        PadAuthor, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.pad_id}/{self.public_id}"
+
+    @property
+    def extension(self) -> str:
+        return self.storage_name.rsplit(".", 1)[-1]
+
+    def get_absolute_url(self) -> str:
+        # The read-only id, not the pad's id: the address sits in the document, which
+        # read-only readers receive too, and must not hand them the editing link.
+        return reverse(
+            "pad:image", args=[self.pad.readonly_id, f"{self.public_id}.{self.extension}"]
+        )

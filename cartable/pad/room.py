@@ -161,9 +161,7 @@ class PadRoom:
             return
         if not connection.can_edit:
             raise PermissionError("read-only connection sent a change")
-        before = self.doc.get_state()
-        self.doc.apply_update(update)  # raises on a malformed update: nothing is stored
-        if self.doc.get_state() == before:
+        if not _apply(self.doc, update):  # raises on a malformed update: nothing is stored
             # Already known (a reconnecting client resending): nothing to store.
             await self._writes.put((connection, None, None))
             return
@@ -290,6 +288,21 @@ async def _send_all(connection: Connection, messages: list[bytes]) -> None:
         return
     for message in messages:
         await connection.send(message)
+
+
+def _apply(doc: Doc, update: bytes) -> bool:
+    """Apply ``update``; whether it changed the document.
+
+    A deletion adds no struct, so it leaves the state vector as it was: for an update that
+    only deletes, the document's delete sets before and after are compared instead.
+    """
+    before = doc.get_state()
+    if protocol.Reader(update).var_uint() > 0:
+        doc.apply_update(update)
+        return doc.get_state() != before
+    deleted_before = doc.get_update(before)
+    doc.apply_update(update)
+    return doc.get_update(doc.get_state()) != deleted_before
 
 
 def _is_empty_update(update: bytes) -> bool:

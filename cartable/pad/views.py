@@ -3,22 +3,32 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from cartable.accounts.models import Group
 from cartable.core.permissions import visible
 from cartable.core.types import AuthedRequest
 from cartable.pad import actions, authors, ids
-from cartable.pad.access import resolve
+from cartable.pad.access import PadAccess, access_pad, resolve
 from cartable.pad.forms import GuestNameForm, NewPadForm
-from cartable.pad.models import Pad
+from cartable.pad.models import Pad, PadAuthor
 
 
-def _session_ids(request: HttpRequest) -> list[str]:
+def session_ids(request: HttpRequest) -> list[str]:
     return request.COOKIES.get("sessionID", "").split(",")
+
+
+def current_author(request: HttpRequest, access: PadAccess) -> PadAuthor | None:
+    """Who is writing: the author of an Etherpad API session, the user, or the named guest."""
+    if access.session_author_pk is not None:
+        return PadAuthor.objects.filter(pk=access.session_author_pk).first()
+    if request.user.is_authenticated:
+        return authors.author_for_user(request.user)
+    return authors.guest_author(request.session)
 
 
 @login_required
@@ -48,7 +58,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 
 
 def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
-    access = resolve(request.user, pad_id, session_ids=_session_ids(request))
+    access = resolve(request.user, pad_id, session_ids=session_ids(request))
     if access is None:
         # As in Etherpad, visiting a free name creates the pad — for signed-in staff only.
         if (
@@ -83,6 +93,8 @@ def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
             "pad": pad,
             "access": access,
             "author": author,
+            # The id the visitor came with: a read-only visitor never learns the editing id.
+            "page_pad_id": pad_id,
             "ws_path": f"/ws/pad/{pad_id}",
             "readonly_url": request.build_absolute_uri(pad.get_readonly_url()),
             "edit_url": request.build_absolute_uri(pad.get_absolute_url()),
@@ -92,8 +104,6 @@ def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
 
 @login_required
 def settings_view(request: AuthedRequest, pad_id: str) -> HttpResponse:
-    from cartable.pad.access import access_pad
-
     access = access_pad(request.user, pad_id, "share")
     pad = access.pad
     if request.method == "POST":
@@ -130,4 +140,14 @@ def settings_view(request: AuthedRequest, pad_id: str) -> HttpResponse:
                 )
             ],
         },
+    )
+
+
+@require_GET
+def authors_json(request: HttpRequest, pad_id: str) -> JsonResponse:
+    """Names and colours of everyone who wrote in the pad, for the author list and colours."""
+    access = access_pad(request.user, pad_id, "view", session_ids=session_ids(request))
+    found = authors.authors_of_pad(access.pad)
+    return JsonResponse(
+        {"authors": {a.author_id: {"name": a.name, "colour": a.colour} for a in found}}
     )

@@ -139,6 +139,29 @@ async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, co
 
 
 @override_settings(CHANNEL_LAYERS=LAYER)
+async def test_a_deletion_is_stored_and_broadcast(teacher, colleague):
+    """A deletion adds no struct to the document: it must not be taken for a resend."""
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Bonjour tout le monde")
+    alice, _ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    bob, _ok, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
+    await alice.sync()
+    await bob.sync()
+
+    def delete_words(doc):
+        paragraph = document.fragment(doc).children[0]
+        text = paragraph.children[0]
+        del text[7:21]
+
+    await alice.edit(delete_words)
+    await alice.pump(lambda: alice.saved == 1)
+    await bob.pump(lambda: bob.text() == "Bonjour\n")
+    await alice.close()
+    await bob.close()
+    stored = await sync_to_async(lambda: store.load_document(pad.pk)[0])()
+    assert document.to_text(stored) == "Bonjour\n"
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
 async def test_chat_is_kept_with_the_pad_and_delivered_live(teacher, colleague):
     import json
 

@@ -1,0 +1,128 @@
+"""A real Cartable server for the pad's browser tests.
+
+Websockets need an ASGI server, which pytest-django's live server (WSGI) is not: the tests
+start ``cartable serve`` in a subprocess, on a data directory of their own, and sign in
+through the real login page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PASSWORD = "correct horse battery staple"
+
+# Run in the server's data directory before it starts: two teachers and a pad shared by link.
+SETUP = f"""
+import json, django
+django.setup()
+from cartable.accounts.actions import create_staff_user
+from cartable.pad import actions
+claire = create_staff_user("claire.martin@ac-lyon.fr", password={PASSWORD!r},
+                           display_name="Claire Martin", check_domain=False)
+ahmed = create_staff_user("ahmed.benali@ac-lyon.fr", password={PASSWORD!r},
+                          display_name="Ahmed Benali", check_domain=False)
+pad = actions.create_pad(owner=claire, title="Compte rendu du conseil pédagogique")
+print(json.dumps({{"pad_id": pad.pad_id, "readonly_id": pad.readonly_id}}))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PadServer:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Nothing of the test run's own configuration (database, Redis, storage) leaks in.
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
+        self.env |= {
+            "CARTABLE_DATA_DIR": str(data_dir),
+            "CARTABLE_BASE_URL": self.url,
+            "DJANGO_SETTINGS_MODULE": "cartable.settings",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "server.log"
+
+    def prepare(self) -> dict[str, str]:
+        python = sys.executable
+        subprocess.run(
+            [python, "-m", "django", "migrate", "--no-input", "-v", "0"],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+        )
+        out = subprocess.run(
+            [python, "-c", SETUP], env=self.env, cwd=ROOT, check=True, capture_output=True
+        )
+        return json.loads(out.stdout.decode().strip().splitlines()[-1])
+
+    def start(self) -> None:
+        cartable = Path(sys.executable).with_name("cartable")
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(cartable), "serve", "--no-migrate", "--no-worker", "--port", str(self.port)],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/", timeout=2):  # noqa: S310
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        raise RuntimeError(f"cartable serve did not start:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+@pytest.fixture(scope="module")
+def pad_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PadServer, dict]]:
+    server = PadServer(tmp_path_factory.mktemp("pad-server"))
+    ids = server.prepare()
+    server.start()
+    try:
+        yield server, ids
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium(browser: Any) -> Any:
+    """The session's Debian Chromium (cartable.testing.browser), under the name these tests use."""
+    return browser
+
+
+def sign_in(page, server: PadServer, email: str) -> None:
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form:has(input[name=password]) [type=submit]").first.click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)

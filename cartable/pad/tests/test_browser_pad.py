@@ -1,0 +1,260 @@
+"""Two people write in one pad, each in their own Chromium, through a real Cartable server."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+# Screenshots for people to look at; CARTABLE_SHOTS_DIR moves them.
+SHOTS = Path(os.environ.get("CARTABLE_SHOTS_DIR", "/tmp/pad-shots"))  # noqa: S108
+CLAIRE = "claire.martin@ac-lyon.fr"
+AHMED = "ahmed.benali@ac-lyon.fr"
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def _open_pad(browser, server, ids, email, **context_options):
+    context = browser.new_context(locale="fr-FR", **context_options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if message.type == "error" else None,
+    )
+    sign_in(page, server, email)
+    page.goto(f"{server.url}/pad/p/{ids['pad_id']}")
+    page.wait_for_selector(".pad-text[contenteditable=true]")
+    return context, page, errors
+
+
+def _author_of(page) -> tuple[str, str]:
+    pad = page.locator("#pad")
+    return pad.get_attribute("data-author-id"), pad.get_attribute("data-author-colour")
+
+
+def test_two_writers_see_each_other_with_their_colours(pad_server, chromium):
+    server, ids = pad_server
+    SHOTS.mkdir(exist_ok=True)
+    context_a, a, errors_a = _open_pad(chromium, server, ids, CLAIRE)
+    context_b, b, errors_b = _open_pad(chromium, server, ids, AHMED)
+    id_a, colour_a = _author_of(a)
+    id_b, colour_b = _author_of(b)
+    assert id_a != id_b
+
+    a.click(".pad-text")
+    a.keyboard.type("Bonjour de A")
+    expect(b.locator(".pad-text")).to_contain_text("Bonjour de A")
+    b.click(".pad-text")
+    b.keyboard.press("Control+End")
+    b.keyboard.press("Enter")
+    b.keyboard.type("Réponse de B")
+    expect(a.locator(".pad-text")).to_contain_text("Réponse de B")
+
+    for page in (a, b):
+        span_a = page.locator(f'.pad-text span.author[data-author="{id_a}"]')
+        span_b = page.locator(f'.pad-text span.author[data-author="{id_b}"]')
+        assert "".join(span_a.all_inner_texts()) == "Bonjour de A"
+        assert "".join(span_b.all_inner_texts()) == "Réponse de B"
+        for span, colour in ((span_a, colour_a), (span_b, colour_b)):
+            assert span.first.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(colour)
+        # Saved means the server made every update of this page durable.
+        page.wait_for_selector("[data-pad-status][data-state=saved]")
+        assert page.locator("[data-pad-status]").inner_text() == "Enregistré"
+        names = page.locator("[data-pad-authors]").inner_text()
+        assert "Claire Martin" in names and "Ahmed Benali" in names
+
+    # Each sees the other's cursor, labelled with their name.
+    a.wait_for_selector(".collaboration-carets__label:has-text('Ahmed Benali')")
+
+    a.screenshot(path=str(SHOTS / "pad-writer-a.png"), full_page=True)
+    b.screenshot(path=str(SHOTS / "pad-writer-b.png"), full_page=True)
+
+    # Colours are each reader's choice, and the text keeps its authors when they are hidden.
+    b.get_by_role("switch").uncheck()
+    span = b.locator(f'.pad-text span.author[data-author="{id_a}"]').first
+    assert span.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"
+    b.reload()
+    b.wait_for_selector(".pad-text[contenteditable=true]")
+    assert not b.get_by_role("switch").is_checked()
+    b.get_by_role("switch").check()
+
+    # Undo is per person: A's undo takes back A's text only.
+    a.click(".pad-text")
+    a.keyboard.press("Control+End")
+    a.keyboard.type(" encore")
+    expect(b.locator(".pad-text")).to_contain_text("encore")
+    a.get_by_role("button", name="Annuler").click()
+    expect(b.locator(".pad-text")).not_to_contain_text("encore")
+    assert "Réponse de B" in a.locator(".pad-text").inner_text()
+
+    assert not [e for e in errors_a + errors_b if "Content Security Policy" in e]
+    assert not [e for e in errors_a + errors_b if "Error" in e and "WebSocket" not in e]
+    context_a.close()
+    context_b.close()
+
+
+def test_tables_images_and_a_reader(pad_server, chromium):
+    server, ids = pad_server
+    context, page, errors = _open_pad(chromium, server, ids, CLAIRE)
+    page.click(".pad-text")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Insérer un tableau").click()
+    page.wait_for_selector(".pad-text table")
+    page.keyboard.type("Séance")
+    page.get_by_role("button", name="Ajouter une ligne").click()
+    assert page.locator(".pad-text table tr").count() == 4
+    page.locator(".pad-text > p").last.click()
+
+    # An image, as if pasted from the clipboard: uploaded, then placed by its address.
+    picture = io.BytesIO()
+    Image.new("RGB", (240, 120), (37, 99, 235)).save(picture, "PNG")
+    png = picture.getvalue()
+    page.evaluate(
+        """bytes => {
+            const file = new File([new Uint8Array(bytes)], "point.png", {type: "image/png"});
+            const data = new DataTransfer();
+            data.items.add(file);
+            const event = new ClipboardEvent("paste", {clipboardData: data, bubbles: true});
+            document.querySelector(".pad-text").dispatchEvent(event);
+        }""",
+        list(png),
+    )
+    image = page.wait_for_selector(".pad-text img")
+    src = image.get_attribute("src")
+    assert re.fullmatch(rf"/pad/p/{ids['readonly_id']}/images/[0-9a-f-]{{36}}\.png", src)
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 240
+    page.wait_for_selector("[data-pad-status][data-state=saved]")
+
+    # A reader by the read-only link: no toolbar, not editable, live changes still arrive.
+    reader_context = chromium.new_context(locale="fr-FR")
+    reader = reader_context.new_page()
+    reader.goto(f"{server.url}/pad/p/{ids['readonly_id']}")
+    reader.wait_for_selector(".pad-text[contenteditable=false] table")
+    assert reader.locator(".pad-toolbar").count() == 0
+    assert ids["pad_id"] not in reader.content()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("Texte en direct")
+    expect(reader.locator(".pad-text")).to_contain_text("Texte en direct")
+    assert reader.locator("[data-pad-status]").inner_text() == "Lecture seule"
+    page.screenshot(path=str(SHOTS / "pad-table-image.png"), full_page=True)
+    reader.screenshot(path=str(SHOTS / "pad-reader.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e]
+    reader_context.close()
+    context.close()
+
+
+def test_phone_layout(pad_server, chromium):
+    server, ids = pad_server
+    context, page, _errors = _open_pad(
+        chromium,
+        server,
+        ids,
+        AHMED,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    toolbar = page.locator(".pad-toolbar")
+    # One row that scrolls sideways, never wider than the screen.
+    box = toolbar.bounding_box()
+    assert box["width"] <= 390 and box["height"] < 70
+    assert toolbar.evaluate("e => e.scrollWidth > e.clientWidth")
+    page.screenshot(path=str(SHOTS / "pad-phone.png"), full_page=False)
+    context.close()
+
+
+def test_chat_and_history(pad_server, chromium):
+    server, ids = pad_server
+    context_a, a, errors = _open_pad(chromium, server, ids, CLAIRE)
+    context_b, b, _errors = _open_pad(chromium, server, ids, AHMED)
+    a.fill("#pad-chat-input", "Je relis le tableau")
+    a.keyboard.press("Enter")
+    expect(b.locator(".pad-chat-log")).to_contain_text("Je relis le tableau")
+    expect(b.locator(".pad-chat-log")).to_contain_text("Claire Martin")
+
+    a.get_by_role("button", name="Historique").click()
+    slider = a.locator("#pad-history-slider")
+    expect(slider).to_be_visible()
+    assert a.locator(".pad-toolbar").is_hidden()
+    # The first revisions hold the first words, before Ahmed wrote anything.
+    slider.fill("3")
+    expect(a.locator(".pad-history-where")).to_contain_text("Révision 3")
+    history_text = a.locator(".pad-history-text .pad-text")
+    expect(history_text).not_to_contain_text("Réponse de B")
+    a.fill("#pad-revision-label", "Première version")
+    a.get_by_role("button", name="Enregistrer la version actuelle").click()
+    expect(a.locator(".pad-saved-revisions")).to_contain_text("Première version")
+    a.screenshot(path=str(SHOTS / "pad-history.png"), full_page=True)
+    a.get_by_role("button", name="Revenir au texte").click()
+    expect(a.locator(".pad-toolbar")).to_be_visible()
+    b.screenshot(path=str(SHOTS / "pad-chat.png"), full_page=True)
+    assert not [e for e in errors if "Content Security Policy" in e]
+    context_a.close()
+    context_b.close()
+
+
+def test_writers_reconnect_and_resend_after_the_server_is_killed(pad_server, chromium):
+    server, ids = pad_server
+    context, page, _errors = _open_pad(chromium, server, ids, CLAIRE)
+    status = page.locator("[data-pad-status]")
+    expect(status).to_have_attribute("data-state", "saved")
+    assert server.process is not None
+    server.process.kill()  # SIGKILL: no goodbye to anyone
+    server.process.wait(10)
+    expect(status).to_have_attribute("data-state", "offline")
+    expect(status).to_have_text(
+        "Hors ligne — vos modifications seront envoyées au retour de la connexion"
+    )
+    page.click(".pad-text")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Écrit pendant la panne")
+    page.screenshot(path=str(SHOTS / "pad-offline.png"))
+    server.start()
+    expect(status).to_have_attribute("data-state", "saved", timeout=30000)
+    context.close()
+    # What was typed offline reached the server: a newcomer reads it.
+    reader_context = chromium.new_context(locale="fr-FR")
+    reader = reader_context.new_page()
+    reader.goto(f"{server.url}/pad/p/{ids['readonly_id']}")
+    expect(reader.locator(".pad-text")).to_contain_text("Écrit pendant la panne")
+    reader_context.close()
+
+
+def test_the_editor_passes_axe(pad_server, chromium):
+    """axe-core finds no serious or critical problem in the pad (editor, toolbar, side panel)."""
+    server, ids = pad_server
+    axe = Path(__file__).resolve().parents[2] / "testing" / "vendor" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not vendored: run npm run build")
+    # Injecting axe is an inline script: this context alone lets it through the CSP.
+    context = chromium.new_context(locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, server, CLAIRE)
+    page.goto(f"{server.url}/pad/p/{ids['pad_id']}")
+    page.wait_for_selector(".pad-text[contenteditable=true]")
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("() => axe.run(document.getElementById('pad'))")
+    serious = [
+        (v["id"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    context.close()

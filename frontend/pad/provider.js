@@ -1,0 +1,259 @@
+// Speaks y-websocket to Cartable's pad server: sync steps 1 and 2, updates, awareness, and
+// Cartable's message 100 ("saved": how many of this connection's updates are durable).
+//
+// Not the y-websocket client: "saved" must be told truthfully, so this provider counts the
+// updates it sends on each connection, compares them with the server's count, and on every
+// (re)connection lets sync step 2 resend whatever the server does not have yet.
+import * as Y from "yjs";
+import * as encoding from "lib0/encoding";
+import * as decoding from "lib0/decoding";
+import * as awarenessProtocol from "y-protocols/awareness";
+
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_QUERY_AWARENESS = 3;
+export const MESSAGE_SAVED = 100;
+export const MESSAGE_CHAT = 101;
+const STEP1 = 0;
+const STEP2 = 1;
+const UPDATE = 2;
+
+// Closing codes after which trying again cannot help.
+const FINAL_CODES = new Set([4401, 4403, 4404]);
+// The server renews awareness every 15 s; silence for longer means a dead connection.
+const SILENCE_MS = 35000;
+
+function isEmptyUpdate(update) {
+  return update.length === 0 || (update.length === 2 && update[0] === 0 && update[1] === 0);
+}
+
+export class PadProvider {
+  /**
+   * @param {string} url  ws(s)://host/ws/pad/<id>
+   * @param {Y.Doc} doc
+   * @param {{canEdit: boolean}} options
+   */
+  constructor(url, doc, { canEdit }) {
+    this.url = url;
+    this.doc = doc;
+    this.canEdit = canEdit;
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.socket = null;
+    this.connected = false; // the socket is open
+    this.synced = false; // the server's sync step 2 arrived on this connection
+    this.sent = 0; // updates sent on this connection
+    this.saved = 0; // of those, how many the server made durable
+    this.offlineChanges = false; // changes made while no socket was open
+    this.closedFor = null; // a final closing code: we stop trying
+    this.attempts = 0;
+    this.listeners = new Map();
+    this._timer = null;
+    this._watchdog = null;
+    this._lastMessage = 0;
+
+    this._onUpdate = (update, origin) => {
+      if (origin === this || !this.canEdit) return;
+      if (this.connected) this._sendUpdate(UPDATE, update);
+      else this.offlineChanges = true;
+      this._emitStatus();
+    };
+    this._onAwareness = ({ added, updated, removed }, origin) => {
+      if (origin === this) return; // came from the server
+      // Only our own state: another client's timing out here is no news for the server.
+      const mine = added.concat(updated, removed).filter((id) => id === this.doc.clientID);
+      if (mine.length) this._send(this._awarenessMessage(mine));
+    };
+    this._onOnline = () => this.reconnectNow();
+    this._onUnload = () => {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "unload");
+    };
+    doc.on("update", this._onUpdate);
+    this.awareness.on("update", this._onAwareness);
+    window.addEventListener("online", this._onOnline);
+    window.addEventListener("pagehide", this._onUnload);
+    this.connect();
+  }
+
+  on(name, callback) {
+    if (!this.listeners.has(name)) this.listeners.set(name, new Set());
+    this.listeners.get(name).add(callback);
+  }
+
+  off(name, callback) {
+    this.listeners.get(name)?.delete(callback);
+  }
+
+  emit(name, ...args) {
+    for (const callback of this.listeners.get(name) || []) callback(...args);
+  }
+
+  /** "connecting", "saving", "saved", "offline", "readonly" or "refused". */
+  get status() {
+    if (this.closedFor !== null) return "refused";
+    if (!this.connected) return "offline";
+    if (!this.synced) return "connecting";
+    if (!this.canEdit) return "readonly";
+    return this.saved >= this.sent && !this.offlineChanges ? "saved" : "saving";
+  }
+
+  /** Whether some change of ours is not known to be durable. */
+  get unsaved() {
+    return this.offlineChanges || this.saved < this.sent;
+  }
+
+  connect() {
+    if (this.socket || this.closedFor !== null) return;
+    clearTimeout(this._timer);
+    const socket = new WebSocket(this.url);
+    socket.binaryType = "arraybuffer";
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.connected = true;
+      this.synced = false;
+      this.sent = 0;
+      this.saved = 0;
+      this._lastMessage = Date.now();
+      // What the server has that we lack; the server's own step 1 makes us send the rest.
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_SYNC);
+      encoding.writeVarUint(encoder, STEP1);
+      encoding.writeVarUint8Array(encoder, Y.encodeStateVector(this.doc));
+      this._send(encoding.toUint8Array(encoder));
+      if (this.awareness.getLocalState() !== null) {
+        this._send(this._awarenessMessage([this.doc.clientID]));
+      }
+      this._watchdog = setInterval(() => {
+        if (Date.now() - this._lastMessage > SILENCE_MS) socket.close();
+      }, 5000);
+      this._emitStatus();
+    });
+    socket.addEventListener("message", (event) => {
+      this._lastMessage = Date.now();
+      this._receive(new Uint8Array(event.data));
+    });
+    socket.addEventListener("close", (event) => this._closed(socket, event.code));
+  }
+
+  reconnectNow() {
+    if (this.socket === null && this.closedFor === null) {
+      this.attempts = 0;
+      this.connect();
+    }
+  }
+
+  destroy() {
+    clearTimeout(this._timer);
+    clearInterval(this._watchdog);
+    this.closedFor = 1000;
+    this.doc.off("update", this._onUpdate);
+    this.awareness.off("update", this._onAwareness);
+    window.removeEventListener("online", this._onOnline);
+    window.removeEventListener("pagehide", this._onUnload);
+    if (this.socket) this.socket.close();
+    this.awareness.destroy();
+  }
+
+  /** Sends one of Cartable's JSON messages (chat) if connected; false otherwise. */
+  sendJSON(type, payload) {
+    if (!this.connected) return false;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, type);
+    encoding.writeVarString(encoder, JSON.stringify(payload));
+    this._send(encoding.toUint8Array(encoder));
+    return true;
+  }
+
+  _closed(socket, code) {
+    if (this.socket !== socket) return;
+    clearInterval(this._watchdog);
+    this.socket = null;
+    this.connected = false;
+    this.synced = false;
+    // What was sent and not confirmed goes again, in sync step 2, on the next connection.
+    if (this.saved < this.sent) this.offlineChanges = true;
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
+    if (FINAL_CODES.has(code)) {
+      this.closedFor = code;
+    } else {
+      // 0.5 s, 1 s, 2 s ... 15 s, with jitter so that a restarted server is not stampeded.
+      const delay = Math.min(15000, 500 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
+      this.attempts += 1;
+      this._timer = setTimeout(() => this.connect(), delay);
+    }
+    this._emitStatus();
+  }
+
+  _receive(data) {
+    const decoder = decoding.createDecoder(data);
+    const kind = decoding.readVarUint(decoder);
+    if (kind === MESSAGE_SYNC) {
+      const sub = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      if (sub === STEP1) {
+        if (this.canEdit) this._sendUpdate(STEP2, Y.encodeStateAsUpdate(this.doc, payload));
+        // Everything made offline is now on its way (or the server had it).
+        this.offlineChanges = false;
+      } else {
+        Y.applyUpdate(this.doc, payload, this);
+        if (sub === STEP2 && !this.synced) {
+          this.synced = true;
+          this.attempts = 0;
+          this.emit("synced");
+        }
+      }
+      this._emitStatus();
+    } else if (kind === MESSAGE_AWARENESS) {
+      awarenessProtocol.applyAwarenessUpdate(
+        this.awareness,
+        decoding.readVarUint8Array(decoder),
+        this,
+      );
+    } else if (kind === MESSAGE_QUERY_AWARENESS) {
+      this._send(this._awarenessMessage([...this.awareness.getStates().keys()]));
+    } else if (kind === MESSAGE_SAVED) {
+      this.saved = decoding.readVarUint(decoder);
+      this._emitStatus();
+    } else if (kind >= 100) {
+      // Cartable's JSON messages (101: chat ...).
+      let payload = null;
+      try {
+        payload = JSON.parse(decoding.readVarString(decoder));
+      } catch {
+        return;
+      }
+      this.emit("message", kind, payload);
+    }
+  }
+
+  _sendUpdate(sub, update) {
+    if (isEmptyUpdate(update)) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    encoding.writeVarUint(encoder, sub);
+    encoding.writeVarUint8Array(encoder, update);
+    if (this._send(encoding.toUint8Array(encoder))) this.sent += 1;
+  }
+
+  _awarenessMessage(clients) {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(
+      encoder,
+      awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients),
+    );
+    return encoding.toUint8Array(encoder);
+  }
+
+  _send(message) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(message);
+      return true;
+    }
+    return false;
+  }
+
+  _emitStatus() {
+    this.emit("status", this.status);
+  }
+}
