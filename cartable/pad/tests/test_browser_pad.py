@@ -192,6 +192,8 @@ def test_chat_and_history(pad_server, chromium):
     slider = a.locator("#pad-history-slider")
     expect(slider).to_be_visible()
     assert a.locator(".pad-toolbar").is_hidden()
+    # The slider's range arrives with the history: wait for it before moving the slider.
+    a.wait_for_function("() => Number(document.querySelector('#pad-history-slider').max) >= 3")
     # The first revisions hold the first words, before Ahmed wrote anything.
     slider.fill("3")
     expect(a.locator(".pad-history-where")).to_contain_text("Révision 3")
