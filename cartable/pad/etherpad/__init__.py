@@ -1,7 +1,7 @@
 """The functions of Etherpad's HTTP API: parameters in, Etherpad's data shapes and messages out.
 
 The API reaches the pads made through it and group pads: pads that people create in Cartable
-belong to a user or a class and stay out of its reach (docs/decisions/0003-pad-api.md).
+belong to a user or a class and stay out of its reach (docs/decisions/0004-pad-etherpad-api.md).
 """
 
 from __future__ import annotations
