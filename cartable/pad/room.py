@@ -27,6 +27,7 @@ from pycrdt import Doc, merge_updates
 
 from cartable.pad import chat, presence, protocol, store
 from cartable.pad.protocol import AwarenessEntry
+from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class PadRoom:
         self._relay = _is_shared(self._layer)
         self._channel: str | None = None
         self.broken = False
+        self.bucket = TokenBucket(PAD_RATE_PER_SECOND, PAD_RATE_BURST)
         self.dirty_text = False
 
     @property
