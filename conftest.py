@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -11,16 +13,74 @@ from cartable.testing.browser import browser, browser_context, page, server  # n
 from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``scaled`` need PostgreSQL and Redis: they run in ``make test-scaled``."""
+    if os.environ.get("CARTABLE_DATABASE_URL") and os.environ.get("CARTABLE_REDIS_URL"):
+        return
+    skip = pytest.mark.skip(
+        reason="needs CARTABLE_DATABASE_URL and CARTABLE_REDIS_URL (make test-scaled)"
+    )
+    for item in items:
+        if "scaled" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Close what tests left open before the test database is dropped.
+
+    Async tests reach the database through ``sync_to_async`` threads, whose connections
+    Django never closes; PostgreSQL refuses to drop a database still in use.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def _s3_bucket(options: dict):
+    import boto3
+
+    s3 = boto3.resource(
+        "s3",
+        endpoint_url=options.get("endpoint_url"),
+        aws_access_key_id=options.get("access_key"),
+        aws_secret_access_key=options.get("secret_key"),
+        region_name=options.get("region_name"),
+    )
+    return s3.Bucket(options["bucket_name"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _s3_bucket_exists():
+    """With S3 storage (the scaled-out suite), the bucket is made once for the run."""
+    from django.conf import settings
+
+    default = settings.STORAGES["default"]
+    if default["BACKEND"].endswith("S3Storage"):
+        bucket = _s3_bucket(default["OPTIONS"])
+        if bucket.creation_date is None:
+            bucket.create()
+
+
 @pytest.fixture(autouse=True)
 def _eager_jobs(settings, tmp_path):
-    """Jobs run inline, files go to a per-test folder, unless a test says otherwise."""
+    """Jobs run inline, files go to a per-test folder (or S3 prefix), unless a test says otherwise."""
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "QUEUES": ["default"],
         }
     }
-    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    default = settings.STORAGES["default"]
+    s3_prefix = None
+    if default["BACKEND"].endswith("FileSystemStorage"):
         settings.STORAGES = {
             **settings.STORAGES,
             "default": {
@@ -28,7 +88,16 @@ def _eager_jobs(settings, tmp_path):
                 "OPTIONS": {"location": tmp_path / "files"},
             },
         }
+    elif default["BACKEND"].endswith("S3Storage"):
+        s3_prefix = f"tests/{uuid.uuid4().hex}"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**default, "OPTIONS": {**default["OPTIONS"], "location": s3_prefix}},
+        }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    if s3_prefix:
+        _s3_bucket(default["OPTIONS"]).objects.filter(Prefix=f"{s3_prefix}/").delete()
 
 
 @pytest.fixture
@@ -128,3 +197,63 @@ def events(django_capture_on_commit_callbacks):
             yield captured
 
     return capture
+
+
+# --- Scaled out: two `cartable serve` processes sharing PostgreSQL, Redis and S3 ----------
+
+
+def _test_database_url() -> str:
+    """The database pytest-django made for this run, for the servers to share."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def two_servers(django_db_setup, tmp_path_factory):
+    """Servers A and B (``--no-worker --no-migrate``) on the test database; for ``scaled`` tests.
+
+    Started once for the run, stopped before the test database is dropped. Tests give them
+    data with ``transactional_db`` (see ``scaled_users``), as the servers only see commits.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from cartable.testing.servers import clean_env, running
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two servers share a PostgreSQL database (make test-scaled)")
+    data_dir = tmp_path_factory.mktemp("scaled")
+    env = clean_env(
+        data_dir,
+        CARTABLE_DATABASE_URL=_test_database_url(),
+        CARTABLE_DATABASE_CONN_MAX_AGE="0",
+        CARTABLE_REDIS_URL=settings.REDIS_URL,
+        CARTABLE_REDIS_PREFIX=os.environ.get("CARTABLE_REDIS_PREFIX", "cartable"),
+        # Both servers must sign and check sessions with one key, as in production.
+        CARTABLE_SECRET_KEY=settings.SECRET_KEY,
+        **{k: v for k, v in os.environ.items() if k.startswith("CARTABLE_S3_")},
+    )
+    with (
+        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as a,
+        running(env, "--no-worker", "--no-migrate", log_dir=data_dir) as b,
+    ):
+        yield a, b
+
+
+@pytest.fixture
+def scaled_users(transactional_db, settings, teacher, colleague):
+    """``teacher`` and ``colleague`` committed, with passwords the servers' hasher checks."""
+    from cartable.testing.factories import PASSWORD
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    for user in (teacher, colleague):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    return teacher, colleague

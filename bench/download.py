@@ -15,10 +15,8 @@ import tempfile
 import threading
 import time
 
-import requests
-
 sys.path.insert(0, os.path.dirname(__file__))
-from pages import BIN, free_port, sign_in  # noqa: E402
+from pages import BIN, free_port, sign_in, start_server  # noqa: E402
 
 
 def rss_mib(pid: int) -> int:
@@ -53,28 +51,8 @@ def main() -> int:
         ).stdout.strip()
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                BIN / "cartable",
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-migrate",
-                "--no-worker",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_server(env, port, "--no-worker")
         try:
-            for _ in range(100):
-                try:
-                    requests.get(base, timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
             session = sign_in(base, "claire.martin@college-jean-moulin.ac-lyon.fr", "cartable-demo")
             before = rss_mib(server.pid)
             samples = [before]

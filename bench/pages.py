@@ -49,6 +49,33 @@ def sign_in(base: str, login: str, password: str) -> requests.Session:
     return session
 
 
+def start_server(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """`cartable serve` on 127.0.0.1:``port``, once it answers."""
+    server = subprocess.Popen(
+        [
+            BIN / "cartable",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-migrate",
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return server
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("cartable serve did not start")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
@@ -60,27 +87,8 @@ def main() -> int:
         subprocess.run([BIN / "cartable", "demo"], env=env, check=True, capture_output=True)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                BIN / "cartable",
-                "serve",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-migrate",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_server(env, port)
         try:
-            for _ in range(100):
-                try:
-                    requests.get(base, timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
             teacher = sign_in(base, "claire.martin@college-jean-moulin.ac-lyon.fr", "cartable-demo")
             klass = re.search(
                 r'href="(/groups/[0-9a-f-]+/)"', teacher.get(f"{base}/dashboard/").text

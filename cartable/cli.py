@@ -101,6 +101,14 @@ def cmd_apppassword_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pad_apikey(args: argparse.Namespace) -> int:
+    _setup_django()
+    from cartable.pad.apikey import api_key
+
+    print(api_key())  # noqa: T201
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
     from django.core.management import execute_from_command_line
@@ -148,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     app_create.add_argument("email")
     app_create.add_argument("--name", default="cli")
     app_create.set_defaults(func=cmd_apppassword_create)
+
+    pad = sub.add_parser("pad", help="pads").add_subparsers(dest="pad_command", required=True)
+    pad_apikey = pad.add_parser(
+        "apikey", help="print the key of the Etherpad-compatible HTTP API (made on first use)"
+    )
+    pad_apikey.set_defaults(func=cmd_pad_apikey)
 
     manage = sub.add_parser("manage", help="Django's management commands", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

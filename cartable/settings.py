@@ -182,6 +182,26 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
     }
+S3_REDIRECT_DOWNLOADS = env_bool("CARTABLE_S3_REDIRECT_DOWNLOADS", True)
+
+
+def _s3_browser_sources() -> list[str]:
+    """Where browsers fetch files from when downloads are redirected to signed S3 URLs."""
+    if not (S3_BUCKET and S3_REDIRECT_DOWNLOADS):
+        return []
+    endpoint = urlsplit(env_str("CARTABLE_S3_ENDPOINT_URL"))
+    if not endpoint.hostname:
+        region = env_str("CARTABLE_S3_REGION")
+        host = f"s3.{region}.amazonaws.com" if region else "s3.amazonaws.com"
+        return [f"https://{host}", f"https://*.{host}"]
+    origin = f"{endpoint.scheme}://{endpoint.netloc}"
+    # Path-style URLs use the endpoint itself; virtual-hosted ones a subdomain of it.
+    if any(c.isalpha() for c in endpoint.hostname) and ":" not in endpoint.hostname:
+        return [origin, f"{endpoint.scheme}://*.{endpoint.netloc}"]
+    return [origin]
+
+
+S3_BROWSER_SOURCES = _s3_browser_sources()
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -351,10 +371,10 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *S3_BROWSER_SOURCES],
+        "media-src": ["'self'", "blob:", *S3_BROWSER_SOURCES],
         "font-src": ["'self'"],
-        "connect-src": ["'self'", "ws:" if not SECURE else "wss:"],
+        "connect-src": ["'self'", "ws:" if not SECURE else "wss:", *S3_BROWSER_SOURCES],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'", *[p["server_url"] for p in OIDC_PROVIDERS]],
         "base-uri": ["'self'"],
@@ -399,6 +419,12 @@ AUDIT_RETENTION_DAYS = env_int("CARTABLE_AUDIT_RETENTION_DAYS", 365)
 NOTIFICATION_RETENTION_DAYS = env_int("CARTABLE_NOTIFICATION_RETENTION_DAYS", 180)
 INVITATION_DAYS = env_int("CARTABLE_INVITATION_DAYS", 30)
 
+# --- Pad --------------------------------------------------------------------------------
+# The key of the Etherpad-compatible HTTP API; empty: generated once into DATA_DIR.
+PAD_API_KEY = env_str("CARTABLE_PAD_API_KEY")
+# Sites allowed to show pad pages in a frame (Moodle, Nextcloud), e.g. https://moodle.example.fr
+PAD_FRAME_ANCESTORS = env_list("CARTABLE_PAD_FRAME_ANCESTORS", [])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -409,6 +435,5 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
-S3_REDIRECT_DOWNLOADS = env_bool("CARTABLE_S3_REDIRECT_DOWNLOADS", True)
 X_ACCEL_PREFIX = env_str("CARTABLE_X_ACCEL_PREFIX")
 PAD_RETENTION_DAYS = env_int("CARTABLE_PAD_RETENTION_DAYS", 365)

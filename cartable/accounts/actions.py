@@ -254,6 +254,7 @@ def remove_member(group: Group, user: User, *, by: User) -> None:
     membership.delete()
     user.forget_group_roles()
     membership_changed.send(sender=Group, group=group, user=user, role=None)
+    send_event(user_ids=[user.pk], type="group.left", group=str(group.public_id), name=group.name)
 
 
 @transaction.atomic
@@ -358,6 +359,7 @@ def join_with_code(user: User, code: str) -> Group:
     Membership.objects.create(group=group, user=user, role=Membership.Role.MEMBER)
     user.forget_group_roles()
     membership_changed.send(sender=Group, group=group, user=user, role=Membership.Role.MEMBER)
+    send_event(user_ids=[user.pk], type="group.joined", group=str(group.public_id), name=group.name)
     audit.record(user, "group.join", group, code=invitation.code)
     _tell_managers_of_join(group, user)
     return group

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cartable.accounts import actions
-from cartable.core.net import address_block, client_ip
+from cartable.core.net import block_address, client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +45,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        # Rate limits keyed "ip" apply to the address block (see cartable.core.net).
-        return address_block(client_ip(request) or "0.0.0.0")  # noqa: S104
+        # Rate limits keyed "ip" apply to the address block (see cartable.core.net). allauth
+        # also stores this value in user sessions, an address column on PostgreSQL: so it is
+        # the block's first address, which is also less personal data than the full one.
+        return block_address(client_ip(request) or "")
 
     def get_login_stages(self) -> list[str]:
         return [

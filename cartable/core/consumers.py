@@ -18,17 +18,35 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        group_ids = await database_sync_to_async(lambda: list(user.group_roles()))()
-        self.groups_joined = [user_channel_group(user.pk)] + [
-            group_channel_group(g) for g in group_ids
-        ]
-        for name in self.groups_joined:
-            await self.channel_layer.group_add(name, self.channel_name)
+        self.groups_joined = []
+        await self._follow_groups()
         await self.accept()
+
+    async def _follow_groups(self) -> None:
+        """Listen to the user's channel and each of their groups' (again after they join one)."""
+        user = self.scope["user"]
+
+        def memberships() -> list[int]:
+            user.forget_group_roles()
+            return list(user.group_roles())
+
+        wanted = [user_channel_group(user.pk)] + [
+            group_channel_group(g) for g in await database_sync_to_async(memberships)()
+        ]
+        for name in wanted:
+            if name not in self.groups_joined:
+                await self.channel_layer.group_add(name, self.channel_name)
+        for name in self.groups_joined:
+            if name not in wanted:
+                await self.channel_layer.group_discard(name, self.channel_name)
+        self.groups_joined = wanted
 
     async def disconnect(self, code: int) -> None:
         for name in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(name, self.channel_name)
 
     async def platform_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        event = message["event"]
+        if event.get("type") in ("group.joined", "group.left"):
+            await self._follow_groups()
+        await self.send_json(event)

@@ -1,7 +1,8 @@
 """Downloads from platform storage: streamed, with HTTP Range and conditional requests.
 
 Nothing here reads a whole file into memory. Behind nginx, ``CARTABLE_X_ACCEL_PREFIX`` hands
-local files to nginx; with S3, clients are redirected to a short-lived signed URL.
+local files to nginx; with S3, clients are redirected to a short-lived signed URL, or, when
+``CARTABLE_S3_REDIRECT_DOWNLOADS`` is off, the object is streamed from S3 range by range.
 """
 
 from __future__ import annotations
@@ -44,10 +45,31 @@ def _ranged(fh: IO[bytes], start: int, length: int | None) -> Generator[bytes, N
         fh.close()
 
 
-async def _aranged(fh: IO[bytes], start: int, length: int | None) -> AsyncIterator[bytes]:
+def _s3_object(storage: Storage, name: str) -> Any | None:
+    """The boto3 object behind ``name`` if ``storage`` is S3, its metadata loaded by one HEAD.
+
+    django-storages' own file reads the whole object into memory on first read: we only
+    borrow its object and fetch byte ranges from it.
+    """
+    if not hasattr(storage, "bucket_name"):
+        return None
+    return storage.open(name, "rb").obj  # type: ignore[attr-defined]
+
+
+def _s3_ranged(obj: Any, start: int, length: int) -> Generator[bytes, None, None]:
+    if length <= 0:
+        return
+    body = obj.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
+    try:
+        yield from body.iter_chunks(CHUNK)
+    finally:
+        body.close()
+
+
+async def _in_threads(chunks: Generator[bytes, None, None]) -> AsyncIterator[bytes]:
     # Under ASGI, Django would read a synchronous iterator whole into memory before sending
-    # it; an asynchronous one is sent chunk by chunk.
-    chunks = _ranged(fh, start, length)
+    # it; an asynchronous one is sent chunk by chunk. Each read runs in the thread pool, so a
+    # slow disk or S3 holds neither the event loop nor the thread of other requests.
     read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
     try:
         while (chunk := await read()) is not None:
@@ -56,13 +78,18 @@ async def _aranged(fh: IO[bytes], start: int, length: int | None) -> AsyncIterat
         await sync_to_async(chunks.close, thread_sensitive=False)()
 
 
+def stream_chunks(request: HttpRequest, chunks: Generator[bytes, None, None]) -> Any:
+    """``chunks`` as the server wants them: async under ASGI, as they are under WSGI."""
+    if isinstance(request, ASGIRequest):
+        return _in_threads(chunks)
+    return chunks
+
+
 def stream_file(
     request: HttpRequest, fh: IO[bytes], start: int = 0, length: int | None = None
 ) -> Any:
     """An iterator over a file's bytes suited to the server: async under ASGI, sync under WSGI."""
-    if isinstance(request, ASGIRequest):
-        return _aranged(fh, start, length)
-    return _ranged(fh, start, length)
+    return stream_chunks(request, _ranged(fh, start, length))
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
@@ -73,6 +100,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     first, last = match.groups()
     if not first and not last:
         return None
+    if size == 0:
+        return False  # an empty body has no byte to give
     if not first:
         suffix = int(last)
         if suffix == 0:
@@ -117,13 +146,19 @@ def storage_response(
         )  # type: ignore[call-arg]
         return HttpResponseRedirect(url)
 
-    if size is None:
-        size = storage.size(name)
+    obj = _s3_object(storage, name)
     modified: Any = None
-    try:
-        modified = storage.get_modified_time(name)
-    except (NotImplementedError, OSError):
-        modified = None
+    if obj is not None:
+        if size is None:
+            size = int(obj.content_length)
+        modified = obj.last_modified
+    else:
+        if size is None:
+            size = storage.size(name)
+        try:
+            modified = storage.get_modified_time(name)
+        except (NotImplementedError, OSError):
+            modified = None
     if etag is None:
         etag = f"{size:x}-{int(modified.timestamp() * 1000):x}" if modified else f"{size:x}"
     quoted = quote_etag(etag)
@@ -149,7 +184,7 @@ def storage_response(
             return common(HttpResponse(status=304))
 
     accel = getattr(settings, "X_ACCEL_PREFIX", "")
-    if accel and hasattr(storage, "path"):
+    if accel and obj is None and hasattr(storage, "path"):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{quote(name)}"
         return common(response)
@@ -172,16 +207,20 @@ def storage_response(
         response = HttpResponse(content_type=content_type)
         response["Content-Length"] = str(size)
         return common(response)
-    fh = storage.open(name, "rb")
+
     if isinstance(wanted, tuple):
         start, end = wanted
-        length = end - start + 1
-        partial = StreamingHttpResponse(
-            stream_file(request, fh, start, length), status=206, content_type=content_type
-        )
-        partial["Content-Range"] = f"bytes {start}-{end}/{size}"
-        partial["Content-Length"] = str(length)
-        return common(partial)
-    whole = StreamingHttpResponse(stream_file(request, fh), content_type=content_type)
-    whole["Content-Length"] = str(size)
-    return common(whole)
+        length: int | None = end - start + 1
+    else:
+        start, end, length = 0, size - 1, None
+    if obj is not None:
+        chunks = _s3_ranged(obj, start, end - start + 1)
+    else:
+        chunks = _ranged(storage.open(name, "rb"), start, length)
+    streamed = StreamingHttpResponse(
+        stream_chunks(request, chunks), status=206 if wanted else 200, content_type=content_type
+    )
+    streamed["Content-Length"] = str(end - start + 1)
+    if wanted:
+        streamed["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return common(streamed)

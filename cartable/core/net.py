@@ -32,3 +32,12 @@ def address_block(ip: str) -> str:
         return ip
     prefix = 24 if addr.version == 4 else 64
     return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+def block_address(ip: str) -> str:
+    """The first address of the block of ``ip`` (``0.0.0.0`` if ``ip`` is not an address)."""
+    block = address_block(ip)
+    try:
+        return str(ipaddress.ip_network(block, strict=False).network_address)
+    except ValueError:
+        return "0.0.0.0"  # noqa: S104

@@ -164,6 +164,12 @@ def layer_reset(pad_pk: int) -> None:
 
 
 @transaction.atomic
+def extend_text(pad: Pad, text: str, *, author_pk: int | None = None) -> int:
+    """Etherpad's appendText: the text continues the pad's last line."""
+    return store.change(pad, lambda doc: document.extend_text(doc, text), author_pk=author_pk)
+
+
+@transaction.atomic
 def save_revision(
     pad: Pad, label: str = "", *, author_pk: int | None = None, rev: int | None = None
 ) -> SavedRevision:
@@ -181,6 +187,158 @@ def restore_revision(pad: Pad, rev: int, *, author_pk: int | None = None) -> int
         raise ValidationError(_("This revision does not exist yet."), code="rev")
     old, _at = store.load_document(pad.pk, upto=rev)
     return set_content(pad, document.to_prosemirror(old), author_pk=author_pk)
+
+
+@transaction.atomic
+def set_public_status(pad: Pad, public: bool) -> Pad:
+    pad.public_status = public
+    pad.save(update_fields=["public_status", "updated_at"])
+    return pad
+
+
+def _reach_for(source: Pad, pad_group: Any) -> str:
+    # Group pads are open to sessions and members only; a group pad copied out of its group
+    # becomes an ordinary Etherpad pad, open to whoever holds its name.
+    if pad_group is not None:
+        return Reach.RESTRICTED
+    if source.pad_group_id is not None:
+        return Reach.LINK
+    return source.reach
+
+
+@transaction.atomic
+def copy_pad(
+    source: Pad,
+    destination_id: str,
+    *,
+    pad_group: Any = None,
+    history: bool = True,
+    author_pk: int | None = None,
+) -> Pad:
+    """A copy of ``source`` under a free name: its whole history and chat, or its text as one
+    revision (``history=False``, by ``author_pk``)."""
+    from cartable.pad.models import ChatMessage, PadCheckpoint, PadRevision
+
+    if Pad.objects.filter(pad_id=destination_id).exists():
+        raise ValidationError(_("A pad with this name already exists."), code="exists")
+    source.refresh_from_db()
+    copy = Pad.objects.create(
+        pad_id=destination_id,
+        title=source.title,
+        owner=source.owner,
+        owner_group=source.owner_group,
+        structure=source.structure,
+        reach=_reach_for(source, pad_group),
+        reach_role=source.reach_role,
+        link_token=destination_id,
+        link_password=source.link_password,
+        link_expires_at=source.link_expires_at,
+        pad_group=pad_group,
+        public_status=source.public_status if pad_group is not None else False,
+    )
+    if history:
+        batch: list[PadRevision] = []
+        revisions = PadRevision.objects.filter(pad=source).order_by("rev")
+        for revision in revisions.iterator(chunk_size=2000):
+            batch.append(
+                PadRevision(
+                    pad=copy,
+                    rev=revision.rev,
+                    update=revision.update,
+                    author_id=revision.author_id,
+                    created_at=revision.created_at,
+                )
+            )
+            if len(batch) >= 2000:
+                PadRevision.objects.bulk_create(batch)
+                batch = []
+        PadRevision.objects.bulk_create(batch)
+        Pad.objects.filter(pk=copy.pk).update(
+            head=source.head,
+            last_edited_at=source.last_edited_at,
+            text=source.text,
+            snapshot=source.snapshot,
+            snapshot_rev=source.snapshot_rev,
+        )
+        PadCheckpoint.objects.bulk_create(
+            PadCheckpoint(pad=copy, rev=checkpoint.rev, state=checkpoint.state)
+            for checkpoint in PadCheckpoint.objects.filter(pad=source).iterator(chunk_size=20)
+        )
+        _copy_rows(ChatMessage, source, copy, ["author_id", "text"])
+        _copy_rows(SavedRevision, source, copy, ["rev", "label", "saved_by_id"])
+    else:
+        doc, _head = store.load_document(source.pk)
+        state = doc.get_update()
+        if state not in (b"\x00\x00", b""):
+            store.append_revisions(copy.pk, [(state, author_pk)])
+            Pad.objects.filter(pk=copy.pk).update(text=source.text)
+    copy.refresh_from_db()
+    _copy_grants(source, copy)
+    from cartable.pad.platform import index_pad
+
+    index_pad(copy)
+    return copy
+
+
+def _copy_rows(model: Any, source: Pad, copy: Pad, fields: list[str]) -> None:
+    """Rows that belong to a pad, copied with their dates (``auto_now_add`` would reset them)."""
+    rows = list(model.objects.filter(pad=source).order_by("pk"))
+    copies = model.objects.bulk_create(
+        [model(pad=copy, **{f: getattr(row, f) for f in fields}) for row in rows]
+    )
+    for original, new in zip(rows, copies, strict=True):
+        new.created_at = original.created_at
+    if copies:
+        model.objects.bulk_update(copies, ["created_at"])
+
+
+def _copy_grants(source: Pad, copy: Pad) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Pad)
+    Grant.objects.bulk_create(
+        Grant(
+            content_type=content_type,
+            object_id=copy.pk,
+            user_id=grant.user_id,
+            group_id=grant.group_id,
+            role=grant.role,
+            manager_role=grant.manager_role,
+            granted_by_id=grant.granted_by_id,
+        )
+        for grant in Grant.objects.filter(content_type=content_type, object_id=source.pk)
+    )
+
+
+@transaction.atomic
+def move_pad(pad: Pad, destination_id: str, *, pad_group: Any = None) -> Pad:
+    """Rename a pad in place: history, chat and read-only link stay; open editors reconnect."""
+    if Pad.objects.filter(pad_id=destination_id).exclude(pk=pad.pk).exists():
+        raise ValidationError(_("A pad with this name already exists."), code="exists")
+    old_id = pad.pad_id
+    pad.reach = _reach_for(pad, pad_group)
+    if pad.link_token == old_id:
+        pad.link_token = destination_id
+    pad.pad_id = destination_id
+    if pad_group is None:
+        pad.public_status = False
+    pad.pad_group = pad_group
+    pad.save(
+        update_fields=[
+            "pad_id",
+            "link_token",
+            "reach",
+            "pad_group",
+            "public_status",
+            "updated_at",
+        ]
+    )
+    from cartable.pad.platform import index_pad
+
+    index_pad(pad)
+    # Editors opened the old name: their room closes, and reconnecting to it finds nothing.
+    layer_reset(pad.pk)
+    return pad
 
 
 def _delete_files(names: list[str]) -> None:

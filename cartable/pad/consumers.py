@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -12,30 +11,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from cartable.pad import authors
 from cartable.pad.access import resolve
+from cartable.pad.ratelimit import RATE_BURST, RATE_PER_SECOND, TokenBucket
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
 
 logger = logging.getLogger(__name__)
-
-# Per connection: a burst of keystrokes, then a steady pace. Above it, the connection is
-# slowed down, never cut: nothing typed is lost, and a classroom behind one NAT is not
-# treated as one person.
-RATE_PER_SECOND = 60.0
-RATE_BURST = 300.0
-
-
-class TokenBucket:
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.tokens = burst
-        self.stamp = time.monotonic()
-
-    def delay(self) -> float:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        self.tokens -= 1
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
 def _connection_rights(
@@ -94,7 +73,8 @@ class PadConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if bytes_data is None or self.room is None or self.connection is None:
             return
-        wait = self.bucket.delay()
+        # The stricter of the writer's limit and the pad's: both slow down, neither drops.
+        wait = max(self.bucket.delay(), self.room.bucket.delay())
         if wait:
             await asyncio.sleep(min(wait, 5.0))
         try:

@@ -111,7 +111,9 @@ def _fill(parent: Any, content: list[dict[str, Any]]) -> None:
                 parent.children.append(text)
                 text = parent.children[len(parent.children) - 1]
             attrs = _marks_attrs(node.get("marks"))
-            position = _length(text)
+            # pycrdt counts in UTF-8 bytes, as len(text) does; len() of the Python string
+            # would put the next run inside the previous one after any accented letter.
+            position = len(text)
             if attrs:
                 text.insert(position, node.get("text", ""), attrs)
             else:
@@ -137,10 +139,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _length(text: XmlText) -> int:
-    return sum(len(chunk) for chunk, _attrs in text.diff() if isinstance(chunk, str))
-
-
 def replace_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
     """Replace the whole document by ``pm_doc``, as one change (history is kept elsewhere)."""
     root = fragment(doc)
@@ -155,11 +153,44 @@ def append_content(doc: Doc, pm_doc: dict[str, Any]) -> None:
         _fill(fragment(doc), pm_doc.get("content") or [])
 
 
+_TEXTBLOCKS = {"paragraph", "heading"}
+
+
+def extend_text(doc: Doc, text: str) -> None:
+    """Etherpad's appendText: ``text`` continues the last line, its other lines follow it."""
+    if not text:
+        return
+    root = fragment(doc)
+    lines = text.split("\n")
+    with doc.transaction():
+        last = root.children[len(root.children) - 1] if len(root.children) else None
+        if isinstance(last, XmlElement) and last.tag in _TEXTBLOCKS:
+            first = lines.pop(0)
+            if first:
+                children = last.children
+                tail = children[len(children) - 1] if len(children) else None
+                if not isinstance(tail, XmlText):
+                    children.append(XmlText())
+                    tail = children[len(children) - 1]
+                assert isinstance(tail, XmlText)  # noqa: S101 - narrows the type
+                tail.insert(len(tail), first)  # UTF-8 bytes, as pycrdt counts
+        for line in lines:
+            _fill(root, [{"type": "paragraph", **_line_content(line)}])
+
+
+def _line_content(line: str) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": line}]} if line else {}
+
+
 # --- Plain text -------------------------------------------------------------------------
 
 
 def pm_to_text(node: dict[str, Any]) -> str:
-    """Plain text, one line per block, as Etherpad's getText gives it."""
+    """Plain text, one line per block, as Etherpad's getText gives it.
+
+    A table row is one line, its cells separated by tabs; a list item or a quote whose
+    content already ended its line adds no blank line of its own.
+    """
     out: list[str] = []
 
     def walk(n: dict[str, Any]) -> None:
@@ -171,17 +202,13 @@ def pm_to_text(node: dict[str, Any]) -> str:
             out.append("\n")
             return
         if kind == "tableCell" or kind == "tableHeader":
-            for child in n.get("content") or []:
-                walk(child)
-            out.append("\t")
+            cell = pm_to_text({"type": "doc", "content": n.get("content") or []})
+            out.append(cell.strip("\n").replace("\n", " ") + "\t")
             return
-        children = n.get("content") or []
-        for child in children:
+        for child in n.get("content") or []:
             walk(child)
         if kind in _BLOCKS and not (
-            kind in ("listItem", "taskItem", "blockquote")
-            and children
-            and children[-1].get("type") in _BLOCKS
+            kind in ("listItem", "taskItem", "blockquote") and out and out[-1].endswith("\n")
         ):
             out.append("\n")
 

@@ -7,7 +7,9 @@ Cartable adds two types that standard clients ignore:
   editor can show "saved" truthfully;
 - 101, *chat*: a JSON text. From a client ``{"text": "..."}``; from the server
   ``{"messages": [{"id", "author_id", "name", "colour", "text", "time"}], "history": bool}``
-  (``time`` in milliseconds since the epoch, as Etherpad's chat API gives it).
+  (``time`` in milliseconds since the epoch, as Etherpad's chat API gives it);
+- 102, *custom*: a JSON message from the HTTP API's sendClientsMessage, in Etherpad's shape
+  ``{"type": "COLLABROOM", "data": {"type": msg, "time": ms}}``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ MESSAGE_AUTH = 2
 MESSAGE_QUERY_AWARENESS = 3
 MESSAGE_SAVED = 100
 MESSAGE_CHAT = 101
+MESSAGE_CUSTOM = 102
 
 SYNC_STEP1 = 0
 SYNC_STEP2 = 1
@@ -87,6 +90,10 @@ def sync_message(sub_type: int, payload: bytes) -> bytes:
 
 def saved_message(count: int) -> bytes:
     return bytes([MESSAGE_SAVED]) + write_var_uint(count)
+
+
+def custom_message(payload: Any) -> bytes:
+    return bytes([MESSAGE_CUSTOM]) + write_var_string(json.dumps(payload, ensure_ascii=False))
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, merge_updates
 
-from cartable.pad import chat, protocol, store
+from cartable.pad import chat, presence, protocol, store
 from cartable.pad.protocol import AwarenessEntry
+from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class PadRoom:
         self._relay = _is_shared(self._layer)
         self._channel: str | None = None
         self.broken = False
+        self.bucket = TokenBucket(PAD_RATE_PER_SECOND, PAD_RATE_BURST)
         self.dirty_text = False
 
     @property
@@ -105,6 +107,7 @@ class PadRoom:
         history = await database_sync_to_async(chat.recent)(self.pad_pk)
         if history:
             await connection.send(protocol.chat_message({"messages": history, "history": True}))
+        presence.changed()
 
     async def leave(self, connection: Connection) -> None:
         connection.closed = True
@@ -116,6 +119,7 @@ class PadRoom:
                 gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
         if gone:
             self._queue_awareness(gone, relay=True)
+        presence.changed()
 
     # --- Messages from clients -----------------------------------------------------------
 
@@ -278,6 +282,12 @@ class PadRoom:
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
                 self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
+            elif message["type"] == "pad.custom":
+                frame = protocol.custom_message(message["message"])
+                await asyncio.gather(
+                    *(_send_all(c, [frame]) for c in list(self.connections)),
+                    return_exceptions=True,
+                )
             elif message["type"] == "pad.reset":
                 # The document was replaced wholesale (a pad moved or deleted): start afresh.
                 await _close_room(self)
@@ -349,6 +359,10 @@ async def release_room(room: PadRoom) -> None:
         _users.pop(room.pad_pk, None)
         if _rooms.get(room.pad_pk) is room:
             del _rooms[room.pad_pk]
+    if _rooms:
+        presence.changed()
+    else:
+        await presence.flush()
     await room.stop()
 
 

@@ -123,9 +123,11 @@ def change(pad: Pad, mutate: Callable[[Doc], Any], *, author_pk: int | None = No
     """
     doc, _head = load_document(pad.pk)
     before = doc.get_state()
+    content_before = document.to_prosemirror(doc)
     mutate(doc)
     update = doc.get_update(before)
-    if update in (b"\x00\x00", b""):
+    # Replacing a text by the same text is no revision (Etherpad's setText does not add one).
+    if update in (b"\x00\x00", b"") or document.to_prosemirror(doc) == content_before:
         return pad.head
     head = append_revisions(pad.pk, [(update, author_pk)])
     Pad.objects.filter(pk=pad.pk).update(text=document.to_text(doc))

@@ -74,6 +74,8 @@ def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         return render(request, "404.html", status=404)
+    from cartable.pad.io import transfer_context  # io uses this module's helpers
+
     pad = access.pad
     author = None
     if request.user.is_authenticated:
@@ -98,6 +100,7 @@ def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
             "ws_path": f"/ws/pad/{pad_id}",
             "readonly_url": request.build_absolute_uri(pad.get_readonly_url()),
             "edit_url": request.build_absolute_uri(pad.get_absolute_url()),
+            **transfer_context(),
         },
     )
 

@@ -56,3 +56,22 @@ async def test_user_does_not_receive_someone_elses_notifications(teacher, other_
     await sync_to_async(notify)(teacher, "test", "Pour Claire seulement")
     assert await communicator.receive_nothing(timeout=0.5)
     await communicator.disconnect()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_a_user_added_to_a_class_while_connected_receives_its_events(
+    teacher, colleague, klass
+):
+    from cartable.accounts.actions import set_member
+    from cartable.core.events import send_event
+
+    cookie = await sync_to_async(_session_cookie)(colleague)
+    communicator, connected, _code = await _connect(cookie)
+    assert connected
+    await sync_to_async(set_member)(klass, colleague, "manager", by=teacher)
+    joined = await communicator.receive_json_from(timeout=3)
+    assert joined["type"] == "group.joined"
+    await sync_to_async(send_event)(group_ids=[klass.pk], type="group.news", text="Réunion lundi")
+    event = await communicator.receive_json_from(timeout=3)
+    assert event == {"type": "group.news", "text": "Réunion lundi"}
+    await communicator.disconnect()

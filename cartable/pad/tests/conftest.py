@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+
+from .etherpad_api import API_KEY, EtherpadApi
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery staple"
@@ -126,3 +129,10 @@ def sign_in(page, server: PadServer, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.locator("form:has(input[name=password]) [type=submit]").first.click()
     page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+@pytest.fixture
+def api(settings, db) -> EtherpadApi:
+    """The Etherpad-compatible API, called with its key as Moodle or Nextcloud would."""
+    settings.PAD_API_KEY = API_KEY
+    return EtherpadApi(Client())

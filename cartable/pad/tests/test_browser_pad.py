@@ -101,6 +101,18 @@ def test_two_writers_see_each_other_with_their_colours(pad_server, chromium):
     expect(b.locator(".pad-text")).not_to_contain_text("encore")
     assert "Réponse de B" in a.locator(".pad-text").inner_text()
 
+    # A downloads the pad as Word; the file holds both writers' text.
+    from cartable.pad.convert import office_available
+
+    if office_available():
+        import docx
+
+        with a.expect_download() as download_info:
+            a.get_by_role("link", name="Word (.docx)").click()
+        document = docx.Document(download_info.value.path())
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert "Bonjour de A" in text and "Réponse de B" in text
+
     assert not [e for e in errors_a + errors_b if "Content Security Policy" in e]
     assert not [e for e in errors_a + errors_b if "Error" in e and "WebSocket" not in e]
     context_a.close()
@@ -192,6 +204,8 @@ def test_chat_and_history(pad_server, chromium):
     slider = a.locator("#pad-history-slider")
     expect(slider).to_be_visible()
     assert a.locator(".pad-toolbar").is_hidden()
+    # The slider's range arrives with the history: wait for it before moving the slider.
+    a.wait_for_function("() => Number(document.querySelector('#pad-history-slider').max) >= 3")
     # The first revisions hold the first words, before Ahmed wrote anything.
     slider.fill("3")
     expect(a.locator(".pad-history-where")).to_contain_text("Révision 3")

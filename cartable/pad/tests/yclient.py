@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from channels.testing.websocket import WebsocketCommunicator
@@ -20,6 +21,8 @@ class YClient:
         self.saved = 0
         self.sent = 0
         self.awareness: list[protocol.AwarenessEntry] = []
+        self.custom: list[Any] = []
+        self.chat: list[Any] = []
         self.closed_code: int | None = None
 
     @classmethod
@@ -58,6 +61,10 @@ class YClient:
             self.awareness.extend(protocol.parse_awareness(reader.var_bytes()))
         elif kind == protocol.MESSAGE_SAVED:
             self.saved = reader.var_uint()
+        elif kind == protocol.MESSAGE_CHAT:
+            self.chat.append(json.loads(reader.var_string()))
+        elif kind == protocol.MESSAGE_CUSTOM:
+            self.custom.append(json.loads(reader.var_string()))
         return replies
 
     async def pump(self, until: Any, timeout: float = 5.0) -> None:
