@@ -232,6 +232,25 @@ def loadgen(server: Server, core: int, options: list[str], timeout: float) -> di
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def versions() -> dict[str, str]:
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    found = {"cartable": commit}
+    for name in ("@y/websocket-server", "yjs", "y-protocols", "ws"):
+        package = ROOT / "node_modules" / name / "package.json"
+        if package.exists():
+            found[name] = json.loads(package.read_text())["version"]
+    nested = ROOT / "node_modules" / "@y" / "websocket-server" / "node_modules" / "ws"
+    if (nested / "package.json").exists():
+        found["ws (reference server's)"] = json.loads((nested / "package.json").read_text())[
+            "version"
+        ]
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True)
+    found["node"] = node.stdout.strip()
+    return found
+
+
 def collapsed(result: dict[str, Any]) -> bool:
     p95 = result["latency_ms"]["p95"]
     return p95 is None or p95 > 5000 or result["connect_failures"] > result["editors"] // 10
@@ -312,7 +331,7 @@ def main() -> int:
     parser.add_argument(
         "--apply", action="store_true", help="observers apply the updates they decode"
     )
-    parser.add_argument("--ramp-timeout", type=float, default=180)
+    parser.add_argument("--ramp-timeout", type=float, default=120, help="seconds")
     parser.add_argument("--keep-going", action="store_true", help="run steps after a collapse")
     parser.add_argument("--idle-pads", type=int, default=200, help="0: skip")
     parser.add_argument("--history-edits", type=int, default=100_000, help="0: skip")
@@ -333,6 +352,7 @@ def main() -> int:
     started = datetime.datetime.now(datetime.UTC)
     results: dict[str, Any] = {
         "started": started.isoformat(timespec="seconds"),
+        "versions": versions(),
         "cpus": os.cpu_count(),
         "loadavg_at_start": loadavg(),
         "config": vars(args),
