@@ -433,6 +433,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_tasks": {"level": "WARNING"},
+        # The embedded worker starts a batch every second: its start and stop lines are noise.
+        "django_tasks_db": {"level": "WARNING"},
     },
 }
 X_ACCEL_PREFIX = env_str("CARTABLE_X_ACCEL_PREFIX")
