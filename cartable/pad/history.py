@@ -6,22 +6,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.pad import actions, authors, document, store
-from cartable.pad.access import access_pad
+from cartable.pad import actions, document, store
+from cartable.pad.access import PadAccess, access_pad
 from cartable.pad.models import PadAuthor, PadRevision
+from cartable.pad.views import current_author, session_ids
 
 
-def _session_ids(request: HttpRequest) -> list[str]:
-    return request.COOKIES.get("sessionID", "").split(",")
-
-
-def _author_pk(request: HttpRequest, session_author_pk: int | None) -> int | None:
-    if session_author_pk is not None:
-        return session_author_pk
-    if request.user.is_authenticated:
-        return authors.author_for_user(request.user).pk
-    guest = authors.guest_author(request.session)
-    return guest.pk if guest else None
+def _author_pk(request: HttpRequest, access: PadAccess) -> int | None:
+    author = current_author(request, access)
+    return author.pk if author else None
 
 
 def _author(author: PadAuthor | None) -> dict[str, str] | None:
@@ -33,7 +26,7 @@ def _author(author: PadAuthor | None) -> dict[str, str] | None:
 @require_GET
 def history(request: HttpRequest, pad_id: str) -> JsonResponse:
     """The slider's frame: how many revisions, when, and the saved ones."""
-    access = access_pad(request.user, pad_id, "view", session_ids=_session_ids(request))
+    access = access_pad(request.user, pad_id, "view", session_ids=session_ids(request))
     pad = access.pad
     first = PadRevision.objects.filter(pad=pad).order_by("rev").only("created_at").first()
     saved = [
@@ -59,7 +52,7 @@ def history(request: HttpRequest, pad_id: str) -> JsonResponse:
 
 @require_GET
 def revision(request: HttpRequest, pad_id: str, rev: int) -> JsonResponse:
-    access = access_pad(request.user, pad_id, "view", session_ids=_session_ids(request))
+    access = access_pad(request.user, pad_id, "view", session_ids=session_ids(request))
     pad = access.pad
     if rev > pad.head:
         return JsonResponse(
@@ -83,12 +76,12 @@ def revision(request: HttpRequest, pad_id: str, rev: int) -> JsonResponse:
 
 @require_POST
 def save(request: HttpRequest, pad_id: str) -> JsonResponse:
-    access = access_pad(request.user, pad_id, "save_revision", session_ids=_session_ids(request))
+    access = access_pad(request.user, pad_id, "save_revision", session_ids=session_ids(request))
     try:
         saved = actions.save_revision(
             access.pad,
             request.POST.get("label", ""),
-            author_pk=_author_pk(request, access.session_author_pk),
+            author_pk=_author_pk(request, access),
         )
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
@@ -97,11 +90,9 @@ def save(request: HttpRequest, pad_id: str) -> JsonResponse:
 
 @require_POST
 def restore(request: HttpRequest, pad_id: str, rev: int) -> JsonResponse:
-    access = access_pad(request.user, pad_id, "restore", session_ids=_session_ids(request))
+    access = access_pad(request.user, pad_id, "restore", session_ids=session_ids(request))
     try:
-        head = actions.restore_revision(
-            access.pad, rev, author_pk=_author_pk(request, access.session_author_pk)
-        )
+        head = actions.restore_revision(access.pad, rev, author_pk=_author_pk(request, access))
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse({"head": head})

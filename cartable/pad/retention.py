@@ -28,11 +28,7 @@ def _warn(pad: Pad, days: int) -> None:
     owner = pad.owner
     if owner is not None and owner.is_active:
         with override(owner.language or settings.LANGUAGE_CODE):
-            export = (
-                reverse("pad:export", args=[pad.pad_id, "html"])
-                if _has_export()
-                else pad.get_absolute_url()
-            )
+            export = reverse("pad:export", args=[pad.pad_id, "html"])
             notify(
                 owner,
                 "pad.retention",
@@ -46,16 +42,6 @@ def _warn(pad: Pad, days: int) -> None:
                 always_email=True,
             )
     Pad.objects.filter(pk=pad.pk).update(retention_warning=days, retention_warned_at=timezone.now())
-
-
-def _has_export() -> bool:
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse("pad:export", args=["x", "html"])
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def run() -> int:

@@ -130,8 +130,9 @@ def change(pad: Pad, mutate: Callable[[Doc], Any], *, author_pk: int | None = No
     if update in (b"\x00\x00", b"") or document.to_prosemirror(doc) == content_before:
         return pad.head
     head = append_revisions(pad.pk, [(update, author_pk)])
-    Pad.objects.filter(pk=pad.pk).update(text=document.to_text(doc))
+    text = document.to_text(doc)
+    Pad.objects.filter(pk=pad.pk).update(text=text)
     pad.head = head
-    pad.text = document.to_text(doc)
+    pad.text = text
     transaction.on_commit(lambda: publish(pad.pk, update))
     return head
