@@ -64,8 +64,17 @@ class PadConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.room.join(self.connection)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch runs `close_old_connections` in the sync thread before every
+        # message: a thread hop per keystroke, queued behind the database work. Receiving
+        # does no database work here (the room's writer has its own thread).
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def _send_bytes(self, data: bytes) -> None:
-        await self.send(bytes_data=data)
+        await self.base_send({"type": "websocket.send", "bytes": data})
 
     async def _close(self) -> None:
         await self.close(code=4500)

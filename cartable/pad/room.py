@@ -23,9 +23,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc, TransactionEvent, merge_updates
 
-from cartable.pad import chat, presence, protocol, store
+from cartable.pad import chat, presence, protocol, store, writer
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
 
@@ -50,6 +50,27 @@ class Connection:
     saved: int = 0  # updates of this connection made durable
     awareness_ids: set[int] = field(default_factory=set)
     closed: bool = False
+    # Broadcasts wait here for this connection's own sending task: a slow client delays only
+    # itself, and a broadcast costs no new task per connection.
+    outbox: list[bytes] = field(default_factory=list)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    pump: asyncio.Task[None] | None = None
+
+    def push(self, messages: list[bytes]) -> None:
+        if not self.closed:
+            self.outbox.extend(messages)
+            self.wake.set()
+
+    async def run_pump(self) -> None:
+        while not self.closed:
+            await self.wake.wait()
+            self.wake.clear()
+            messages, self.outbox = self.outbox, []
+            try:
+                for message in messages:
+                    await self.send(message)
+            except Exception:
+                return
 
 
 class PadRoom:
@@ -72,6 +93,8 @@ class PadRoom:
         self.broken = False
         self.bucket = TokenBucket(PAD_RATE_PER_SECOND, PAD_RATE_BURST)
         self.dirty_text = False
+        self._integrated: bytes | None = None
+        self._subscription = doc.observe(self._on_change)
 
     @property
     def group_name(self) -> str:
@@ -101,6 +124,7 @@ class PadRoom:
 
     async def join(self, connection: Connection) -> None:
         self.connections.add(connection)
+        connection.pump = asyncio.create_task(connection.run_pump())
         await connection.send(protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state()))
         if self.awareness:
             await connection.send(protocol.awareness_message(list(self.awareness.values())))
@@ -111,6 +135,8 @@ class PadRoom:
 
     async def leave(self, connection: Connection) -> None:
         connection.closed = True
+        if connection.pump is not None:
+            connection.pump.cancel()
         self.connections.discard(connection)
         gone = []
         for client_id in connection.awareness_ids:
@@ -165,11 +191,22 @@ class PadRoom:
             return
         if not connection.can_edit:
             raise PermissionError("read-only connection sent a change")
-        if not _apply(self.doc, update):  # raises on a malformed update: nothing is stored
-            # Already known (a reconnecting client resending): nothing to store.
+        self._integrated = None
+        self.doc.apply_update(update)  # raises on a malformed update: nothing is stored
+        integrated, self._integrated = self._integrated, None
+        if integrated is None:
+            # Already known (a reconnecting client resending), or waiting in the document for
+            # an update it depends on: nothing to store yet.
             await self._writes.put((connection, None, None))
             return
-        await self._writes.put((connection, update, connection.author_pk))
+        await self._writes.put((connection, integrated, connection.author_pk))
+
+    def _on_change(self, event: TransactionEvent) -> None:
+        # Called only by a transaction that changed the document (new structs or deletions),
+        # with what it changed: the client's update less what the document already had, plus
+        # any update held back for lack of this one. That is what is stored and broadcast.
+        # Cheaper than comparing state vectors (O(clients)) and delete sets (O(document)).
+        self._integrated = event.update
 
     # --- Writing, then broadcasting ------------------------------------------------------
 
@@ -182,9 +219,7 @@ class PadRoom:
             updates = [(update, author) for _c, update, author in batch if update is not None]
             if updates:
                 try:
-                    self.head = await database_sync_to_async(store.append_revisions)(
-                        self.pad_pk, updates
-                    )
+                    self.head = await writer.run(store.append_revisions, self.pad_pk, updates)
                 except Exception:
                     # The document now holds changes the database does not: drop the room, so
                     # that clients reconnect and send again what was not saved.
@@ -199,8 +234,7 @@ class PadRoom:
                 connection.saved += 1
                 acknowledged[connection] = connection.saved
             for connection, count in acknowledged.items():
-                if not connection.closed:
-                    await connection.send(protocol.saved_message(count))
+                connection.push([protocol.saved_message(count)])
             if updates:
                 if self._relay:
                     merged = (
@@ -212,7 +246,8 @@ class PadRoom:
                         self.group_name,
                         {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
                     )
-                self._schedule_flush()
+                # Broadcast at once: the time the write took was the batching window.
+                self._schedule_flush(0)
                 store.maybe_compact_later(self)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
@@ -235,7 +270,7 @@ class PadRoom:
     def _deliver_chat(self, messages: list[dict[str, Any]], *, relay: bool) -> None:
         data = protocol.chat_message({"messages": messages, "history": False})
         for connection in list(self.connections):
-            asyncio.ensure_future(_send_all(connection, [data]))
+            connection.push([data])
         if relay and self._relay:
             asyncio.ensure_future(
                 self._layer.group_send(
@@ -244,14 +279,12 @@ class PadRoom:
                 )
             )
 
-    def _schedule_flush(self) -> None:
+    def _schedule_flush(self, delay: float = BATCH_SECONDS) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_later(
-                BATCH_SECONDS, lambda: asyncio.ensure_future(self._flush())
-            )
+            asyncio.get_running_loop().call_later(delay, self._flush)
 
-    async def _flush(self) -> None:
+    def _flush(self) -> None:
         self._flush_scheduled = False
         messages = []
         if self._outbox:
@@ -263,9 +296,8 @@ class PadRoom:
             messages.append(protocol.awareness_message(entries))
         if not messages:
             return
-        await asyncio.gather(
-            *(_send_all(c, messages) for c in list(self.connections)), return_exceptions=True
-        )
+        for connection in self.connections:
+            connection.push(messages)
 
     async def _listen(self) -> None:
         if self._layer is None or self._channel is None:
@@ -284,35 +316,11 @@ class PadRoom:
                 self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
             elif message["type"] == "pad.custom":
                 frame = protocol.custom_message(message["message"])
-                await asyncio.gather(
-                    *(_send_all(c, [frame]) for c in list(self.connections)),
-                    return_exceptions=True,
-                )
+                for connection in self.connections:
+                    connection.push([frame])
             elif message["type"] == "pad.reset":
                 # The document was replaced wholesale (a pad moved or deleted): start afresh.
                 await _close_room(self)
-
-
-async def _send_all(connection: Connection, messages: list[bytes]) -> None:
-    if connection.closed:
-        return
-    for message in messages:
-        await connection.send(message)
-
-
-def _apply(doc: Doc, update: bytes) -> bool:
-    """Apply ``update``; whether it changed the document.
-
-    A deletion adds no struct, so it leaves the state vector as it was: for an update that
-    only deletes, the document's delete sets before and after are compared instead.
-    """
-    before = doc.get_state()
-    if protocol.Reader(update).var_uint() > 0:
-        doc.apply_update(update)
-        return doc.get_state() != before
-    deleted_before = doc.get_update(before)
-    doc.apply_update(update)
-    return doc.get_update(doc.get_state()) != deleted_before
 
 
 def _is_empty_update(update: bytes) -> bool:
@@ -364,6 +372,8 @@ async def release_room(room: PadRoom) -> None:
     else:
         await presence.flush()
     await room.stop()
+    if not _rooms:
+        await writer.close()
 
 
 async def _close_room(room: PadRoom) -> None:
