@@ -53,6 +53,9 @@ class PadConsumer(AsyncWebsocketConsumer):
             return
         pad_pk, can_edit, can_chat, author_pk = rights
         self.bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
+        # Past Channels' session wrapper (see ServerSendMiddleware): a broadcast is a message
+        # to every editor.
+        self._server_send = self.scope.get("server_send", self.base_send)
         self.room = await open_room(pad_pk)
         self.connection = Connection(
             send=self._send_bytes,
@@ -74,7 +77,7 @@ class PadConsumer(AsyncWebsocketConsumer):
             await super().dispatch(message)
 
     async def _send_bytes(self, data: bytes) -> None:
-        await self.base_send({"type": "websocket.send", "bytes": data})
+        await self._server_send({"type": "websocket.send", "bytes": data})
 
     async def _close(self) -> None:
         await self.close(code=4500)

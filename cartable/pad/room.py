@@ -1,10 +1,13 @@
 """A pad being edited, in one server process: the Yjs document, its connections, its writer.
 
 Every update a client sends is applied to the document, written to the database (a batch
-of updates per transaction), and only then acknowledged to its author and broadcast. The
-broadcast is batched too: what arrives within ``BATCH_SECONDS`` is merged into one update and
-sent once to each connection — fan-out is the cost of real time, and merged Yjs updates keep
-it from growing with the square of the number of typists.
+of updates per transaction, in a thread of its own: ``writer``), and only then acknowledged
+to its author and broadcast. The broadcast is batched too: what was written since the last one
+is merged into one update and sent once to each connection — fan-out is the cost of real time,
+and merged Yjs updates keep it from growing with the square of the number of typists. A room's
+broadcasts are at least ``BROADCAST_SECONDS_PER_CONNECTION`` times its number of connections
+apart (at most ``BROADCAST_MAX_SECONDS``): a few editors get each write at once, a crowd gets
+fewer, larger updates instead of a server busy sending and late.
 
 With several server processes (``CARTABLE_REDIS_URL``), each process that has the pad open
 keeps a room; durable updates travel between them over the channel layer.
@@ -31,7 +34,9 @@ from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBuc
 
 logger = logging.getLogger(__name__)
 
-BATCH_SECONDS = 0.01
+BATCH_SECONDS = 0.01  # awareness (cursors) and chat: merged over this window
+BROADCAST_SECONDS_PER_CONNECTION = 0.00005
+BROADCAST_MAX_SECONDS = 0.04
 WRITE_BATCH = 500
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
@@ -84,6 +89,8 @@ class PadRoom:
         self._outbox: list[bytes] = []
         self._awareness_out: dict[int, AwarenessEntry] = {}
         self._flush_scheduled = False
+        self._last_flush = 0.0
+        self._acks: dict[Connection, int] = {}
         self._tasks: list[asyncio.Task[Any]] = []
         # Rooms listen on the channel layer for changes made elsewhere (API, imports, other
         # processes); they relay clients' changes to it only when other processes exist.
@@ -229,12 +236,11 @@ class PadRoom:
                     return
                 self.dirty_text = True
                 self._outbox.extend(update for update, _author in updates)
-            acknowledged: dict[Connection, int] = {}
             for connection, _update, _author in batch:
                 connection.saved += 1
-                acknowledged[connection] = connection.saved
-            for connection, count in acknowledged.items():
-                connection.push([protocol.saved_message(count)])
+                self._acks[connection] = connection.saved
+            # Acknowledgements go with the broadcast: one wake-up of each author's sender.
+            self._broadcast_soon()
             if updates:
                 if self._relay:
                     merged = (
@@ -246,8 +252,6 @@ class PadRoom:
                         self.group_name,
                         {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
                     )
-                # Broadcast at once: the time the write took was the batching window.
-                self._schedule_flush(0)
                 store.maybe_compact_later(self)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
@@ -284,8 +288,20 @@ class PadRoom:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_later(delay, self._flush)
 
+    def _broadcast_soon(self) -> None:
+        """Flush now if the last broadcast is far enough behind, else when it will be."""
+        interval = min(
+            BROADCAST_MAX_SECONDS, len(self.connections) * BROADCAST_SECONDS_PER_CONNECTION
+        )
+        wait = self._last_flush + interval - asyncio.get_running_loop().time()
+        if wait <= 0 and not self._flush_scheduled:
+            self._flush()
+        else:
+            self._schedule_flush(max(wait, 0.0))
+
     def _flush(self) -> None:
         self._flush_scheduled = False
+        self._last_flush = asyncio.get_running_loop().time()
         messages = []
         if self._outbox:
             updates, self._outbox = self._outbox, []
@@ -294,10 +310,13 @@ class PadRoom:
         if self._awareness_out:
             entries, self._awareness_out = list(self._awareness_out.values()), {}
             messages.append(protocol.awareness_message(entries))
-        if not messages:
-            return
+        acks, self._acks = self._acks, {}
         for connection in self.connections:
-            connection.push(messages)
+            count = acks.get(connection)
+            if count is not None:
+                connection.push([protocol.saved_message(count), *messages])
+            elif messages:
+                connection.push(messages)
 
     async def _listen(self) -> None:
         if self._layer is None or self._channel is None:
@@ -309,7 +328,7 @@ class PadRoom:
             if message["type"] == "pad.update":
                 self.doc.apply_update(message["update"])
                 self._outbox.append(message["update"])
-                self._schedule_flush()
+                self._broadcast_soon()
             elif message["type"] == "pad.chat":
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
