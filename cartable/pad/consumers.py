@@ -9,7 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from cartable.pad import authors
+from cartable.pad import authors, frames
 from cartable.pad.access import resolve
 from cartable.pad.ratelimit import RATE_BURST, RATE_PER_SECOND, TokenBucket
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
@@ -63,6 +63,7 @@ class PadConsumer(AsyncWebsocketConsumer):
             author_pk=author_pk,
             can_edit=can_edit,
             can_chat=can_chat,
+            write_direct=frames.direct_writer(self._server_send),
         )
         await self.accept()
         await self.room.join(self.connection)

@@ -28,7 +28,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from cartable.pad import chat, presence, protocol, store, writer
+from cartable.pad import chat, frames, presence, protocol, store, writer
+from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
 
@@ -60,22 +61,42 @@ class Connection:
     outbox: list[bytes] = field(default_factory=list)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pump: asyncio.Task[None] | None = None
+    sending: bool = False
+    # Writes pre-encoded frames straight to the socket when the server allows it (frames.py).
+    write_direct: DirectWrite | None = None
 
     def push(self, messages: list[bytes]) -> None:
         if not self.closed:
             self.outbox.extend(messages)
             self.wake.set()
 
+    def deliver(self, messages: list[bytes], encoded: bytes) -> None:
+        """Send ``messages`` (``encoded``: their frames) now if the socket takes them, in
+        order behind anything still queued, else through this connection's sender."""
+        if self.closed:
+            return
+        if (
+            self.write_direct is not None
+            and not self.outbox
+            and not self.sending
+            and self.write_direct(encoded)
+        ):
+            return
+        self.push(messages)
+
     async def run_pump(self) -> None:
         while not self.closed:
             await self.wake.wait()
             self.wake.clear()
             messages, self.outbox = self.outbox, []
+            self.sending = True
             try:
                 for message in messages:
                     await self.send(message)
             except Exception:
                 return
+            finally:
+                self.sending = False
 
 
 class PadRoom:
@@ -225,6 +246,7 @@ class PadRoom:
                 batch.append(self._writes.get_nowait())
             updates = [(update, author) for _c, update, author in batch if update is not None]
             if updates:
+                before = self.head
                 try:
                     self.head = await writer.run(store.append_revisions, self.pad_pk, updates)
                 except Exception:
@@ -252,7 +274,7 @@ class PadRoom:
                         self.group_name,
                         {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
                     )
-                store.maybe_compact_later(self)
+                store.maybe_compact_later(self, before)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
         for entry in entries:
@@ -311,12 +333,14 @@ class PadRoom:
             entries, self._awareness_out = list(self._awareness_out.values()), {}
             messages.append(protocol.awareness_message(entries))
         acks, self._acks = self._acks, {}
+        encoded = b"".join(frames.binary_frame(m) for m in messages)
         for connection in self.connections:
             count = acks.get(connection)
             if count is not None:
-                connection.push([protocol.saved_message(count), *messages])
+                ack = protocol.saved_message(count)
+                connection.deliver([ack, *messages], frames.binary_frame(ack) + encoded)
             elif messages:
-                connection.push(messages)
+                connection.deliver(messages, encoded)
 
     async def _listen(self) -> None:
         if self._layer is None or self._channel is None:

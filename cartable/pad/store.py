@@ -102,11 +102,13 @@ def compact(pad_pk: int) -> int:
 _compacting: set[int] = set()
 
 
-def maybe_compact_later(room: PadRoom) -> None:
+def maybe_compact_later(room: PadRoom, before: int) -> None:
+    """Compact in the background when the head passed a multiple of ``COMPACT_EVERY`` (a batch
+    of updates moves it from ``before`` past it, seldom onto it)."""
     from channels.db import database_sync_to_async
 
     pad = room.pad_pk
-    if pad in _compacting or room.head % COMPACT_EVERY:
+    if pad in _compacting or room.head // COMPACT_EVERY == before // COMPACT_EVERY:
         return
     _compacting.add(pad)
 
