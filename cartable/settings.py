@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cartable.accounts",
     "cartable.portal",
     "cartable.pad",
+    "cartable.drive",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

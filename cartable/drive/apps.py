@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DriveConfig(AppConfig):
+    name = "cartable.drive"
+    label = "drive"
+    verbose_name = _("Drive")
