@@ -18,6 +18,7 @@ the files tree is one, the Nextcloud uploads, trash bin and versions trees are o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import logging
@@ -273,7 +274,9 @@ def _route(request: Request) -> tuple[TreeFactory, re.Match[str]] | None:
     return None
 
 
-async def _send(send: Callable[[dict[str, Any]], Any], request: Request, response: Response) -> None:
+async def _send(
+    send: Callable[[dict[str, Any]], Any], request: Request, response: Response
+) -> None:
     headers = {k.lower(): v for k, v in response.headers.items()}
     body = response.body
     if isinstance(body, bytes | bytearray):
@@ -326,7 +329,5 @@ async def application(scope: dict[str, Any], receive: Callable[[], Any], send: C
     except Exception:
         logger.exception("WebDAV %s %s failed", request.method, request.raw_path)
         response = Response(500)
-    try:
+    with contextlib.suppress(OSError):
         await _send(send, request, response)
-    except OSError:
-        pass

@@ -33,7 +33,9 @@ PREFIX_LENGTH = 8  # cartable.accounts.actions.APP_PASSWORD_PREFIX_LENGTH
 
 def challenge(message: str = "") -> DavError:
     return DavError(
-        401, message=message, headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
+        401,
+        message=message,
+        headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'},
     )
 
 
@@ -98,7 +100,7 @@ def session_user(cookie_header: str, request_token: str | None) -> Any | None:
 
     from django.contrib.auth import get_user
     from django.http.cookie import parse_cookie
-    from django.middleware.csrf import (
+    from django.middleware.csrf import (  # type: ignore[attr-defined]
         CSRF_SESSION_KEY,
         InvalidTokenFormat,
         _check_token_format,

@@ -254,6 +254,5 @@ def error(condition: str, message: str = "") -> bytes:
 
 def prop_document(inner: str) -> bytes:
     return (
-        f'<?xml version="1.0" encoding="utf-8"?>\n<d:prop {NAMESPACE_DECLARATIONS}>'
-        f"{inner}</d:prop>"
+        f'<?xml version="1.0" encoding="utf-8"?>\n<d:prop {NAMESPACE_DECLARATIONS}>{inner}</d:prop>'
     ).encode()

@@ -144,9 +144,7 @@ class FilesTree(Tree):
             raise DavError(412)
         return header.tokens
 
-    def unlocked(
-        self, location: mounts.Location, tokens: set[str], *, below: bool = False
-    ) -> None:
+    def unlocked(self, location: mounts.Location, tokens: set[str], *, below: bool = False) -> None:
         """423 unless the request may change ``location`` (and what is below it)."""
         found = locks.covering(location.space.pk, location.space_path, below=below)
         if not locks.may_write(found, self.user, tokens):
@@ -227,9 +225,7 @@ class FilesTree(Tree):
             entries,
             lambda entry, lock: self.lock_root(request, entry.segments, entry.node.path, lock),
         )
-        return davxml.multistatus(
-            props.responses(context, query.kind, query.names, query.include)
-        )
+        return davxml.multistatus(props.responses(context, query.kind, query.names, query.include))
 
     async def do_proppatch(self, request: Request) -> Response:
         try:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cartable.drive.models import Lock, hash_path
 from cartable.drive.webdav import davxml
 
-TOKEN_PREFIX = "opaquelocktoken:"
+TOKEN_PREFIX = "opaquelocktoken:"  # noqa: S105 (a URI scheme)
 
 
 def ancestors_and_self(path: str) -> list[str]:

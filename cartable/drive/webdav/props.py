@@ -352,4 +352,3 @@ def responses(
         if kind == "allprop":
             ok.extend(v for n, v in dead.items() if n not in LIVE)
         yield davxml.response(entry.href, {200: ok, 404: missing})
-

@@ -9,6 +9,7 @@ and no partial blob.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from cartable.core.http import parse_range
 from cartable.drive import actions
-from cartable.drive.models import Blob, Node
 from cartable.drive.errors import DriveError, QuotaExceeded
+from cartable.drive.models import Blob, Node
 from cartable.drive.webdav import props
 from cartable.drive.webdav.app import (
     ClientGone,
@@ -151,10 +152,8 @@ async def stream(name: str, start: int, length: int) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         if pending is not None:
-            try:
+            with contextlib.suppress(OSError):
                 await pending
-            except OSError:
-                pass
         os.close(fd)
 
 
