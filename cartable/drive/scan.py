@@ -27,6 +27,8 @@ from typing import NoReturn
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from cartable.drive.errors import DriveError, Infected
+
 log = logging.getLogger(__name__)
 
 # clamd reads a stream in chunks of any size up to StreamMaxLength; small frames keep our
@@ -34,15 +36,7 @@ log = logging.getLogger(__name__)
 FRAME = 256 * 1024
 
 
-class ScanError(Exception):
-    """The upload cannot be accepted; ``message`` can be shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-class VirusFound(ScanError):
+class VirusFound(Infected):
     def __init__(self, signature: str) -> None:
         self.signature = signature
         super().__init__(
@@ -50,7 +44,9 @@ class VirusFound(ScanError):
         )
 
 
-class ScanUnavailable(ScanError):
+class ScanUnavailable(DriveError):
+    """clamd is down, too slow or answered with an error: the upload is refused."""
+
     def __init__(self, detail: str = "") -> None:
         self.detail = detail
         super().__init__(
@@ -65,7 +61,7 @@ def scanning_enabled() -> bool:
     return bool(settings.CLAMAV_SOCKET)
 
 
-def new_scanner() -> Scanner | None:
+def scanner_or_none() -> Scanner | None:
     """A connected scanner when scanning is on, else None; ScanUnavailable if clamd is down."""
     address = settings.CLAMAV_SOCKET
     if not address:
@@ -79,7 +75,7 @@ def new_scanner() -> Scanner | None:
 
 def scan_chunks(chunks: Iterable[bytes]) -> None:
     """Scan bytes that are already there (a stored file); raise as ``Scanner.result`` does."""
-    scanner = new_scanner()
+    scanner = scanner_or_none()
     if scanner is None:
         return
     with scanner:

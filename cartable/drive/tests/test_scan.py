@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -28,12 +29,12 @@ def clamav(settings, clamd_socket):
 def test_no_socket_means_no_scanning(settings):
     settings.CLAMAV_SOCKET = ""
     assert not scan.scanning_enabled()
-    assert scan.new_scanner() is None
+    assert scan.scanner_or_none() is None
     scan.scan_chunks([EICAR])  # nothing to refuse it
 
 
 def test_a_clean_file_passes(clamav):
-    scanner = scan.new_scanner()
+    scanner = scan.scanner_or_none()
     assert scanner is not None
     with scanner:
         scanner.feed(b"Le cahier de textes de la 6e B.\n" * 100)
@@ -41,7 +42,7 @@ def test_a_clean_file_passes(clamav):
 
 
 def test_eicar_is_found_and_named(clamav):
-    scanner = scan.new_scanner()
+    scanner = scan.scanner_or_none()
     assert scanner is not None
     scanner.feed(EICAR)
     with pytest.raises(scan.VirusFound) as found:
@@ -57,7 +58,7 @@ def test_eicar_fed_in_small_pieces_is_found(clamav):
 
 def test_a_large_file_is_streamed_in_chunks_and_scanned_to_its_end(clamav):
     """12 MB of clean bytes, then the test virus: clamd must have received it all."""
-    scanner = scan.new_scanner()
+    scanner = scan.scanner_or_none()
     assert scanner is not None
     chunk = os.urandom(1024 * 1024)
     for _ in range(12):
@@ -75,7 +76,7 @@ def test_a_large_clean_file_passes(clamav):
 
 def test_bytes_past_the_stream_limit_are_not_sent(clamav, settings):
     settings.CLAMAV_STREAM_MAX_LENGTH = 1024
-    scanner = scan.new_scanner()
+    scanner = scan.scanner_or_none()
     assert scanner is not None
     scanner.feed(b"x" * 4096)
     scanner.feed(EICAR)
@@ -96,7 +97,7 @@ def test_clamd_refusing_a_stream_refuses_the_upload():
 def test_clamd_down_refuses_the_upload_before_its_body(settings, tmp_path):
     settings.CLAMAV_SOCKET = str(tmp_path / "nobody-listens.sock")
     with pytest.raises(scan.ScanUnavailable) as refused:
-        scan.new_scanner()
+        scan.scanner_or_none()
     assert "scanner" in refused.value.message or "antivirus" in refused.value.message
     with pytest.raises(scan.ScanUnavailable):
         scan.scan_chunks([b"hello"])
@@ -109,7 +110,7 @@ def test_clamd_down_over_tcp_refuses_the_upload(settings):
         port = probe.getsockname()[1]
     settings.CLAMAV_SOCKET = f"tcp:127.0.0.1:{port}"
     with pytest.raises(scan.ScanUnavailable):
-        scan.new_scanner()
+        scan.scanner_or_none()
 
 
 def test_a_server_that_hangs_up_refuses_the_upload(settings, tmp_path):
@@ -127,3 +128,39 @@ def test_a_server_that_hangs_up_refuses_the_upload(settings, tmp_path):
             scanner.result()
     finally:
         server.close()
+
+
+def test_an_infected_upload_is_refused_and_never_stored(clamav, settings, my_root, teacher):
+    from cartable.drive import actions
+    from cartable.drive.errors import Infected
+    from cartable.drive.models import Blob, Node
+
+    blobs_before = set(Blob.objects.values_list("pk", flat=True))
+    with pytest.raises(Infected) as refused:
+        actions.write_file(my_root, "devoir.txt", [b"mon devoir ", EICAR], by=teacher)
+    assert SIGNATURE in refused.value.message
+    assert not Node.objects.filter(name="devoir.txt").exists()
+    assert set(Blob.objects.values_list("pk", flat=True)) == blobs_before
+    location = settings.STORAGES["default"].get("OPTIONS", {}).get("location")
+    if location:  # local disk: not a byte of it left behind, not even a partial file
+        assert not [p for p in Path(location).rglob("*") if p.is_file()]
+
+
+def test_a_clean_upload_is_stored_while_scanning(clamav, my_root, teacher):
+    from cartable.drive import actions
+
+    node, created = actions.write_file(my_root, "cours.txt", [b"photosynthese\n"], by=teacher)
+    assert created
+    with actions.open_blob(node.blob) as f:
+        assert f.read() == b"photosynthese\n"
+
+
+def test_clamd_down_refuses_an_upload(settings, tmp_path, my_root, teacher):
+    from cartable.drive import actions
+    from cartable.drive.errors import DriveError
+    from cartable.drive.models import Node
+
+    settings.CLAMAV_SOCKET = str(tmp_path / "gone.sock")
+    with pytest.raises(DriveError):
+        actions.write_file(my_root, "cours.txt", [b"photosynthese\n"], by=teacher)
+    assert not Node.objects.filter(name="cours.txt").exists()
