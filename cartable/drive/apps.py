@@ -6,3 +6,9 @@ class DriveConfig(AppConfig):
     name = "cartable.drive"
     label = "drive"
     verbose_name = _("Drive")
+
+    def ready(self) -> None:
+        from cartable.drive import platform, receivers
+
+        receivers.connect()
+        platform.register()
