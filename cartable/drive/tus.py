@@ -306,11 +306,3 @@ def discard(upload: Upload) -> None:
         except OSError:
             log.warning("could not delete upload part %s", name)
 
-
-def purge_expired() -> int:
-    """The retention rule: uploads left unfinished past their expiry, with their parts."""
-    count = 0
-    for upload in Upload.objects.filter(expires_at__lte=timezone.now()).iterator():
-        discard(upload)
-        count += 1
-    return count

@@ -40,7 +40,7 @@ def subtree(folder: Node, user: Any, *, link: Any = None) -> list[Node]:
     """
     from cartable.drive.access import abilities
 
-    below = Q(path__startswith=f"{folder.path}/") if folder.path else ~Q(pk=folder.pk)
+    below = Q(path__startswith=f"{folder.path}/")
     nodes = list(
         Node.objects.filter(below, space_id=folder.space_id, trashed=False)
         .select_related("blob")
@@ -57,8 +57,7 @@ def subtree(folder: Node, user: Any, *, link: Any = None) -> list[Node]:
 
     def allowed(node: Node) -> bool:
         for top in hidden:
-            inside = node.path.startswith(f"{top}/") if top else True
-            if inside and node.kind == Node.Kind.FILE and node.created_by_id != uid:
+            if node.path.startswith(f"{top}/") and node.kind == Node.Kind.FILE and node.created_by_id != uid:
                 return False
         return True
 
@@ -75,7 +74,7 @@ def archive(entries: Iterable[tuple[Node, list[Node]]]) -> ZipStream:
             zs.add(_read(top), base, size=top.size)
             continue
         zs.add(None, f"{base}/")
-        prefix = len(top.path) + 1 if top.path else 0
+        prefix = len(top.path) + 1  # paths start with a slash, the root's is empty
         for node in below:
             arcname = f"{base}/{node.path[prefix:]}"
             if node.is_folder:

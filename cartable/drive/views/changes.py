@@ -74,7 +74,12 @@ def rename(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "drive/forms/rename.html",
-        {"node": node, "error": error, "crumbs": breadcrumbs(request.user, node)},
+        {
+            "node": node,
+            "error": error,
+            "crumbs": breadcrumbs(request.user, node),
+            "next": safe_next(request, ""),
+        },
     )
 
 
