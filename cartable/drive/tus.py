@@ -97,7 +97,7 @@ def _offset(upload: Upload) -> int:
 
 def _own_upload(request: HttpRequest, upload_id: uuid.UUID) -> Upload | None:
     return Upload.objects.filter(
-        public_id=upload_id, user_id=request.user.pk, expires_at__gt=timezone.now()
+        public_id=upload_id, user_id=request.user.pk or 0, expires_at__gt=timezone.now()
     ).first()
 
 
@@ -146,9 +146,12 @@ def create(user: Any, length: int, metadata: dict[str, str]) -> Upload:
     conflict = metadata.get("conflict", "ask")
     if conflict not in uploads.CONFLICT_MODES:
         conflict = "ask"
-    folder = Node.objects.select_related("space").filter(
-        public_id=_uuid(metadata.get("folder", "")), trashed=False
-    ).first()
+    folder_id = _uuid(metadata.get("folder", ""))
+    folder = (
+        Node.objects.select_related("space").filter(public_id=folder_id, trashed=False).first()
+        if folder_id is not None
+        else None
+    )
     if folder is None or not folder.is_folder:
         raise errors.NotFound()
     check(user, folder, "upload")
@@ -275,9 +278,7 @@ def complete(upload: Upload) -> Node:
     """Put the assembled bytes in Drive; the upload is gone afterwards, stored or refused."""
     dest = json.loads(upload.destination)
     try:
-        folder = Node.objects.select_related("space").get(
-            public_id=dest["folder"], trashed=False
-        )
+        folder = Node.objects.select_related("space").get(public_id=dest["folder"], trashed=False)
         node = uploads.store(
             folder,
             dest["dir"],
@@ -305,4 +306,3 @@ def discard(upload: Upload) -> None:
             default_storage.delete(name)
         except OSError:
             log.warning("could not delete upload part %s", name)
-

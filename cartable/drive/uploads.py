@@ -15,7 +15,9 @@ from cartable.drive.models import Activity, Node, ShareLink
 CONFLICT_MODES = ("ask", "replace", "rename")
 
 
-def existing(folder: Node, parts: list[str], name: str, *, by: Any, link: Any = None) -> Node | None:
+def existing(
+    folder: Node, parts: list[str], name: str, *, by: Any, link: Any = None
+) -> Node | None:
     """What ``parts/name`` below ``folder`` names now, as far as ``by`` may know.
 
     In a file drop folder, another person's file of the same name is not the dropper's

@@ -48,16 +48,19 @@ def subtree(folder: Node, user: Any, *, link: Any = None) -> list[Node]:
     )
     hidden: list[str] = []
     for node in [folder, *nodes]:
-        if node.is_folder and node.file_drop:
-            if "download" not in abilities(user, node, link=link):
-                hidden.append(node.path)
+        if node.is_folder and node.file_drop and "download" not in abilities(user, node, link=link):
+            hidden.append(node.path)
     if not hidden:
         return nodes
     uid = getattr(user, "pk", None)
 
     def allowed(node: Node) -> bool:
         for top in hidden:
-            if node.path.startswith(f"{top}/") and node.kind == Node.Kind.FILE and node.created_by_id != uid:
+            if (
+                node.path.startswith(f"{top}/")
+                and node.kind == Node.Kind.FILE
+                and node.created_by_id != uid
+            ):
                 return False
         return True
 

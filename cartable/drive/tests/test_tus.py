@@ -28,7 +28,11 @@ def create(client, folder, name, length, **extra):
 
 def patch(client, url, offset, data):
     return client.patch(
-        url, data, content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET=str(offset), **TUS
+        url,
+        data,
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET=str(offset),
+        **TUS,
     )
 
 

@@ -70,9 +70,7 @@ def test_search_finds_names_across_my_drive(client, teacher, klass, my_root, cla
     assert "autre.txt" not in page
 
 
-def test_search_does_not_show_other_students_homework(
-    client, teacher, student, klass, class_root
-):
+def test_search_does_not_show_other_students_homework(client, teacher, student, klass, class_root):
     from cartable.accounts.models import Membership
     from cartable.drive import filedrop
     from cartable.testing.factories import StudentFactory
@@ -117,8 +115,13 @@ def test_listing_query_count_does_not_grow(client, teacher, my_root, django_asse
     folder = actions.create_folder(my_root, "Beaucoup", by=teacher)
     for i in range(30):
         Node.objects.create(
-            space=folder.space, parent=folder, kind=Node.Kind.FOLDER, name=f"d{i}",
-            path=f"{folder.path}/d{i}", mtime=folder.mtime, modified_by=teacher,
+            space=folder.space,
+            parent=folder,
+            kind=Node.Kind.FOLDER,
+            name=f"d{i}",
+            path=f"{folder.path}/d{i}",
+            mtime=folder.mtime,
+            modified_by=teacher,
         )
     client.force_login(teacher)
     with django_assert_max_num_queries(30):

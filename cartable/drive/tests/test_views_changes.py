@@ -117,16 +117,22 @@ def test_student_cannot_change_the_class_folder(client, teacher, student, class_
 
 
 def test_other_teacher_cannot_move_into_my_folder(client, teacher, other_teacher, my_root):
-    theirs = put(actions.root_of(actions.personal_space(other_teacher)), "x.txt", b"x", other_teacher)
+    theirs = put(
+        actions.root_of(actions.personal_space(other_teacher)), "x.txt", b"x", other_teacher
+    )
     client.force_login(other_teacher)
-    response = client.post("/drive/pick", {"op": "move", "n": [theirs.public_id], "to": my_root.public_id})
+    response = client.post(
+        "/drive/pick", {"op": "move", "n": [theirs.public_id], "to": my_root.public_id}
+    )
     assert response.status_code == 404
 
 
 def test_plain_upload_form(client, teacher, my_root):
     client.force_login(teacher)
     files = [SimpleUploadedFile("é1.txt", b"one"), SimpleUploadedFile("two.txt", b"two")]
-    response = client.post(f"/drive/f/{my_root.public_id}/upload", {"files": files, "conflict": "rename"})
+    response = client.post(
+        f"/drive/f/{my_root.public_id}/upload", {"files": files, "conflict": "rename"}
+    )
     assert response.status_code == 302
     assert read(live(my_root, "é1.txt")) == b"one"
     client.post(

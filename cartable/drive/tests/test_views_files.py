@@ -56,7 +56,12 @@ def test_file_page_shows_text_escaped(client, teacher, my_root):
 
 def test_file_page_kinds(client, teacher, my_root):
     client.force_login(teacher)
-    for name, tag in (("a.png", "<img"), ("b.pdf", "<iframe"), ("c.mp3", "<audio"), ("d.mp4", "<video")):
+    for name, tag in (
+        ("a.png", "<img"),
+        ("b.pdf", "<iframe"),
+        ("c.mp3", "<audio"),
+        ("d.mp4", "<video"),
+    ):
         node = put(my_root, name, b"x", teacher)
         assert tag in client.get(f"/drive/file/{node.public_id}").content.decode()
 
@@ -82,7 +87,10 @@ def test_student_cannot_restore_a_version_in_the_class_folder(client, teacher, s
     version = node.versions.get()
     client.force_login(student)
     assert body(client.get(f"/drive/file/{node.public_id}/versions/{version.pk}")) == b"one"
-    assert client.post(f"/drive/file/{node.public_id}/versions/{version.pk}/restore").status_code == 403
+    assert (
+        client.post(f"/drive/file/{node.public_id}/versions/{version.pk}/restore").status_code
+        == 403
+    )
 
 
 def test_folder_zip_streams_the_tree(client, teacher, my_root):
@@ -129,7 +137,11 @@ def test_zip_of_homework_box_for_student_has_only_their_files(
     assert "4e B/Rendus/lea.txt" in names and "4e B/Rendus/tom.txt" not in names
     client.force_login(teacher)
     data = body(client.get(f"/drive/f/{box.public_id}/zip"))
-    assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["Rendus/", "Rendus/lea.txt", "Rendus/tom.txt"]
+    assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == [
+        "Rendus/",
+        "Rendus/lea.txt",
+        "Rendus/tom.txt",
+    ]
 
 
 def test_other_teacher_cannot_zip_my_folder(client, teacher, other_teacher, my_root):

@@ -41,6 +41,7 @@ def listing_context(
         items = [n for n in items if wanted in fold(getattr(n, "mount_name", "") or n.name)]
     items = sort_nodes(items, sort, order)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = rows(request.user, page.object_list, folder=node)
     sort = sort if sort in ("name", "size", "date") else "name"
     columns = {}
     for key in ("name", "size", "date"):
@@ -55,7 +56,8 @@ def listing_context(
         "order": order,
         "q": query,
         "page": page,
-        "rows": rows(request.user, page.object_list, folder=node),
+        "rows": listed,
+        "show_uploader": node.file_drop or any(r.uploader for r in listed),
         "allowed": allowed,
     }
 

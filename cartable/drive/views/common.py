@@ -168,20 +168,21 @@ def rows(user: Any, nodes: Iterable[Node], *, folder: Node | None = None) -> lis
         {n.modified_by_id for n in nodes if n.modified_by_id}
         | {n.created_by_id for n in nodes if n.created_by_id}
     )
+    # Who handed in each file, through a homework box or a file drop link.
     dropped: dict[int, str] = {}
-    if folder is not None and folder.file_drop:
-        for node_id, label in Activity.objects.filter(
-            node_id__in=ids, verb=Activity.Verb.DROPPED
-        ).values_list("node_id", "actor_label"):
-            if node_id is not None:
-                dropped.setdefault(node_id, label)
+    for node_id, label in Activity.objects.filter(
+        node_id__in=ids, verb=Activity.Verb.DROPPED
+    ).values_list("node_id", "actor_label"):
+        if node_id is not None:
+            dropped.setdefault(node_id, label)
+    in_box = folder is not None and folder.file_drop
     result = []
     for n in nodes:
         changer = people.get(n.modified_by_id) if n.modified_by_id else None
         creator = people.get(n.created_by_id) if n.created_by_id else None
         uploader = ""
-        if folder is not None and folder.file_drop and not n.is_folder:
-            uploader = (creator.get_display_name() if creator else "") or dropped.get(n.pk, "")
+        if not n.is_folder and (in_box or n.pk in dropped):
+            uploader = dropped.get(n.pk, "") or (creator.get_display_name() if creator else "")
             uploader = uploader or _("Anonymous")
         result.append(
             Row(

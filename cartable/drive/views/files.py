@@ -162,7 +162,9 @@ def link_raw(
 
 
 def _version(node: Node, version_id: int) -> Version:
-    version = Version.objects.select_related("blob", "node").filter(pk=version_id, node=node).first()
+    version = (
+        Version.objects.select_related("blob", "node").filter(pk=version_id, node=node).first()
+    )
     if version is None:
         raise Http404
     return version

@@ -9,6 +9,7 @@ visitor gives their name, and sees only what they sent in this session, never ot
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -111,11 +112,16 @@ def link_page(request: HttpRequest, token: str) -> HttpResponse:
 
 def _show(request: HttpRequest, link: ShareLink, node: Node) -> HttpResponse:
     allowed = access.check(request.user, node, "view", link=link)
-    context = {"link": link, "node": node, "crumbs": _crumbs(link, node), "allowed": allowed}
+    context: dict[str, Any] = {
+        "link": link,
+        "node": node,
+        "crumbs": _crumbs(link, node),
+        "allowed": allowed,
+    }
     if node.is_folder:
-        items = mounts.children(request.user, node, dropping=access.access_of(
-            request.user, node, link=link
-        ).dropping)
+        items = mounts.children(
+            request.user, node, dropping=access.access_of(request.user, node, link=link).dropping
+        )
         context.update(listing_context(request, node, allowed, items))
         for row in context["rows"]:
             row.url = (

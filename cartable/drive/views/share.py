@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time
 from typing import Any
 
@@ -74,7 +75,9 @@ def people_json(request: AuthedRequest) -> JsonResponse:
 
 def grants_of(node: Node) -> list[Grant]:
     return list(
-        Grant.objects.filter(content_type=ContentType.objects.get_for_model(Node), object_id=node.pk)
+        Grant.objects.filter(
+            content_type=ContentType.objects.get_for_model(Node), object_id=node.pk
+        )
         .select_related("user", "group")
         .order_by("created_at")
     )
@@ -91,11 +94,22 @@ def _expiry(value: str) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise errors.NotFound from None
+
+
 def _pick_person(request: AuthedRequest) -> tuple[User | None, list[User]]:
     """The person the form names: a chosen id, or the one match of what was typed."""
     chosen = request.POST.get("person")
     if chosen:
-        found = [p for p in people(request.user, request.POST.get("who", "")) if str(p.public_id) == chosen]
+        found = [
+            p
+            for p in people(request.user, request.POST.get("who", ""))
+            if str(p.public_id) == chosen
+        ]
         if not found:
             found = list(
                 User.objects.filter(public_id=chosen, is_active=True).exclude(pk=request.user.pk)
@@ -116,7 +130,7 @@ def _pick_person(request: AuthedRequest) -> tuple[User | None, list[User]]:
 
 def _do(request: AuthedRequest, node: Node) -> list[User]:
     """Carry out the posted change; the candidates when a typed name was ambiguous."""
-    from cartable.drive import sharing
+    from cartable.drive import sharing  # type: ignore[attr-defined,unused-ignore]
 
     action = request.POST.get("action")
     role = request.POST.get("role", Role.VIEWER)
@@ -132,7 +146,7 @@ def _do(request: AuthedRequest, node: Node) -> list[User]:
         messages.success(request, _("Shared with %(name)s.") % {"name": person.get_display_name()})
     elif action == "group":
         group = Group.objects.filter(
-            public_id=request.POST.get("group") or None, pk__in=list(request.user.group_roles())
+            public_id=_uuid(request.POST.get("group", "")), pk__in=list(request.user.group_roles())
         ).first()
         if group is None:
             raise errors.NotFound
@@ -157,9 +171,11 @@ def _do(request: AuthedRequest, node: Node) -> list[User]:
         if grant is None:
             raise errors.NotFound
         sharing.unshare(grant, by=request.user)
-        messages.success(request, _("No longer shared with %(name)s.") % {"name": grant.user or grant.group})
+        messages.success(
+            request, _("No longer shared with %(name)s.") % {"name": grant.user or grant.group}
+        )
     elif action == "revoke-link":
-        link = node.links.filter(public_id=request.POST.get("link") or None).first()
+        link = node.links.filter(public_id=_uuid(request.POST.get("link", ""))).first()
         if link is None:
             raise errors.NotFound
         sharing.unshare(link, by=request.user)

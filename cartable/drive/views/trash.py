@@ -97,9 +97,7 @@ def empty(request: AuthedRequest) -> HttpResponse:
     count = actions.empty_trash(space, by=request.user)
     messages.success(
         request,
-        ngettext(
-            "%(count)d item deleted for good.", "%(count)d items deleted for good.", count
-        )
+        ngettext("%(count)d item deleted for good.", "%(count)d items deleted for good.", count)
         % {"count": count},
     )
     return redirect("drive:trash")
