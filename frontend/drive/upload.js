@@ -112,7 +112,8 @@ export class Uploader {
   }
 
   next() {
-    while (this.running < PARALLEL) {
+    const parallel = Number(this.form.dataset.parallel) || PARALLEL;
+    while (this.running < parallel) {
       const job = this.jobs.find((j) => j.state === "waiting");
       if (!job) break;
       job.state = "sending";

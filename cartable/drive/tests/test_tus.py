@@ -10,6 +10,14 @@ from cartable.drive.models import Upload, UploadPart
 from cartable.drive.tests.conftest import put, read
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages these tests look for are the English ones."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 

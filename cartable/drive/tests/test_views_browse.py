@@ -9,6 +9,12 @@ from cartable.drive.tests.conftest import put
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages these tests look for are the English ones."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def test_home_lists_own_files_and_class_folders(client, teacher, klass, my_root):
     put(my_root, "cours.pdf", b"%PDF-1.4", teacher)
     actions.create_folder(my_root, "Séquences", by=teacher)

@@ -10,6 +10,12 @@ from cartable.drive.tests.conftest import put, read
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages these tests look for are the English ones."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def live(parent, name):
     return actions.live_child(parent, name)
 

@@ -11,6 +11,12 @@ from cartable.drive.tests.conftest import put
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages these tests look for are the English ones."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def body(response) -> bytes:
     if response.streaming:
         return b"".join(response.streaming_content)

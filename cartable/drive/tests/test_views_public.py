@@ -18,6 +18,12 @@ from cartable.drive.tests.conftest import put, read
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages these tests look for are the English ones."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def link_to(node, **fields):
     if "password" in fields:
         fields["password"] = make_password(fields["password"])
@@ -120,7 +126,7 @@ def test_file_drop_link_upload_only_with_the_uploaders_name(client, teacher, sha
     page = client.get(f"/drive/s/{link.token}").content.decode()
     assert "devoir.pdf" in page and "lisez-moi.txt" not in page
     # Someone else with the same link sees nothing of it, and a same name does not overwrite.
-    other = client.__class__()
+    other = client.__class__(HTTP_ACCEPT_LANGUAGE="en")
     assert "devoir.pdf" not in other.get(f"/drive/s/{link.token}").content.decode()
     other.post(
         f"/drive/s/{link.token}/upload",

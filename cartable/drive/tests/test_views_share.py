@@ -10,6 +10,12 @@ sharing = pytest.importorskip("cartable.drive.sharing")
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The messages these tests look for are the English ones."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def test_share_with_a_class_and_the_student_sees_it(client, teacher, student, klass, my_root):
     folder = actions.create_folder(my_root, "Ressources", by=teacher)
     put(folder, "fiche.pdf", b"%PDF", teacher)
