@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from cartable.core.http import storage_response
 from cartable.core.types import AuthedRequest
 from cartable.drive import actions
-from cartable.drive.models import Node, ShareLink, Version
+from cartable.drive.models import Node, Version
 from cartable.drive.views.common import breadcrumbs, drive_errors, load
 
 TEXT_LIMIT = 512 * 1024
@@ -153,12 +153,6 @@ def download(request: AuthedRequest, public_id: str) -> HttpResponseBase:
 def raw(request: AuthedRequest, public_id: str) -> HttpResponseBase:
     node, _allowed = load(request.user, public_id, "view")
     return serve(request, node, inline=True)
-
-
-def link_raw(
-    request: HttpRequest, node: Node, link: ShareLink, *, inline: bool
-) -> HttpResponseBase:
-    return serve(request, node, inline=inline)
 
 
 def _version(node: Node, version_id: int) -> Version:
