@@ -21,7 +21,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from cartable.core.events import send_event
-from cartable.drive import access
+from cartable.drive import access, previews
 from cartable.drive.blobs import BlobWriter, delete_blob_bytes, open_blob
 from cartable.drive.errors import (
     Conflict,
@@ -494,6 +494,7 @@ def _store_file(
             verb = Activity.Verb.DROPPED
         _record(verb, node, by, size=blob.size, actor_label=actor_label)
         _changed(space, parent)
+        previews.schedule_previews(blob, mime)
     return node, created
 
 
