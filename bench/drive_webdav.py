@@ -271,7 +271,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> None
     if len(names) == 2:
         header += f"{'ratio':>10}"
     print(header)
-    for key, label, higher_better in ROWS:
+    for key, label, _higher_better in ROWS:
         values = [results[n].get(key) for n in names]
         line = f"{label:44}" + "".join(
             f"{v:12.1f}" if v is not None else f"{'—':>12}" for v in values
