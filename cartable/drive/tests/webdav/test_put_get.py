@@ -81,7 +81,7 @@ def test_interrupted_put_leaves_nothing_visible_and_no_partial_blob(
             f"Content-Length: 10000000\r\n\r\n".encode()
             + b"x" * 3_000_000
         )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a bound, not a timing assertion: a loaded machine
     blobs = server_info["data_dir"] / "files" / "drive" / "blobs"
     while time.monotonic() < deadline:
         if not any(p.name.endswith(".part") for p in blobs.rglob("*")):
