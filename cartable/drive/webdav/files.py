@@ -91,7 +91,8 @@ class FilesTree(Tree):
         if location.node is None:
             raise DavError(404)
         with drive_errors():
-            access.check(self.user, location.node, need)
+            # Kept for handlers that need more than ``need`` (GET: "download").
+            location.extra["abilities"] = access.check(self.user, location.node, need)
         return location, location.node
 
     def href(self, request: Request, segments: list[str], node: Node | None) -> str:
