@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 
-def test_litmus_passes_every_suite(live, server_info):
+def test_litmus_passes_every_suite(live, server_info, tmp_path):
     litmus = shutil.which("litmus")
     if litmus is None:
         pytest.skip("litmus is not installed (make setup-system)")
@@ -21,6 +21,8 @@ def test_litmus_passes_every_suite(live, server_info):
         capture_output=True,
         text=True,
         timeout=240,
+        # litmus writes its debug.log into the working directory.
+        cwd=tmp_path,
         env={"TESTS": "basic copymove props locks http", "PATH": "/usr/bin:/bin"},
         check=False,
     )
