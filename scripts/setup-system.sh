@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages used by the test suite. Idempotent: installs only what is missing.
 # chromium: browser tests; libreoffice-writer-nogui: the pad's docx/odt/pdf import and export;
-# poppler-utils: pdftotext, to read exported PDFs back in the tests; fonts for the PDFs.
+# poppler-utils: pdftotext, to read exported PDFs back in the tests; fonts for the PDFs;
+# nextcloud-desktop-cmd (nextcloudcmd) and rclone: Drive's tests with the real sync clients.
 set -euo pipefail
-packages=(chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-liberation)
+packages=(chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-liberation
+  nextcloud-desktop-cmd rclone)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
