@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from cartable.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from cartable.env import ConfigurationError, env_bool, env_int, env_list, env_size, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CARTABLE_DATA_DIR", "./var")).resolve()
@@ -440,3 +440,8 @@ LOGGING = {
 }
 X_ACCEL_PREFIX = env_str("CARTABLE_X_ACCEL_PREFIX")
 PAD_RETENTION_DAYS = env_int("CARTABLE_PAD_RETENTION_DAYS", 365)
+
+# Drive: bytes per personal space and per class or group folder (versions and trash count).
+DRIVE_QUOTA = env_size("CARTABLE_DRIVE_QUOTA", 100 * 1000**3)
+DRIVE_GROUP_QUOTA = env_size("CARTABLE_DRIVE_GROUP_QUOTA", 100 * 1000**3)
+DRIVE_TRASH_DAYS = env_int("CARTABLE_DRIVE_TRASH_DAYS", 30)

@@ -6,3 +6,8 @@ class DriveConfig(AppConfig):
     name = "cartable.drive"
     label = "drive"
     verbose_name = _("Drive")
+
+    def ready(self) -> None:
+        from cartable.drive import receivers
+
+        receivers.connect()

@@ -148,7 +148,7 @@ class Node(Shareable):
             ),
             models.UniqueConstraint(
                 fields=["space"],
-                condition=Q(parent__isnull=True),
+                condition=Q(parent__isnull=True, trashed=False),
                 name="one_root_per_space",
             ),
         ]
