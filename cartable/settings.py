@@ -426,6 +426,13 @@ PAD_API_KEY = env_str("CARTABLE_PAD_API_KEY")
 # Sites allowed to show pad pages in a frame (Moodle, Nextcloud), e.g. https://moodle.example.fr
 PAD_FRAME_ANCESTORS = env_list("CARTABLE_PAD_FRAME_ANCESTORS", [])
 
+# --- Drive: virus scanning --------------------------------------------------------------
+# clamd's socket (a path, or tcp:host:port); empty: uploads are not scanned.
+CLAMAV_SOCKET = env_str("CARTABLE_CLAMAV_SOCKET")
+CLAMAV_TIMEOUT = env_int("CARTABLE_CLAMAV_TIMEOUT", 60)
+# Bytes of each file sent to clamd: keep it at clamd's StreamMaxLength (25M by default).
+CLAMAV_STREAM_MAX_LENGTH = env_int("CARTABLE_CLAMAV_STREAM_MAX_LENGTH", 25 * 1024 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages used by the test suite. Idempotent: installs only what is missing.
 # chromium: browser tests; libreoffice-writer-nogui: the pad's docx/odt/pdf import and export;
-# poppler-utils: pdftotext, to read exported PDFs back in the tests; fonts for the PDFs;
+# poppler-utils: pdftotext, to read exported PDFs back in the tests; fonts for the PDFs.
+# Drive: libreoffice-calc-nogui and -impress-nogui, previews of spreadsheets and slides;
+# poppler-utils also draws PDF thumbnails (pdftoppm); ffmpeg: video posters; clamav-daemon:
+# the virus scanner, which the tests start with a signature database of their own;
 # nextcloud-desktop-cmd (nextcloudcmd) and rclone: Drive's tests with the real sync clients.
 set -euo pipefail
-packages=(chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-liberation
+packages=(chromium libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+  poppler-utils fonts-dejavu-core fonts-liberation ffmpeg clamav-daemon
   nextcloud-desktop-cmd rclone)
 missing=()
 for p in "${packages[@]}"; do

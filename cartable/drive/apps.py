@@ -8,6 +8,7 @@ class DriveConfig(AppConfig):
     verbose_name = _("Drive")
 
     def ready(self) -> None:
-        from cartable.drive import receivers
+        from cartable.drive import platform, receivers
 
         receivers.connect()
+        platform.register()
