@@ -25,9 +25,9 @@ COLOR = "#1d4ed8"
 # Names a client must never upload (Nextcloud's own default list).
 BLACKLISTED_FILES = [".htaccess"]
 
-# Nextcloud DAV extensions served under /remote.php/dav/ (see dav_uploads, dav_trash and
-# dav_versions): each capability below is advertised only while its endpoint is mounted.
-CHUNKED_UPLOADS = False
+# Nextcloud DAV extensions served under /remote.php/dav/ (see dav_uploads): each capability
+# below is advertised only while its endpoint is mounted.
+CHUNKED_UPLOADS = True
 TRASH_BIN = False
 VERSIONS = False
 
