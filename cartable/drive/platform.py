@@ -76,7 +76,13 @@ class DriveSearch:
                 )
             )
             if len(results) >= limit:
-                break
+                return results
+        from cartable.drive.indexing import drive_text
+
+        seen = {r.url for r in results}
+        for hit in drive_text.search(user, query, limit - len(results)):
+            if hit.url not in seen:
+                results.append(hit)
         return results
 
 

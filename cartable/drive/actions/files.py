@@ -30,6 +30,7 @@ from cartable.drive.errors import (
     Conflict,
     PreconditionFailed,
 )
+from cartable.drive.indexing import index_later
 from cartable.drive.models import (
     Activity,
     Blob,
@@ -246,6 +247,7 @@ def _store_file(
         if created and access.access_of(by, parent, link=link).dropping:
             verb = Activity.Verb.DROPPED
         _record(verb, node, by, size=blob.size, actor_label=actor_label)
+        index_later(node)
         _changed(space, parent)
     return node, created
 

@@ -27,6 +27,7 @@ from cartable.drive.errors import (
     Conflict,
     Forbidden,
 )
+from cartable.drive.indexing import index_later
 from cartable.drive.models import (
     Activity,
     DeadProperty,
@@ -104,6 +105,8 @@ def move(
         renamed = old_parent is not None and old_parent.pk == new_parent.pk
         verb = Activity.Verb.RENAMED if renamed else Activity.Verb.MOVED
         _record(verb, node, by, source=old_path)
+        if not node.is_folder:
+            index_later(node)
         _changed(new_parent.space, new_parent)
         if old_parent is not None and not renamed:
             _changed(old_parent.space, old_parent)

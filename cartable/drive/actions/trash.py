@@ -26,6 +26,7 @@ from cartable.drive.errors import (
     Forbidden,
     NotFound,
 )
+from cartable.drive.indexing import drive_text
 from cartable.drive.models import (
     Activity,
     Node,
@@ -132,6 +133,7 @@ def purge(node: Node, *, by: Any) -> None:
             Version.objects.filter(node_id__in=ids).values_list("blob_id", flat=True)
         )
         Node.objects.filter(pk__in=ids).delete()
+        drive_text.unindex(ids)
         Space.objects.filter(pk=node.space_id).update(used=F("used") - stored)
         collect_blobs(blob_ids)
 

@@ -86,3 +86,14 @@ def test_orphan_blobs_purged(teacher, my_root):
     Blob.objects.filter(pk=blob.pk).update(created_at=timezone.now() - timedelta(days=2))
     assert retention.purge_orphan_blobs() == 1
     assert not default_storage.exists(blob.storage_name)
+
+
+def test_search_finds_text_of_documents(
+    teacher, colleague, my_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        put(my_root, "cours.txt", "La photosynthèse des plantes vertes".encode(), teacher)
+        put(my_root, "image.bin", b"photosynthese", teacher)
+    hits = search(teacher, "photosynthèse").get("drive", [])
+    assert [h.title for h in hits] == ["cours.txt"]
+    assert search(colleague, "photosynthèse").get("drive") is None
