@@ -25,11 +25,11 @@ COLOR = "#1d4ed8"
 # Names a client must never upload (Nextcloud's own default list).
 BLACKLISTED_FILES = [".htaccess"]
 
-# Nextcloud DAV extensions served under /remote.php/dav/ (see dav_uploads): each capability
+# Nextcloud DAV extensions served under /remote.php/dav/ (dav_uploads, dav_trash): each capability
 # below is advertised only while its endpoint is mounted.
 CHUNKED_UPLOADS = True
-TRASH_BIN = False
-VERSIONS = False
+TRASH_BIN = True
+VERSIONS = True
 
 
 def server_url(request: HttpRequest) -> str:

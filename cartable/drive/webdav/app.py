@@ -246,6 +246,7 @@ _TREES: list[tuple[re.Pattern[str], TreeFactory]] = []
 TREE_MODULES = [
     "cartable.drive.webdav.files",
     "cartable.drive.nextcloud.dav_uploads",
+    "cartable.drive.nextcloud.dav_trash",
 ]
 _imported = False
 
