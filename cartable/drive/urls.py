@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cartable.drive import preview_views
 
 app_name = "drive"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("preview/<uuid:public_id>", preview_views.preview, name="preview"),
+]
