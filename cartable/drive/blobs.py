@@ -24,6 +24,7 @@ from django.core.files.storage import Storage, default_storage
 
 from cartable.drive.errors import QuotaExceeded
 from cartable.drive.models import Blob
+from cartable.drive.previews import delete_previews
 
 SPOOL_LIMIT = 8 * 1024 * 1024
 PREFIX = "drive/blobs"
@@ -140,3 +141,4 @@ def open_blob(blob: Blob, storage: Storage | None = None) -> IO[bytes]:
 
 def delete_blob_bytes(blob: Blob, storage: Storage | None = None) -> None:
     (storage or default_storage).delete(blob.storage_name)
+    delete_previews(blob.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.drive import tus
+from cartable.drive import preview_views, tus
 from cartable.drive.views import browse, changes, files, public, share, trash, zips
 
 app_name = "drive"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("file/<uuid:public_id>", files.file_page, name="file"),
     path("file/<uuid:public_id>/download", files.download, name="download"),
     path("file/<uuid:public_id>/raw", files.raw, name="raw"),
+    path("preview/<uuid:public_id>", preview_views.preview, name="preview"),
     path(
         "file/<uuid:public_id>/versions/<int:version_id>",
         files.version_download,

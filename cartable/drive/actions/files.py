@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from cartable.drive import access
+from cartable.drive import access, previews
 from cartable.drive.actions.base import (
     _actor,
     _changed,
@@ -42,6 +42,7 @@ from cartable.drive.models import (
     new_etag,
 )
 from cartable.drive.mounts import clean_name
+from cartable.drive.scan import scanner_or_none
 
 
 def create_folder(
@@ -96,13 +97,7 @@ def new_writer(
 ) -> BlobWriter:
     """A writer for a file going into ``space``: the quota and, when configured, the
     virus scanner watch the bytes as they come."""
-    scanner = None
-    try:
-        from cartable.drive.scan import scanner_or_none  # type: ignore[attr-defined]
-
-        scanner = scanner_or_none()
-    except ImportError:
-        pass
+    scanner = scanner_or_none()  # ScanUnavailable (fail closed) before any byte is read
     space.refresh_from_db(fields=["used"])
     quota = quota_of(space)
     # Old versions may make room: count them as available, _make_room frees them later.
@@ -249,6 +244,7 @@ def _store_file(
         _record(verb, node, by, size=blob.size, actor_label=actor_label)
         index_later(node)
         _changed(space, parent)
+        previews.schedule_previews(blob, mime)
     return node, created
 
 

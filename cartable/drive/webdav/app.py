@@ -7,7 +7,7 @@ it arrives and handed to the storage writer chunk by chunk, and database work ru
 pool of threads (``run_sync``), so requests proceed side by side.
 
 What Django's handler would do and matters here is done by hand: database connections are
-closed or reused at the start and end of each piece of work (``close_old_connections``), and
+checked at the start and end of each piece of work (see ``_reuse_connections``), and
 CSRF does not apply to Basic authentication (a browser session must send the CSRF token in
 the ``requesttoken`` header, as Nextcloud's web UI does).
 
@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import close_old_connections
+from django.db import connections
 
 from cartable.drive.webdav import davxml
 from cartable.drive.webdav.headers import BadHeader, split_path
@@ -53,12 +53,33 @@ def _pool() -> ThreadPoolExecutor:
     return _executor
 
 
+def _reuse_connections() -> None:
+    """Keeps each pool thread's database connection from one piece of work to the next.
+
+    Django closes connections at the end of every request unless CONN_MAX_AGE says
+    otherwise, and with SQLite (the embedded mode) opening one costs several milliseconds:
+    more than a small PUT. A pool thread's connection is kept instead, and closed only when
+    it is broken or was left in a transaction, which is what ``close_old_connections`` checks
+    besides the age.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        elif conn.errors_occurred:
+            if conn.is_usable():
+                conn.errors_occurred = False
+            else:
+                conn.close()
+
+
 def _in_request(fn: Callable[[], T]) -> T:
-    close_old_connections()
+    _reuse_connections()
     try:
         return fn()
     finally:
-        close_old_connections()
+        _reuse_connections()
 
 
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -243,7 +264,11 @@ class Tree:
 TreeFactory = Callable[[Request, "re.Match[str]"], Tree]
 _TREES: list[tuple[re.Pattern[str], TreeFactory]] = []
 # Modules that register trees, imported on the first request (Django is set up by then).
-TREE_MODULES = ["cartable.drive.webdav.files"]
+TREE_MODULES = [
+    "cartable.drive.webdav.files",
+    "cartable.drive.nextcloud.dav_uploads",
+    "cartable.drive.nextcloud.dav_trash",
+]
 _imported = False
 
 

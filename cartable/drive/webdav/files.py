@@ -28,6 +28,7 @@ from cartable.drive.errors import (
     NotFound,
     PreconditionFailed,
     QuotaExceeded,
+    Unavailable,
 )
 from cartable.drive.models import Lock, Node
 from cartable.drive.webdav import davxml, deadprops, locks, props, transfer
@@ -63,6 +64,8 @@ def dav_error(exc: DriveError) -> DavError:
         status = 423
     elif isinstance(exc, InvalidName):
         status = 400
+    elif isinstance(exc, Unavailable):
+        status = 503
     return DavError(status, message=exc.message)
 
 
@@ -91,7 +94,8 @@ class FilesTree(Tree):
         if location.node is None:
             raise DavError(404)
         with drive_errors():
-            access.check(self.user, location.node, need)
+            # Kept for handlers that need more than ``need`` (GET: "download").
+            location.extra["abilities"] = access.check(self.user, location.node, need)
         return location, location.node
 
     def href(self, request: Request, segments: list[str], node: Node | None) -> str:

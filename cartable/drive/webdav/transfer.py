@@ -68,7 +68,7 @@ def prepare_get(tree: FilesTree, request: Request) -> Download:
     if node.is_folder:
         headers["Content-Type"] = "text/plain; charset=utf-8"
         return Download(Response(200, b"", headers))
-    if "download" not in access_of(tree, node):
+    if "download" not in location.extra["abilities"]:
         raise DavError(403)
     etag = headers["ETag"]
     mtime = int(node.mtime.timestamp())
@@ -107,12 +107,6 @@ def prepare_get(tree: FilesTree, request: Request) -> Download:
     if blob is None or request.method == "HEAD" or length == 0:
         return Download(Response(status, b"", headers))
     return Download(Response(status, b"", headers), blob.storage_name, start, length)
-
-
-def access_of(tree: FilesTree, node: Node) -> frozenset[str]:
-    from cartable.drive import access
-
-    return access.abilities(tree.user, node)
 
 
 async def get(tree: FilesTree, request: Request) -> Response:
