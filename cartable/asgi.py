@@ -1,4 +1,5 @@
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -10,11 +11,26 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from cartable.core.middleware import ServerSendMiddleware  # noqa: E402
+from cartable.drive.webdav.app import application as webdav_app  # noqa: E402
 from cartable.routing import websocket_urlpatterns  # noqa: E402
+
+# WebDAV streams request bodies and runs requests in parallel, which Django's ASGI handler
+# does not (docs/decisions/0007-drive-webdav.md): it is served by an application of its own.
+# Trees register their URL patterns with it (cartable.drive.webdav.app.register).
+DAV_PREFIX = "/remote.php/"
+
+
+async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    path: str = scope["path"]
+    if path.startswith(DAV_PREFIX):
+        await webdav_app(scope, receive, send)
+    else:
+        await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(
             ServerSendMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),

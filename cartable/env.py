@@ -48,3 +48,46 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_SIZE_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "t": 1000**4,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+
+
+def parse_size(raw: str) -> int:
+    """``"100 GB"``, ``"1.5GiB"``, ``"4096"`` → bytes (decimal units as disks count them)."""
+    text = raw.strip().lower().replace(" ", "")
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(number) :]
+    if unit not in _SIZE_UNITS or not number:
+        raise ValueError(f"not a size: {raw!r}")
+    return int(float(number) * _SIZE_UNITS[unit])
+
+
+def env_size(name: str, default: int | None) -> int | None:
+    """A size in bytes with an optional unit; ``none`` or ``unlimited`` for no limit."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() in ("none", "unlimited"):
+        return None
+    try:
+        return parse_size(raw)
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be a size such as 100GB, 500MiB or 4096, got {raw!r}"
+        ) from None

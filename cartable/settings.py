@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from cartable.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from cartable.env import ConfigurationError, env_bool, env_int, env_list, env_size, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("CARTABLE_DATA_DIR", "./var")).resolve()
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cartable.accounts",
     "cartable.portal",
     "cartable.pad",
+    "cartable.drive",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -425,6 +426,13 @@ PAD_API_KEY = env_str("CARTABLE_PAD_API_KEY")
 # Sites allowed to show pad pages in a frame (Moodle, Nextcloud), e.g. https://moodle.example.fr
 PAD_FRAME_ANCESTORS = env_list("CARTABLE_PAD_FRAME_ANCESTORS", [])
 
+# --- Drive: virus scanning --------------------------------------------------------------
+# clamd's socket (a path, or tcp:host:port); empty: uploads are not scanned.
+CLAMAV_SOCKET = env_str("CARTABLE_CLAMAV_SOCKET")
+CLAMAV_TIMEOUT = env_int("CARTABLE_CLAMAV_TIMEOUT", 60)
+# Bytes of each file sent to clamd: keep it at clamd's StreamMaxLength (25M by default).
+CLAMAV_STREAM_MAX_LENGTH = env_int("CARTABLE_CLAMAV_STREAM_MAX_LENGTH", 25 * 1024 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -439,3 +447,8 @@ LOGGING = {
 }
 X_ACCEL_PREFIX = env_str("CARTABLE_X_ACCEL_PREFIX")
 PAD_RETENTION_DAYS = env_int("CARTABLE_PAD_RETENTION_DAYS", 365)
+
+# Drive: bytes per personal space and per class or group folder (versions and trash count).
+DRIVE_QUOTA = env_size("CARTABLE_DRIVE_QUOTA", 100 * 1000**3)
+DRIVE_GROUP_QUOTA = env_size("CARTABLE_DRIVE_GROUP_QUOTA", 100 * 1000**3)
+DRIVE_TRASH_DAYS = env_int("CARTABLE_DRIVE_TRASH_DAYS", 30)

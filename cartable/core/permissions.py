@@ -52,7 +52,7 @@ def link_password_matches(thing: Shareable, password: str) -> bool:
     return not thing.link_password or check_password(password, thing.link_password)
 
 
-def _reach_role(user: Any, thing: Any, link_token: str | None) -> Role | None:
+def reach_role(user: Any, thing: Any, link_token: str | None) -> Role | None:
     reach = thing.reach
     role = Role(thing.reach_role)
     if reach == Reach.PUBLIC:
@@ -73,7 +73,7 @@ def role_for(user: Any, thing: Any, *, link_token: str | None = None) -> Role | 
     """The best role ``user`` (possibly anonymous) holds on ``thing``; None for no access."""
     from cartable.core.models import Grant
 
-    roles: list[str | None] = [_reach_role(user, thing, link_token)]
+    roles: list[str | None] = [reach_role(user, thing, link_token)]
     if _is_signed_in(user):
         if user.is_superuser:
             roles.append(Role.MANAGER)

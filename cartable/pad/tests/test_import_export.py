@@ -538,10 +538,13 @@ def test_import_an_odt_written_by_hand(client, teacher, pad):
 
 @office
 def test_a_conversion_that_takes_too_long_is_stopped(monkeypatch, tmp_path):
-    from cartable.pad.convert import OfficeError, export_office, office
+    import tempfile
+
+    from cartable.core import office
+    from cartable.pad.convert import OfficeError, export_office
 
     monkeypatch.setattr(office, "TIMEOUT", 0.3)
-    monkeypatch.setattr(office.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(OfficeError, match="trop de temps|too long"):
         export_office(doc(para(text("x"))), "pdf")
     # Nothing of LibreOffice is left running in the conversion's folder.
@@ -554,7 +557,8 @@ def test_a_conversion_that_takes_too_long_is_stopped(monkeypatch, tmp_path):
 def test_conversions_wait_their_turn_then_give_up(monkeypatch):
     import threading
 
-    from cartable.pad.convert import OfficeError, export_office, office
+    from cartable.core import office
+    from cartable.pad.convert import OfficeError, export_office
 
     monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
     monkeypatch.setattr(office, "TIMEOUT", 0.05)

@@ -1,0 +1,107 @@
+"""LibreOffice, headless (``soffice --convert-to``), for every tool that converts documents.
+
+Pad imports and exports docx, odt and PDF with it; Drive turns office documents into PDF to
+draw their previews. Each conversion runs in the source file's own temporary folder with its
+own LibreOffice profile (two conversions at once would otherwise fight over one profile's
+lock), under a time limit and without network (see ``cartable.core.processes``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from cartable.core.processes import ProcessTimeout, run_isolated
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 60
+# A conversion keeps a core busy for seconds: at most this many run at once in a process, the
+# others wait their turn (up to TIMEOUT) rather than starving the server.
+CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
+_slots = threading.BoundedSemaphore(CONCURRENCY)
+
+
+class OfficeError(Exception):
+    """A conversion that could not be done; the message can be shown to the user."""
+
+
+class OfficeUnavailable(OfficeError):
+    pass
+
+
+class OfficeBusy(OfficeUnavailable):
+    """Every conversion slot stayed taken for the whole time limit."""
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def office_available() -> bool:
+    """Whether documents can be converted here (LibreOffice is installed)."""
+    return soffice() is not None
+
+
+def convert(source: Path, target: str, *, infilter: str | None = None) -> Path:
+    """Convert ``source`` (alone in a temporary folder of its own) to ``target``.
+
+    ``target`` is what ``--convert-to`` takes: an extension, optionally with a filter
+    (``pdf``, ``docx:MS Word 2007 XML``). Returns the converted file, written in an ``out``
+    folder beside the source; the caller removes the folder.
+    """
+    exe = soffice()
+    if exe is None:
+        raise OfficeUnavailable(
+            _("Word, OpenDocument and PDF conversions are not available on this server.")
+        )
+    if not _slots.acquire(timeout=TIMEOUT):
+        raise OfficeBusy(_("The server is busy converting other documents. Try again shortly."))
+    try:
+        return _run(exe, source, target, infilter)
+    finally:
+        _slots.release()
+
+
+def _run(exe: str, source: Path, target: str, infilter: str | None) -> Path:
+    workdir = source.parent
+    outdir = workdir / "out"
+    profile = workdir / "profile"
+    command = [
+        exe,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        "--norestore",
+        *([f"--infilter={infilter}"] if infilter else []),
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+        str(source),
+    ]
+    try:
+        process = run_isolated(
+            command, workdir=workdir, timeout=TIMEOUT, env={"SAL_USE_VCLPLUGIN": "svp"}
+        )
+    except ProcessTimeout:
+        raise OfficeError(_("The conversion took too long and was stopped.")) from None
+    produced = [p for p in outdir.iterdir() if p.is_file()] if outdir.is_dir() else []
+    extension = "." + target.split(":", 1)[0]
+    result = next((p for p in produced if p.suffix == extension), None)
+    if process.returncode != 0 or result is None or result.stat().st_size == 0:
+        log.warning(
+            "soffice failed (%s): %s",
+            process.returncode,
+            process.stderr.decode(errors="replace")[-500:],
+        )
+        raise OfficeError(_("LibreOffice could not convert this document."))
+    return result

@@ -1,0 +1,166 @@
+"""What may this person do with this file or folder?
+
+A node's role for a person is the best of: their role on the space (the owner of a personal
+space; a class's owner, managers and members on its folder), grants on the node or any
+folder above it (to them or to a group they are in), and the reach of the node or any folder
+above it. Anonymous visitors come with a public link, which gives its role on its node and
+everything below.
+
+**File drop** folders (``Node.file_drop``) are homework boxes: there, whoever is below manager
+may upload and sees only what they uploaded themselves; managers see everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.hashers import check_password
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+
+from cartable.core.permissions import ability_table, reach_role
+from cartable.core.roles import Reach, Role, best_role
+from cartable.drive.errors import Forbidden, NotFound
+from cartable.drive.models import Node, ShareLink, Space, hash_path
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+ABILITIES = ability_table(
+    viewer=["view", "download"],
+    editor=["upload", "edit", "delete"],
+    manager=["share", "manage"],
+)
+# What a non-manager may do in a file drop folder, and on the files they dropped there.
+DROP_FOLDER = frozenset({"view", "upload", "drop"})
+OWN_DROPPED_FILE = frozenset({"view", "download", "edit", "delete"})
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """``"/a/b/c"`` → ``["", "/a", "/a/b"]``: the paths of the folders above."""
+    if not path:
+        return []
+    parts = path.split("/")[1:]
+    return [""] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def lineage(node: Node) -> list[Node]:
+    """The node's folders from the root down, then the node itself; one query."""
+    paths = ancestor_paths(node.path)
+    if not paths:
+        return [node]
+    above = Node.objects.filter(
+        space_id=node.space_id, trashed=False, path_hash__in=[hash_path(p) for p in paths]
+    )
+    ordered = sorted(above, key=lambda n: len(n.path))
+    return [*ordered, node]
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def space_role(user: Any, space: Space) -> Role | None:
+    if not _signed_in(user):
+        return None
+    if space.user_id is not None:
+        if space.user_id == user.pk:
+            return Role.OWNER
+        return Role.MANAGER if user.is_superuser else None
+    group_role = user.group_roles().get(space.group_id)
+    if group_role == "owner":
+        return Role.OWNER
+    if group_role == "manager":
+        return Role.MANAGER
+    if group_role is not None:
+        return Role.VIEWER
+    return Role.MANAGER if user.is_superuser else None
+
+
+def _grant_roles(user: Any, node_ids: Iterable[int]) -> list[str]:
+    from cartable.core.models import Grant
+
+    memberships = user.group_roles()
+    grants = (
+        Grant.objects.filter(
+            content_type=ContentType.objects.get_for_model(Node), object_id__in=list(node_ids)
+        )
+        .filter(Q(user=user) | Q(group_id__in=list(memberships)))
+        .only("user_id", "group_id", "role", "manager_role")
+    )
+    roles = []
+    for grant in grants:
+        if grant.user_id is None and memberships.get(grant.group_id) in ("owner", "manager"):
+            roles.append(grant.manager_role or grant.role)
+        else:
+            roles.append(grant.role)
+    return roles
+
+
+def link_is_usable(link: ShareLink) -> bool:
+    return link.expires_at is None or link.expires_at > timezone.now()
+
+
+def link_password_matches(link: ShareLink, password: str) -> bool:
+    return not link.password or check_password(password, link.password)
+
+
+@dataclass(frozen=True)
+class Access:
+    role: Role | None
+    # Inside a file drop folder, without being its manager.
+    dropping: bool = False
+    link: ShareLink | None = None
+
+
+def access_of(user: Any, node: Node, *, link: ShareLink | None = None) -> Access:
+    chain = lineage(node)
+    roles: list[str | None] = []
+    if link is not None and link_is_usable(link) and any(n.pk == link.node_id for n in chain):
+        roles.append(link.role if not link.file_drop else Role.EDITOR)
+    if _signed_in(user):
+        roles.append(space_role(user, node.space))
+        roles.extend(_grant_roles(user, [n.pk for n in chain]))
+    for n in chain:
+        if n.reach != Reach.RESTRICTED:
+            roles.append(reach_role(user, n, None))
+    role = best_role(*roles)
+    dropping = bool(
+        role is not None
+        and role < Role.MANAGER
+        and (any(n.file_drop for n in chain) or (link is not None and link.file_drop))
+    )
+    return Access(role=role, dropping=dropping, link=link)
+
+
+def abilities(user: Any, node: Node, *, link: ShareLink | None = None) -> frozenset[str]:
+    access = access_of(user, node, link=link)
+    return abilities_for(access, node, user)
+
+
+def abilities_for(access: Access, node: Node, user: Any) -> frozenset[str]:
+    if access.role is None:
+        return frozenset()
+    if access.dropping:
+        if node.is_folder:
+            return DROP_FOLDER
+        if _signed_in(user) and node.created_by_id == user.pk:
+            return OWN_DROPPED_FILE
+        return frozenset()
+    table = ABILITIES[access.role]
+    if access.link is not None and access.link.hide_download:
+        table = table - {"download"}
+    return table
+
+
+def check(user: Any, node: Node, need: str, *, link: ShareLink | None = None) -> frozenset[str]:
+    """Raise NotFound when the person may not even see the node, Forbidden when they may
+    see it but not do ``need``; return their abilities otherwise."""
+    allowed = abilities(user, node, link=link)
+    if "view" not in allowed:
+        raise NotFound
+    if need not in allowed:
+        raise Forbidden
+    return allowed

@@ -1,0 +1,244 @@
+"""Spaces and what every Drive action shares: bookkeeping of sizes, ETags, quota, activity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+
+from cartable.core.events import send_event
+from cartable.drive.blobs import delete_blob_bytes
+from cartable.drive.errors import (
+    Conflict,
+    NotFound,
+    QuotaExceeded,
+)
+from cartable.drive.models import (
+    Activity,
+    Blob,
+    Node,
+    Space,
+    Version,
+    hash_path,
+    new_etag,
+)
+
+
+def _create_space(**holder: Any) -> Space:
+    try:
+        with transaction.atomic():
+            space = Space.objects.create(
+                kind=Space.Kind.PERSONAL if "user" in holder else Space.Kind.GROUP, **holder
+            )
+            user, group = holder.get("user"), holder.get("group")
+            Node.objects.create(
+                space=space,
+                kind=Node.Kind.FOLDER,
+                name="",
+                path="",
+                mtime=timezone.now(),
+                owner=user,
+                owner_group=group,
+                structure_id=getattr(user or group, "structure_id", None),
+            )
+    except IntegrityError:
+        # Another request created it first.
+        space = Space.objects.get(**holder)
+    return space
+
+
+def personal_space(user: Any) -> Space:
+    cached: Space | None = getattr(user, "_drive_space", None)
+    if cached is None:
+        cached = Space.objects.filter(user=user).first() or _create_space(user=user)
+        user._drive_space = cached
+    return cached
+
+
+def group_space(group: Any) -> Space:
+    return Space.objects.filter(group=group).first() or _create_space(group=group)
+
+
+def root_of(space: Space) -> Node:
+    cached: Node | None = getattr(space, "_root", None)
+    if cached is None:
+        cached = Node.objects.select_related("space").get(
+            space=space, parent__isnull=True, trashed=False
+        )
+        space._root = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def quota_of(space: Space) -> int | None:
+    if space.quota is not None:
+        return space.quota
+    return settings.DRIVE_QUOTA if space.kind == Space.Kind.PERSONAL else settings.DRIVE_GROUP_QUOTA
+
+
+def free_bytes(space: Space) -> int | None:
+    quota = quota_of(space)
+    return None if quota is None else max(0, quota - space.used)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _label(user: Any) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return user.get_display_name()
+
+
+def _actor(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _touch(space_id: int, paths: Iterable[str], delta: int = 0) -> None:
+    """The folders at ``paths`` changed below: new ETag, ``delta`` more bytes."""
+    hashes = [hash_path(p) for p in paths]
+    if not hashes:
+        return
+    Node.objects.filter(space_id=space_id, trashed=False, path_hash__in=hashes).update(
+        etag=new_etag(), size=F("size") + delta, updated_at=timezone.now()
+    )
+
+
+def _record(verb: str, node: Node, by: Any, *, folder: Node | None = None, **data: Any) -> Activity:
+    return Activity.objects.create(
+        space_id=node.space_id,
+        node=node,
+        folder=folder if folder is not None else node.parent,
+        actor=_actor(by),
+        actor_label=_label(by) or data.pop("actor_label", ""),
+        verb=verb,
+        path=node.path,
+        data=data,
+    )
+
+
+def _changed(space: Space, folder: Node | None) -> None:
+    """Tell the pages showing this space that it changed (after commit)."""
+    send_event(
+        user_ids=[space.user_id] if space.user_id else [],
+        group_ids=[space.group_id] if space.group_id else [],
+        type="drive.changed",
+        folder=str(folder.public_id) if folder is not None else "",
+    )
+
+
+def _check_folder(parent: Node) -> None:
+    if not parent.is_folder:
+        raise Conflict(_not_a_folder())
+    if parent.trashed:
+        raise NotFound
+
+
+def _not_a_folder() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("The destination is not a folder.")
+
+
+def _into_itself() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("A folder cannot go inside itself.")
+
+
+def live_child(parent: Node, name: str) -> Node | None:
+    return Node.objects.filter(
+        space_id=parent.space_id, trashed=False, path_hash=hash_path(f"{parent.path}/{name}")
+    ).first()
+
+
+def free_name(parent: Node, name: str) -> str:
+    """``name``, or ``name (2).ext``… when taken in ``parent``."""
+    if live_child(parent, name) is None:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not stem:
+        stem, dot, ext = name, "", ""
+    n = 2
+    while True:
+        candidate = f"{stem} ({n}){dot}{ext}"
+        if live_child(parent, candidate) is None:
+            return candidate
+        n += 1
+
+
+def _owner_fields(parent: Node) -> dict[str, Any]:
+    return {
+        "owner_id": parent.owner_id,
+        "owner_group_id": parent.owner_group_id,
+        "structure_id": parent.structure_id,
+    }
+
+
+def live_descendants(node: Node) -> QuerySet[Node]:
+    return Node.objects.filter(
+        space_id=node.space_id, trashed=False, path__startswith=node.path + "/"
+    )
+
+
+def _file_bytes(nodes: Iterable[Node]) -> int:
+    """What storage holds for these nodes: their files and the versions of those files."""
+    nodes = list(nodes)
+    files = [n.pk for n in nodes if not n.is_folder]
+    live = sum(n.size for n in nodes if not n.is_folder)
+    kept = Version.objects.filter(node_id__in=files).aggregate(s=Sum("size"))["s"] or 0
+    return live + kept
+
+
+def _make_room(space: Space, needed: int) -> None:
+    """Raise QuotaExceeded unless ``needed`` more bytes fit, removing old versions if that
+    is enough (as Nextcloud does): versions are the first thing a full space gives up."""
+    quota = quota_of(space)
+    if quota is None or space.used + needed <= quota:
+        return
+    excess = space.used + needed - quota
+    candidates = Version.objects.filter(node__space=space).order_by("created_at", "pk")
+    if (candidates.aggregate(s=Sum("size"))["s"] or 0) < excess:
+        raise QuotaExceeded
+    freed = 0
+    doomed: list[Version] = []
+    for version in candidates.iterator():
+        if freed >= excess:
+            break
+        doomed.append(version)
+        freed += version.size
+    _delete_versions(space, doomed)
+
+
+def _delete_versions(space: Space, versions: list[Version]) -> None:
+    if not versions:
+        return
+    blob_ids = {v.blob_id for v in versions}
+    freed = sum(v.size for v in versions)
+    Version.objects.filter(pk__in=[v.pk for v in versions]).delete()
+    Space.objects.filter(pk=space.pk).update(used=F("used") - freed)
+    space.used -= freed
+    collect_blobs(blob_ids)
+
+
+def collect_blobs(blob_ids: Iterable[int]) -> None:
+    """After commit, delete those of these blobs that nothing refers to any more."""
+    ids = set(blob_ids)
+    if not ids:
+        return
+
+    def collect() -> None:
+        orphans = Blob.objects.filter(pk__in=ids, nodes__isnull=True, versions__isnull=True)
+        for blob in orphans:
+            delete_blob_bytes(blob)
+            blob.delete()
+
+    transaction.on_commit(collect)
+
+
+def discard_blob(blob: Blob) -> None:
+    """A blob written for an upload that was then refused."""
+    collect_blobs([blob.pk])

@@ -1,0 +1,272 @@
+"""Creating folders and writing files."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from cartable.drive import access, previews
+from cartable.drive.actions.base import (
+    _actor,
+    _changed,
+    _check_folder,
+    _make_room,
+    _owner_fields,
+    _record,
+    _touch,
+    discard_blob,
+    free_name,
+    live_child,
+    quota_of,
+)
+from cartable.drive.blobs import BlobWriter
+from cartable.drive.errors import (
+    Conflict,
+    PreconditionFailed,
+)
+from cartable.drive.indexing import index_later
+from cartable.drive.models import (
+    Activity,
+    Blob,
+    Node,
+    ShareLink,
+    Space,
+    Version,
+    hash_path,
+    new_etag,
+)
+from cartable.drive.mounts import clean_name
+from cartable.drive.scan import scanner_or_none
+
+
+def create_folder(
+    parent: Node, name: str, *, by: Any, link: ShareLink | None = None, exist_ok: bool = False
+) -> Node:
+    name = clean_name(name)
+    _check_folder(parent)
+    access.check(by, parent, "upload", link=link)
+    existing = live_child(parent, name)
+    if existing is not None:
+        if exist_ok and existing.is_folder:
+            return existing
+        raise Conflict
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            node = Node.objects.create(
+                space_id=parent.space_id,
+                parent=parent,
+                kind=Node.Kind.FOLDER,
+                name=name,
+                path=f"{parent.path}/{name}",
+                mtime=now,
+                created_by=_actor(by),
+                modified_by=_actor(by),
+                **_owner_fields(parent),
+            )
+            _touch(parent.space_id, access.ancestor_paths(node.path))
+            _record(Activity.Verb.CREATED, node, by)
+            _changed(parent.space, parent)
+    except IntegrityError:
+        if exist_ok:
+            found = live_child(parent, name)
+            if found is not None and found.is_folder:
+                return found
+        raise Conflict from None
+    return node
+
+
+def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None = None) -> Node:
+    """The folder at ``relative`` below ``root``, created with its parents when missing."""
+    from cartable.drive.mounts import split_path
+
+    folder = root
+    for part in split_path(relative):
+        folder = create_folder(folder, part, by=by, link=link, exist_ok=True)
+    return folder
+
+
+def new_writer(
+    space: Space, *, expected_size: int | None = None, storage: Any = None
+) -> BlobWriter:
+    """A writer for a file going into ``space``: the quota and, when configured, the
+    virus scanner watch the bytes as they come."""
+    scanner = scanner_or_none()  # ScanUnavailable (fail closed) before any byte is read
+    space.refresh_from_db(fields=["used"])
+    quota = quota_of(space)
+    # Old versions may make room: count them as available, _make_room frees them later.
+    limit = None
+    if quota is not None:
+        kept = Version.objects.filter(node__space=space).aggregate(s=Sum("size"))["s"] or 0
+        limit = max(0, quota - space.used + kept)
+    return BlobWriter(limit=limit, expected_size=expected_size, storage=storage, scanner=scanner)
+
+
+def check_can_write(
+    parent: Node, name: str, *, by: Any, link: ShareLink | None = None
+) -> tuple[str, Node | None]:
+    """Before receiving bytes: may ``by`` put a file named ``name`` into ``parent``?
+    Returns the name to use (a file drop never overwrites another's file) and what it replaces.
+    """
+    name = clean_name(name)
+    _check_folder(parent)
+    allowed = access.check(by, parent, "upload", link=link)
+    existing = live_child(parent, name)
+    if existing is None:
+        return name, None
+    if existing.is_folder:
+        raise Conflict
+    if "drop" in allowed:
+        mine = by is not None and by.is_authenticated and existing.created_by_id == by.pk
+        if not mine:
+            return free_name(parent, name), None
+    access.check(by, existing, "edit", link=link)
+    return name, existing
+
+
+def store_file(
+    parent: Node,
+    name: str,
+    blob: Blob,
+    *,
+    by: Any,
+    link: ShareLink | None = None,
+    mtime: datetime | None = None,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+    mime_type: str | None = None,
+    actor_label: str = "",
+) -> tuple[Node, bool]:
+    """Make ``blob`` the content of the file ``name`` in ``parent``; returns (node, created).
+
+    On refusal the blob is discarded. ``if_match``/``if_none_match``: ETag conditions
+    (``"*"`` allowed), checked in the same transaction as the write.
+    """
+    try:
+        return _store_file(
+            parent,
+            name,
+            blob,
+            by=by,
+            link=link,
+            mtime=mtime,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            mime_type=mime_type,
+            actor_label=actor_label,
+        )
+    except BaseException:
+        discard_blob(blob)
+        raise
+
+
+def _store_file(
+    parent: Node,
+    name: str,
+    blob: Blob,
+    *,
+    by: Any,
+    link: ShareLink | None,
+    mtime: datetime | None,
+    if_match: str | None,
+    if_none_match: str | None,
+    mime_type: str | None,
+    actor_label: str,
+) -> tuple[Node, bool]:
+    name, _ = check_can_write(parent, name, by=by, link=link)
+    now = timezone.now()
+    with transaction.atomic():
+        space = Space.objects.select_for_update().get(pk=parent.space_id)
+        existing = (
+            Node.objects.select_for_update()
+            .filter(space=space, trashed=False, path_hash=hash_path(f"{parent.path}/{name}"))
+            .first()
+        )
+        if existing is not None and existing.is_folder:
+            raise Conflict
+        if (
+            if_none_match is not None
+            and existing is not None
+            and (if_none_match.strip() == "*" or existing.etag in _etags(if_none_match))
+        ):
+            raise PreconditionFailed
+        if if_match is not None:
+            if existing is None:
+                raise PreconditionFailed
+            if if_match.strip() != "*" and existing.etag not in _etags(if_match):
+                raise PreconditionFailed
+        _make_room(space, blob.size)
+        mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if existing is not None:
+            Version.objects.create(
+                node=existing,
+                blob_id=existing.blob_id or 0,
+                size=existing.size,
+                mtime=existing.mtime,
+                author_id=existing.modified_by_id,
+            )
+            delta = blob.size - existing.size
+            existing.blob = blob
+            existing.size = blob.size
+            existing.mime_type = mime
+            existing.mtime = mtime or now
+            existing.etag = new_etag()
+            existing.modified_by = _actor(by)
+            existing.save()
+            node, created = existing, False
+        else:
+            node = Node.objects.create(
+                space=space,
+                parent=parent,
+                kind=Node.Kind.FILE,
+                name=name,
+                path=f"{parent.path}/{name}",
+                blob=blob,
+                size=blob.size,
+                mime_type=mime,
+                mtime=mtime or now,
+                created_by=_actor(by),
+                modified_by=_actor(by),
+                **_owner_fields(parent),
+            )
+            delta, created = blob.size, True
+        Space.objects.filter(pk=space.pk).update(used=F("used") + blob.size)
+        _touch(space.pk, access.ancestor_paths(node.path), delta)
+        verb = Activity.Verb.CREATED if created else Activity.Verb.CHANGED
+        if created and access.access_of(by, parent, link=link).dropping:
+            verb = Activity.Verb.DROPPED
+        _record(verb, node, by, size=blob.size, actor_label=actor_label)
+        index_later(node)
+        _changed(space, parent)
+        previews.schedule_previews(blob, mime)
+    return node, created
+
+
+def _etags(header: str) -> set[str]:
+    return {t.strip().removeprefix("W/").strip('"') for t in header.split(",") if t.strip()}
+
+
+def write_file(
+    parent: Node,
+    name: str,
+    chunks: Iterable[bytes],
+    *,
+    by: Any,
+    link: ShareLink | None = None,
+    expected_size: int | None = None,
+    **options: Any,
+) -> tuple[Node, bool]:
+    """Receive ``chunks`` into a new blob, then :func:`store_file` it."""
+    name, _ = check_can_write(parent, name, by=by, link=link)
+    writer = new_writer(parent.space, expected_size=expected_size)
+    with writer:
+        for chunk in chunks:
+            writer.write(chunk)
+        blob = writer.finish()
+    return store_file(parent, name, blob, by=by, link=link, **options)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DriveConfig(AppConfig):
+    name = "cartable.drive"
+    label = "drive"
+    verbose_name = _("Drive")
+
+    def ready(self) -> None:
+        from cartable.drive import platform, receivers
+
+        receivers.connect()
+        platform.register()

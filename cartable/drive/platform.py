@@ -1,0 +1,152 @@
+"""How Drive plugs into the platform: search, "download my data", account deletion, retention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core.registry import PersonalData, RetentionRule, SearchResult, registry
+from cartable.core.search import excerpt
+from cartable.drive import retention
+
+
+def node_url(node: Any) -> str:
+    try:
+        return reverse("drive:node", args=[node.public_id])
+    except NoReverseMatch:
+        return "/drive/"
+
+
+def visible_nodes_q(user: Any) -> Q:
+    """The nodes ``user`` sees in their Drive: their space, their classes' folders, and what is
+    shared with them (file drop folders excepted: those are filtered by :mod:`access`)."""
+    from cartable.drive.mounts import mounts, personal_space
+
+    q = Q(space=personal_space(user))
+    for mount in mounts(user):
+        if mount.kind == "group":
+            q |= Q(space_id=mount.node.space_id)
+        else:
+            q |= Q(space_id=mount.node.space_id) & (
+                Q(pk=mount.node.pk) | Q(path__startswith=mount.node.path + "/")
+            )
+    return q
+
+
+class DriveSearch:
+    """Names of files and folders (straight from the tree, always current)."""
+
+    key = "drive"
+    label = _("Drive")
+    kind = _("File")
+
+    def search(self, user: Any, query: str, limit: int) -> list[SearchResult]:
+        from cartable.drive.access import abilities
+        from cartable.drive.models import Node
+
+        if not getattr(user, "is_authenticated", False):
+            return []
+        words = [w for w in query.split() if w]
+        if not words:
+            return []
+        name_q = Q()
+        for word in words:
+            name_q &= Q(name__icontains=word)
+        found = (
+            Node.objects.filter(visible_nodes_q(user), name_q, trashed=False, parent__isnull=False)
+            .select_related("space")
+            .order_by("-mtime")[: limit * 3]
+        )
+        results = []
+        for node in found:
+            # File drop folders show each pupil only their own files.
+            if "view" not in abilities(user, node):
+                continue
+            results.append(
+                SearchResult(
+                    provider=self.key,
+                    title=node.name,
+                    url=node_url(node),
+                    excerpt=excerpt(node.path.lstrip("/"), query),
+                    kind=_("Folder") if node.is_folder else self.kind,
+                )
+            )
+            if len(results) >= limit:
+                return results
+        from cartable.drive.indexing import drive_text
+
+        seen = {r.url for r in results}
+        for hit in drive_text.search(user, query, limit - len(results)):
+            if hit.url not in seen:
+                results.append(hit)
+        return results
+
+
+def _iter_blob(blob: Any) -> Iterator[bytes]:
+    from cartable.drive.blobs import open_blob
+
+    with open_blob(blob) as fh:
+        while chunk := fh.read(1024 * 1024):
+            yield chunk
+
+
+def export_files(user: Any, add: Any) -> None:
+    """The user's own files, as they are, under their folders."""
+    from cartable.drive.actions import personal_space
+    from cartable.drive.models import Node
+
+    space = personal_space(user)
+    files = Node.objects.filter(space=space, trashed=False, kind=Node.Kind.FILE).select_related(
+        "blob"
+    )
+    for node in files.iterator():
+        if node.blob is not None:
+            add(node.path.lstrip("/"), _iter_blob(node.blob))
+
+
+def erase_files(user: Any) -> None:
+    """Personal files go; what the user put in class folders stays, given to the class owner."""
+    from cartable.accounts.models import Membership
+    from cartable.drive.actions import collect_blobs
+    from cartable.drive.models import Node, Space, Version
+
+    space = Space.objects.filter(user=user).first()
+    if space is not None:
+        blob_ids = set(
+            Node.objects.filter(space=space, blob__isnull=False).values_list("blob_id", flat=True)
+        ) | set(Version.objects.filter(node__space=space).values_list("blob_id", flat=True))
+        space.delete()
+        collect_blobs(blob_ids)
+    owners = dict(
+        Membership.objects.filter(role="owner")
+        .exclude(user=user)
+        .values_list("group_id", "user_id")
+    )
+    for node in Node.objects.filter(created_by=user, space__group__isnull=False).select_related(
+        "space"
+    ):
+        node.created_by_id = owners.get(node.space.group_id or 0)
+        node.save(update_fields=["created_by"])
+
+
+def register() -> None:
+    registry.add_search(DriveSearch())
+    registry.add_personal_data(
+        PersonalData(key="drive", export=export_files, erase=erase_files, order=40)
+    )
+    for key, description, run in [
+        (
+            "drive-trash",
+            _("Drive items in the trash for more than CARTABLE_DRIVE_TRASH_DAYS"),
+            retention.purge_old_trash,
+        ),
+        ("drive-versions", _("Old Drive versions, thinned"), retention.thin_versions),
+        ("drive-blobs", _("Drive contents nothing refers to"), retention.purge_orphan_blobs),
+        ("drive-uploads", _("Unfinished Drive uploads"), retention.purge_expired_uploads),
+        ("drive-locks", _("Expired WebDAV locks"), retention.purge_expired_locks),
+    ]:
+        registry.add_retention(RetentionRule(key, description, run))

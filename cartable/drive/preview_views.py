@@ -1,0 +1,69 @@
+"""``GET /drive/preview/<file id>?size=256``: a file's thumbnail, for whoever may view the file."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from cartable.drive import access, previews
+from cartable.drive.errors import DriveError
+from cartable.drive.models import Node
+
+
+def _requested_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("size", previews.DEFAULT_SIZE))
+    except ValueError:
+        size = previews.DEFAULT_SIZE
+    return previews.box_for(max(1, size))
+
+
+def _headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
+    response["ETag"] = etag
+    # The file may get new contents (a new blob) at the same address, and its sharing may
+    # end: the browser keeps the image but asks each time, and a 304 costs one query.
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@require_safe
+def preview(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
+    node = (
+        Node.objects.select_related("blob")
+        .filter(public_id=public_id, kind=Node.Kind.FILE, trashed=False)
+        .first()
+    )
+    if node is None or node.blob is None:
+        raise Http404
+    try:
+        access.check(request.user, node, "view")
+    except DriveError:
+        raise Http404 from None
+    blob = node.blob
+    size = _requested_size(request)
+    etag = f'"{blob.pk}-{size}"'
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return _headers(HttpResponseNotModified(), etag)
+    found = previews.cached_preview(blob, size)
+    if found is None and previews.previewable(node.mime_type) and not previews.has_failed(blob):
+        if previews.kind_of(node.mime_type) in previews.FAST_KINDS:
+            found = previews.make_preview(blob, node.mime_type, size)
+        else:
+            # LibreOffice or ffmpeg: seconds of work, for the job queue, not this request.
+            from cartable.drive.tasks import make_previews
+
+            make_previews.enqueue(blob.pk, node.mime_type)
+            found = previews.cached_preview(blob, size)  # jobs run inline in some setups
+            if found is None:
+                response = HttpResponse(status=404)
+                response["Retry-After"] = "10"
+                response["Cache-Control"] = "no-store"
+                return response
+    if found is None:
+        raise Http404
+    return _headers(FileResponse(found.open(), content_type=found.content_type), etag)

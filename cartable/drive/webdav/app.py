@@ -1,0 +1,358 @@
+"""The ASGI application that serves ``/remote.php/``: WebDAV outside Django's request cycle.
+
+Django's ASGI handler reads a whole request body into a temporary file before a view sees
+it, and runs synchronous views one at a time in a single thread. Neither suits a protocol
+whose requests are large uploads or many small ones in parallel. Here the body is read as
+it arrives and handed to the storage writer chunk by chunk, and database work runs in a
+pool of threads (``run_sync``), so requests proceed side by side.
+
+What Django's handler would do and matters here is done by hand: database connections are
+checked at the start and end of each piece of work (see ``_reuse_connections``), and
+CSRF does not apply to Basic authentication (a browser session must send the CSRF token in
+the ``requesttoken`` header, as Nextcloud's web UI does).
+
+A DAV namespace is a :class:`Tree` registered for a URL pattern (see :func:`register`);
+the files tree is one, the Nextcloud uploads, trash bin and versions trees are others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import logging
+import re
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import connections
+
+from cartable.drive.webdav import davxml
+from cartable.drive.webdav.headers import BadHeader, split_path
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# XML request bodies (PROPFIND, PROPPATCH, LOCK) beyond this are refused.
+MAX_XML_BODY = 1024 * 1024
+# Uploads reach storage in pieces of this size: few thread hops, bounded memory.
+WRITE_CHUNK = 1024 * 1024
+DB_THREADS = 8
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="dav")
+    return _executor
+
+
+def _reuse_connections() -> None:
+    """Keeps each pool thread's database connection from one piece of work to the next.
+
+    Django closes connections at the end of every request unless CONN_MAX_AGE says
+    otherwise, and with SQLite (the embedded mode) opening one costs several milliseconds:
+    more than a small PUT. A pool thread's connection is kept instead, and closed only when
+    it is broken or was left in a transaction, which is what ``close_old_connections`` checks
+    besides the age.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        elif conn.errors_occurred:
+            if conn.is_usable():
+                conn.errors_occurred = False
+            else:
+                conn.close()
+
+
+def _in_request(fn: Callable[[], T]) -> T:
+    _reuse_connections()
+    try:
+        return fn()
+    finally:
+        _reuse_connections()
+
+
+async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in the DAV thread pool, with Django's connection handling."""
+    context = contextvars.copy_context()
+    call = functools.partial(context.run, _in_request, functools.partial(fn, *args, **kwargs))
+    return await asyncio.get_running_loop().run_in_executor(_pool(), call)
+
+
+async def run_io(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in the pool, for storage reads and writes (no database)."""
+    return await asyncio.get_running_loop().run_in_executor(_pool(), functools.partial(fn, *args))
+
+
+class ClientGone(Exception):
+    """The client closed the connection before sending its whole body."""
+
+
+class DavError(Exception):
+    """Ends a request with ``status``; ``condition`` names a DAV: precondition element."""
+
+    def __init__(
+        self,
+        status: int,
+        condition: str = "",
+        message: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message or condition or str(status))
+        self.status = status
+        self.condition = condition
+        self.message = message
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        body = davxml.error(self.condition, self.message) if self.condition else b""
+        if not body and self.message:
+            body = davxml.error("error", self.message).replace(b"<d:error/>", b"")
+        response = Response(self.status, body, headers=dict(self.headers))
+        if body:
+            response.headers.setdefault("Content-Type", "application/xml; charset=utf-8")
+        return response
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes | AsyncIterable[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def xml(cls, body: bytes, status: int = 207, **headers: str) -> Response:
+        return cls(status, body, {"Content-Type": "application/xml; charset=utf-8", **headers})
+
+
+class Request:
+    """One HTTP request to a DAV tree."""
+
+    def __init__(self, scope: dict[str, Any], receive: Callable[[], Any]) -> None:
+        self.scope = scope
+        self._receive = receive
+        self.method: str = scope["method"].upper()
+        raw = scope.get("raw_path") or scope["path"].encode()
+        self.raw_path: str = raw.decode("latin-1").split("?", 1)[0]
+        headers: dict[str, str] = {}
+        for key, value in scope.get("headers", []):
+            name = key.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {text}" if name in headers else text
+        self.headers = headers
+        self.user: Any = None
+        self.session_auth = False
+        self.body_read = False
+        # Set by the router: the tree's URL prefix (percent-encoded) and the path within it.
+        self.prefix = ""
+        self.segments: list[str] = []
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    @property
+    def host(self) -> str | None:
+        return self.headers.get("host")
+
+    @property
+    def content_length(self) -> int | None:
+        value = self.headers.get("content-length")
+        if value is None:
+            return None
+        try:
+            length = int(value)
+        except ValueError:
+            raise DavError(400, message="bad Content-Length") from None
+        if length < 0:
+            raise DavError(400, message="bad Content-Length")
+        return length
+
+    @property
+    def has_body(self) -> bool:
+        length = self.content_length
+        return bool(length) or "chunked" in self.headers.get("transfer-encoding", "").lower()
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body as it arrives; ClientGone if the client leaves before its end."""
+        if self.body_read:
+            return
+        self.body_read = True
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+    async def stream_pieces(self, size: int = WRITE_CHUNK) -> AsyncIterator[bytes]:
+        """The body in pieces of about ``size`` bytes (the last one shorter)."""
+        buffer = bytearray()
+        async for chunk in self.stream():
+            buffer += chunk
+            if len(buffer) >= size:
+                yield bytes(buffer)
+                buffer.clear()
+        if buffer:
+            yield bytes(buffer)
+
+    async def body(self, limit: int = MAX_XML_BODY) -> bytes:
+        parts = bytearray()
+        async for chunk in self.stream():
+            parts += chunk
+            if len(parts) > limit:
+                raise DavError(413, message="request body too large")
+        return bytes(parts)
+
+    async def drain(self) -> None:
+        """Reads and drops what is left of the body, so the connection can be reused."""
+        try:
+            async for _chunk in self.stream():
+                pass
+        except ClientGone:
+            pass
+
+    def href(self, segments: list[str], collection: bool = False) -> str:
+        from urllib.parse import quote
+
+        path = self.prefix + "".join("/" + quote(s, safe="") for s in segments)
+        if collection:
+            path += "/"
+        return path or "/"
+
+    def segments_of(self, raw_path: str) -> list[str] | None:
+        """The segments of another URL path in this tree, None if it is outside."""
+        prefix = self.prefix.rstrip("/")
+        if raw_path != prefix and not raw_path.startswith(prefix + "/"):
+            return None
+        try:
+            return split_path(raw_path[len(prefix) :])
+        except BadHeader:
+            return None
+
+
+class Tree:
+    """A DAV namespace: a method ``do_<method>`` per HTTP method it answers."""
+
+    async def handle(self, request: Request) -> Response:
+        handler = getattr(self, "do_" + request.method.lower().replace("-", "_"), None)
+        if handler is None:
+            raise DavError(405, headers={"Allow": ", ".join(self.allowed_methods())})
+        result: Response = await handler(request)
+        return result
+
+    def allowed_methods(self) -> list[str]:
+        return sorted(
+            name[3:].upper()
+            for name in dir(self)
+            if name.startswith("do_") and callable(getattr(self, name))
+        )
+
+
+TreeFactory = Callable[[Request, "re.Match[str]"], Tree]
+_TREES: list[tuple[re.Pattern[str], TreeFactory]] = []
+# Modules that register trees, imported on the first request (Django is set up by then).
+TREE_MODULES = [
+    "cartable.drive.webdav.files",
+    "cartable.drive.nextcloud.dav_uploads",
+    "cartable.drive.nextcloud.dav_trash",
+]
+_imported = False
+
+
+def _import_trees() -> None:
+    global _imported
+    if not _imported:
+        import importlib
+
+        for module in TREE_MODULES:
+            importlib.import_module(module)
+        _imported = True
+
+
+def register(pattern: str, factory: TreeFactory) -> None:
+    """Serves URL paths matching ``pattern`` (on the raw, percent-encoded path) with a tree.
+
+    The pattern must have a group ``prefix`` (the tree's URL prefix) and ``rest`` (the path
+    inside it); ``factory(request, match)`` makes the tree for a request, after sign-in.
+    """
+    _TREES.append((re.compile(pattern), factory))
+
+
+def _route(request: Request) -> tuple[TreeFactory, re.Match[str]] | None:
+    for pattern, factory in _TREES:
+        match = pattern.match(request.raw_path)
+        if match:
+            return factory, match
+    return None
+
+
+async def _send(
+    send: Callable[[dict[str, Any]], Any], request: Request, response: Response
+) -> None:
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    body = response.body
+    if isinstance(body, bytes | bytearray):
+        if "content-length" not in headers:
+            headers["content-length"] = str(len(body))
+        if request.method == "HEAD" and response.status < 300:
+            body = b""
+    raw_headers = [
+        (k.encode("latin-1"), str(v).encode("latin-1", "replace")) for k, v in headers.items()
+    ]
+    if not request.body_read and request.has_body:
+        # The body was not read: the connection cannot carry another request.
+        raw_headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    if isinstance(body, bytes | bytearray):
+        await send({"type": "http.response.body", "body": bytes(body)})
+        return
+    try:
+        async for chunk in body:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    finally:
+        closer = getattr(body, "aclose", None)
+        if closer is not None:
+            await closer()
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def application(scope: dict[str, Any], receive: Callable[[], Any], send: Callable) -> None:
+    from cartable.drive.webdav import auth
+
+    _import_trees()
+    request = Request(scope, receive)
+    try:
+        routed = _route(request)
+        if routed is None:
+            raise DavError(404)
+        factory, match = routed
+        request.prefix = match.group("prefix")
+        try:
+            request.segments = split_path(match.group("rest") or "")
+        except BadHeader:
+            raise DavError(400, message="bad path") from None
+        await auth.authenticate(request)
+        tree = factory(request, match)
+        response = await tree.handle(request)
+    except DavError as exc:
+        response = exc.response()
+    except ClientGone:
+        return
+    except Exception:
+        logger.exception("WebDAV %s %s failed", request.method, request.raw_path)
+        response = Response(500)
+    with contextlib.suppress(OSError):
+        await _send(send, request, response)

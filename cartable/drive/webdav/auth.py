@@ -1,0 +1,154 @@
+"""Who is asking: HTTP Basic with an app password, or the browser's session plus its CSRF token.
+
+Verifying an app password (Argon2) costs tens of milliseconds, and a sync client sends
+thousands of requests: a successful verification is remembered in Django's cache (shared
+by every server when Redis is configured) under an HMAC of the login and password, for a
+few minutes. A remembered one still costs one query, which checks that the account is
+active and the app password not revoked (its prefix still exists for the account).
+
+Failed Basic attempts are counted per login; past the limit, unverified attempts for that
+login are refused without checking the password until the window ends.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from cartable.drive.webdav.app import DavError, Request, run_sync
+
+REALM = "Cartable"
+CACHE_SECONDS = 300
+FAILED_LIMIT = 10
+FAILED_WINDOW = 300
+PREFIX_LENGTH = 8  # cartable.accounts.actions.APP_PASSWORD_PREFIX_LENGTH
+
+
+def challenge(message: str = "") -> DavError:
+    return DavError(
+        401,
+        message=message,
+        headers={"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'},
+    )
+
+
+def _credentials(header: str) -> tuple[str, str] | None:
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    login, sep, password = decoded.partition(":")
+    if not sep or not login:
+        return None
+    return login, password
+
+
+def _remembered_key(login: str, password: str) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{login}\x00{password}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"drive:dav:auth:{digest}"
+
+
+def _failed_key(login: str) -> str:
+    return "drive:dav:failed:" + hashlib.sha256(login.strip().lower().encode()).hexdigest()
+
+
+class RateLimited(Exception):
+    pass
+
+
+def basic_user(login: str, password: str) -> Any | None:
+    """The user of an app password; RateLimited after too many failures for this login."""
+    from cartable.accounts.actions import authenticate_app_password
+    from cartable.accounts.models import User
+
+    key = _remembered_key(login, password)
+    user_id = cache.get(key)
+    if user_id is not None:
+        user = User.objects.filter(
+            pk=user_id, is_active=True, app_passwords__prefix=password[:PREFIX_LENGTH]
+        ).first()
+        if user is not None:
+            return user
+        cache.delete(key)
+    failed_key = _failed_key(login)
+    if (cache.get(failed_key) or 0) >= FAILED_LIMIT:
+        raise RateLimited
+    user = authenticate_app_password(login, password)
+    if user is not None:
+        cache.set(key, user.pk, CACHE_SECONDS)
+        return user
+    cache.add(failed_key, 0, FAILED_WINDOW)
+    try:
+        cache.incr(failed_key)
+    except ValueError:
+        cache.set(failed_key, 1, FAILED_WINDOW)
+    return None
+
+
+def session_user(cookie_header: str, request_token: str | None) -> Any | None:
+    """The user of a browser session whose CSRF token came in ``requesttoken``."""
+    from importlib import import_module
+
+    from django.contrib.auth import get_user
+    from django.http.cookie import parse_cookie
+    from django.middleware.csrf import (  # type: ignore[attr-defined]
+        CSRF_SESSION_KEY,
+        InvalidTokenFormat,
+        _check_token_format,
+        _does_token_match,
+    )
+
+    cookies = parse_cookie(cookie_header)
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if not session_key or not request_token:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if settings.CSRF_USE_SESSIONS:
+        secret = session.get(CSRF_SESSION_KEY)
+    else:
+        secret = cookies.get(settings.CSRF_COOKIE_NAME)
+    if not secret:
+        return None
+    try:
+        _check_token_format(request_token)
+        _check_token_format(secret)
+    except InvalidTokenFormat:
+        return None
+    if not _does_token_match(request_token, secret):
+        return None
+    user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
+    return user if user.is_authenticated and user.is_active else None
+
+
+async def authenticate(request: Request) -> None:
+    """Sets ``request.user``, or ends the request with 401 (429 when rate limited)."""
+    header = request.header("authorization") or ""
+    if header[:6].lower() == "basic ":
+        credentials = _credentials(header)
+        if credentials is None:
+            raise challenge()
+        try:
+            user = await run_sync(basic_user, *credentials)
+        except RateLimited:
+            raise DavError(429, headers={"Retry-After": str(FAILED_WINDOW)}) from None
+        if user is None:
+            raise challenge()
+        request.user = user
+        return
+    cookie = request.header("cookie")
+    if cookie:
+        user = await run_sync(session_user, cookie, request.header("requesttoken"))
+        if user is not None:
+            request.user = user
+            request.session_auth = True
+            return
+    raise challenge()
