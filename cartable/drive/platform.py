@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core.registry import (
     DashboardCard,
+    DemoData,
     PersonalData,
     RetentionRule,
     SearchResult,
@@ -177,6 +178,9 @@ def erase_files(user: Any) -> None:
 
 
 def register() -> None:
+    from cartable.drive import demo
+
+    registry.add_demo(DemoData("drive", demo.create, order=40))
     registry.add_card(
         DashboardCard(
             key="drive",
