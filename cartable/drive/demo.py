@@ -62,7 +62,7 @@ def create(people: dict[str, Any]) -> Iterator[str]:
     from cartable.drive.filedrop import set_file_drop
 
     set_file_drop(box, True, by=teacher)
-    students = people.get("students") or []
-    if students:
-        actions.write_file(box, "frise-lea.txt", [b"1789 ... 1799"], by=students[0])
+    lea = next((s for s in people.get("students", []) if s.username == "lea.4eb"), None)
+    if lea is not None:
+        actions.write_file(box, "frise-lea.txt", [b"1789 ... 1799"], by=lea)
     yield "Drive: files in Claire Martin's Drive and in the class folder (a homework box)."

@@ -34,6 +34,7 @@ def node_url(node: Any) -> str:
 
 def _recent_files(user: Any) -> list[dict[str, Any]]:
     from django.utils.formats import date_format
+    from django.utils.timezone import localtime
 
     from cartable.drive.models import Node
 
@@ -51,7 +52,7 @@ def _recent_files(user: Any) -> list[dict[str, Any]]:
                 {
                     "title": node.name,
                     "url": node_url(node),
-                    "meta": date_format(node.mtime, "SHORT_DATETIME_FORMAT"),
+                    "meta": date_format(localtime(node.mtime), "SHORT_DATETIME_FORMAT"),
                 }
             )
         if len(items) == 6:
