@@ -7,11 +7,16 @@ const PARALLEL = 3;
 const CHUNK_SIZE = 8 * 1024 * 1024;
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000];
 
+// Decimal units, as the server's pages and the quota count them, in the page's language.
 function formatBytes(n) {
-  const units = ["B", "kB", "MB", "GB", "TB"];
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
   let i = 0;
   while (n >= 1000 && i < units.length - 1) { n /= 1000; i += 1; }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+  const lang = document.documentElement.lang || "fr";
+  return new Intl.NumberFormat(lang, {
+    style: "unit", unit: units[i], unitDisplay: i ? "short" : "long",
+    maximumFractionDigits: i && n < 100 ? 1 : 0,
+  }).format(n);
 }
 
 // Reads a drop: files, and folders walked through webkitGetAsEntry. The entries are taken

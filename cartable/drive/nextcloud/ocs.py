@@ -24,8 +24,8 @@ from xml.etree import ElementTree as ET  # noqa: S405 - we only write XML here
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from cartable.accounts.actions import authenticate_app_password
 from cartable.accounts.models import User
+from cartable.drive.webdav.auth import RateLimited, basic_user
 
 OK = 200
 
@@ -125,7 +125,11 @@ def authenticated_user(request: HttpRequest) -> User | None:
     """The user behind an app password, or behind the session of an OCS-APIRequest call."""
     credentials = basic_credentials(request)
     if credentials is not None:
-        return authenticate_app_password(*credentials)
+        # The same cached check and failure limit as WebDAV: clients call both all the time.
+        try:
+            return basic_user(*credentials)  # type: ignore[no-any-return]
+        except RateLimited:
+            return None
     user = getattr(request, "user", None)
     if (
         user is not None
