@@ -36,7 +36,12 @@ from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBuc
 logger = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.01  # awareness (cursors) and chat: merged over this window
+# Broadcasts to N connections are spaced by SECONDS_PER_CONNECTION × N × N / FULL_SPACING_AT:
+# each broadcast costs ~N sends and N typists make ~N updates a second, so the send work of
+# broadcasting every update grows as N²; the spacing (during which updates merge) grows with
+# it, so that small rooms broadcast at once and large ones merge (25 ms apart at 500).
 BROADCAST_SECONDS_PER_CONNECTION = 0.00005
+BROADCAST_FULL_SPACING_AT = 500
 BROADCAST_MAX_SECONDS = 0.04
 WRITE_BATCH = 500
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -312,8 +317,10 @@ class PadRoom:
 
     def _broadcast_soon(self) -> None:
         """Flush now if the last broadcast is far enough behind, else when it will be."""
+        n = len(self.connections)
         interval = min(
-            BROADCAST_MAX_SECONDS, len(self.connections) * BROADCAST_SECONDS_PER_CONNECTION
+            BROADCAST_MAX_SECONDS,
+            BROADCAST_SECONDS_PER_CONNECTION * n * n / BROADCAST_FULL_SPACING_AT,
         )
         wait = self._last_flush + interval - asyncio.get_running_loop().time()
         if wait <= 0 and not self._flush_scheduled:
