@@ -45,6 +45,13 @@ def covering(space_id: int, path: str, *, below: bool = False) -> list[Lock]:
     ]
 
 
+def covers(lock: Lock, path: str) -> bool:
+    """Whether ``lock`` (live) covers ``path`` itself."""
+    return lock.path == path or (
+        lock.infinite and (lock.path == "" or path.startswith(lock.path + "/"))
+    )
+
+
 def locks_in(space_id: int, folder_path: str) -> dict[str, list[Lock]]:
     """Live locks on ``folder_path`` or below, and above it with depth infinity, by path."""
     above = [hash_path(p) for p in ancestors_and_self(folder_path)]

@@ -175,6 +175,7 @@ class Upload:
     existed: bool
     tokens: set[str]
     writer: Any
+    checked: actions.WriteCheck | None = None
 
 
 def prepare_put(tree: FilesTree, request: Request) -> Upload:
@@ -185,9 +186,7 @@ def prepare_put(tree: FilesTree, request: Request) -> Upload:
     if location.parent is None:
         raise DavError(409, message="The folder does not exist.")
     tokens = tree.conditions(request, location)
-    tree.unlocked(location, tokens)
-    if node is None:
-        tree.parent_unlocked(location, tokens)
+    tree.unlocked(location, tokens, parent=node is None)
     etag = f'"{node.etag}"' if node is not None else None
     if_match = request.header("if-match")
     if if_match is not None and (etag is None or not _etag_listed(if_match, etag)):
@@ -198,9 +197,9 @@ def prepare_put(tree: FilesTree, request: Request) -> Upload:
     from cartable.drive.webdav.files import drive_errors
 
     with drive_errors():
-        name, _replaced = actions.check_can_write(location.parent, location.name, by=tree.user)
+        checked = actions.check_write(location.parent, location.name, by=tree.user, existing=node)
         writer = actions.new_writer(location.parent.space, expected_size=request.content_length)
-    return Upload(location.parent, name, node is not None, tokens, writer)
+    return Upload(location.parent, checked.name, node is not None, tokens, writer, checked)
 
 
 def finish_put(tree: FilesTree, request: Request, upload: Upload, blob: Blob) -> Node:
@@ -215,8 +214,19 @@ def finish_put(tree: FilesTree, request: Request, upload: Upload, blob: Blob) ->
             mtime=parse_mtime(request.header("x-oc-mtime")),
             if_match=request.header("if-match"),
             if_none_match=request.header("if-none-match"),
+            checked=upload.checked,
         )
     return node
+
+
+def finish_upload(tree: FilesTree, request: Request, upload: Upload) -> Node:
+    """Once the whole body is in: the blob stored, checked against ``OC-Checksum``, and made
+    the file's content (one thread hop for the three)."""
+    blob = upload.writer.finish()
+    if checksum_mismatch(request.header("oc-checksum"), blob):
+        actions.discard_blob(blob)
+        raise DavError(400, message="The checksum does not match the contents.")
+    return finish_put(tree, request, upload, blob)
 
 
 def checksum_mismatch(header: str | None, blob: Blob) -> bool:
@@ -237,7 +247,7 @@ async def put(tree: FilesTree, request: Request) -> Response:
             await run_io(writer.write, piece)
         if expected is not None and writer.size != expected:
             raise DavError(400, message="The body is shorter than its Content-Length.")
-        blob = await run_sync(writer.finish)
+        node = await run_sync(finish_upload, tree, request, upload)
     except ClientGone:
         await run_io(writer.abort)
         raise
@@ -250,10 +260,6 @@ async def put(tree: FilesTree, request: Request) -> Response:
 
             raise dav_error(exc) from None
         raise
-    if checksum_mismatch(request.header("oc-checksum"), blob):
-        await run_sync(actions.discard_blob, blob)
-        raise DavError(400, message="The checksum does not match the contents.")
-    node = await run_sync(finish_put, tree, request, upload, blob)
     headers = file_headers(node)
     del headers["Last-Modified"]
     if request.header("x-oc-mtime"):
