@@ -96,7 +96,7 @@ def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None =
 
 
 def new_writer(
-    space: Space, *, expected_size: int | None = None, storage: Any = None
+    space: Space, *, expected_size: int | None = None, storage: Any = None, adler32: bool = True
 ) -> BlobWriter:
     """A writer for a file going into ``space``: the quota and, when configured, the
     virus scanner watch the bytes as they come."""
@@ -111,7 +111,13 @@ def new_writer(
             # later. (A body of a known size that fits needs no sum over the space.)
             kept = Version.objects.filter(node__space=space).aggregate(s=Sum("size"))["s"] or 0
             limit += kept
-    return BlobWriter(limit=limit, expected_size=expected_size, storage=storage, scanner=scanner)
+    return BlobWriter(
+        limit=limit,
+        expected_size=expected_size,
+        storage=storage,
+        scanner=scanner,
+        adler32=adler32,
+    )
 
 
 # ``check_write``'s ``existing`` when the caller has not looked for it.

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from django.db import connections
 
+from cartable.core.events import server_loop
 from cartable.drive.webdav import davxml
 from cartable.drive.webdav.headers import BadHeader, split_path
 
@@ -84,9 +85,12 @@ def _in_request(fn: Callable[[], T]) -> T:
 
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)`` in the DAV thread pool, with Django's connection handling."""
+    loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
+    # Real-time events sent from there go out on this loop (see cartable.core.events).
+    context.run(server_loop.set, loop)
     call = functools.partial(context.run, _in_request, functools.partial(fn, *args, **kwargs))
-    return await asyncio.get_running_loop().run_in_executor(_pool(), call)
+    return await loop.run_in_executor(_pool(), call)
 
 
 async def run_io(fn: Callable[..., T], *args: Any) -> T:
