@@ -96,7 +96,9 @@ class BlobWriter:
             self.scanner.feed(chunk)
         self._file.write(chunk)
 
-    def finish(self) -> Blob:
+    def finish(self, *, save: bool = True) -> Blob:
+        """The bytes stored, and their Blob; with ``save`` false the Blob is not saved yet
+        (the caller saves it in its own transaction, or deletes the bytes)."""
         try:
             if self.scanner is not None:
                 self.scanner.result()  # raises Infected
@@ -112,13 +114,16 @@ class BlobWriter:
             self.abort()
             raise
         self._done = True
-        return Blob.objects.create(
+        blob = Blob(
             storage_name=stored,
             size=self.size,
             sha1=self._sha1.hexdigest(),
             md5=self._md5.hexdigest(),
             adler32=f"{self._adler:08x}" if self._adler is not None else "",
         )
+        if save:
+            blob.save()
+        return blob
 
     def abort(self) -> None:
         if self._done:

@@ -23,7 +23,8 @@ import contextvars
 import functools
 import logging
 import re
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -52,6 +53,26 @@ def _pool() -> ThreadPoolExecutor:
     if _executor is None:
         _executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="dav")
     return _executor
+
+
+_sqlite_writer = threading.Lock()
+
+
+@contextlib.contextmanager
+def serial_writes() -> Iterator[None]:
+    """Around a write transaction: with SQLite, the pool's threads take turns here.
+
+    SQLite lets one writer in at a time and makes the others wait by sleeping 1, 2, 5, 10…
+    milliseconds between tries: eight small uploads in parallel spent most of their time
+    asleep, for transactions of a millisecond. A lock in the process wakes the next writer
+    at once (other processes, such as a separate worker, still wait on SQLite's timeout).
+    PostgreSQL needs nothing of the kind.
+    """
+    if connections["default"].vendor != "sqlite":
+        yield
+        return
+    with _sqlite_writer:
+        yield
 
 
 def _reuse_connections() -> None:

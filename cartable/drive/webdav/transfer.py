@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.http import http_date, parse_http_date_safe
 
 from cartable.core.http import parse_range
@@ -30,6 +31,7 @@ from cartable.drive.webdav.app import (
     Response,
     run_io,
     run_sync,
+    serial_writes,
 )
 
 if TYPE_CHECKING:
@@ -225,13 +227,20 @@ def finish_put(tree: FilesTree, request: Request, upload: Upload, blob: Blob) ->
 
 
 def finish_upload(tree: FilesTree, request: Request, upload: Upload) -> Node:
-    """Once the whole body is in: the blob stored, checked against ``OC-Checksum``, and made
-    the file's content (one thread hop for the three)."""
-    blob = upload.writer.finish()
-    if checksum_mismatch(request.header("oc-checksum"), blob):
-        actions.discard_blob(blob)
-        raise DavError(400, message="The checksum does not match the contents.")
-    return finish_put(tree, request, upload, blob)
+    """Once the whole body is in: the bytes stored, checked against ``OC-Checksum``, and
+    made the file's content, the blob's row in the same (short) write transaction."""
+    blob = upload.writer.finish(save=False)
+    try:
+        if checksum_mismatch(request.header("oc-checksum"), blob):
+            raise DavError(400, message="The checksum does not match the contents.")
+        with serial_writes(), transaction.atomic():
+            blob.save()
+            return finish_put(tree, request, upload, blob)
+    except BaseException:
+        # No row refers to these bytes (it was never saved, or rolled back).
+        with contextlib.suppress(OSError):
+            upload.writer.storage.delete(blob.storage_name)
+        raise
 
 
 def checksum_mismatch(header: str | None, blob: Blob) -> bool:
