@@ -14,7 +14,12 @@ from cartable.testing.factories import StructureFactory, StudentFactory, UserFac
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``scaled`` need PostgreSQL and Redis: they run in ``make test-scaled``."""
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, where asyncio tests could no longer start their own.
+
+    Tests marked ``scaled`` need PostgreSQL and Redis: they run in ``make test-scaled``.
+    """
+    items.sort(key=lambda item: "browser" in item.keywords)
     if os.environ.get("CARTABLE_DATABASE_URL") and os.environ.get("CARTABLE_REDIS_URL"):
         return
     skip = pytest.mark.skip(

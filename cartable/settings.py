@@ -93,6 +93,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["cartable.core.templatetags.sizes"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("pad/", include("cartable.pad.urls")),
     path("drive/", include("cartable.drive.urls")),
+    # The Nextcloud clients' endpoints sit at the root, where Nextcloud has them.
+    path("", include("cartable.drive.nextcloud.urls")),
     path("", include("cartable.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

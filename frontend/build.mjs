@@ -10,6 +10,7 @@ await build({
   entryPoints: {
     app: "frontend/app.js",
     pad: "frontend/pad/index.js",
+    drive: "frontend/drive/index.js",
   },
   bundle: true,
   format: "esm",
@@ -22,7 +23,7 @@ await build({
 
 // The editor's stylesheet, on its own: pages link it, no script injects styles.
 await build({
-  entryPoints: { pad: "frontend/pad/pad.css" },
+  entryPoints: { pad: "frontend/pad/pad.css", drive: "frontend/drive/drive.css" },
   bundle: true,
   minify: true,
   sourcemap: true,

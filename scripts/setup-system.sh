@@ -5,10 +5,12 @@
 # Drive: libreoffice-calc-nogui and -impress-nogui, previews of spreadsheets and slides;
 # poppler-utils also draws PDF thumbnails (pdftoppm); ffmpeg: video posters; clamav-daemon:
 # the virus scanner, which the tests start with a signature database of their own;
-# litmus: the WebDAV test suite; rclone: the reference WebDAV server of the Drive benchmark.
+# litmus: the WebDAV test suite; rclone: the reference WebDAV server of the Drive benchmark
+# and, with nextcloud-desktop-cmd (nextcloudcmd), a real client in Drive's tests.
 set -euo pipefail
 packages=(chromium libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
-  poppler-utils fonts-dejavu-core fonts-liberation ffmpeg clamav-daemon litmus rclone)
+  poppler-utils fonts-dejavu-core fonts-liberation ffmpeg clamav-daemon litmus rclone
+  nextcloud-desktop-cmd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

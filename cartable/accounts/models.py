@@ -216,3 +216,40 @@ class AppPassword(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class LoginFlow(TimeStamped):
+    """A device asking for an app password through the Nextcloud login flow (v1 or v2).
+
+    The device opens ``login_token``'s page in a browser, where the user signs in and
+    grants access; a v2 device polls with a second token, of which only the hash is kept.
+    The app password of a v2 flow is made when the device collects it, so that it never
+    rests in the database, not even encrypted. Flows expire after twenty minutes.
+    """
+
+    class Kind(models.TextChoices):
+        V1 = "v1", "v1"
+        V2 = "v2", "v2"
+
+    kind = models.CharField(max_length=2, choices=Kind.choices, default=Kind.V2)
+    login_token = models.CharField(max_length=64, unique=True)
+    # SHA-256 of the poll token (v2 only): random and long, so no slow hash is needed.
+    poll_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    client_name = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_flows",
+    )
+    granted_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"login flow {self.kind} for {self.client_name}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.expires_at > timezone.now()

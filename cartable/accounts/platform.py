@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.registry import DashboardCard, PersonalData, registry
+from cartable.core.registry import DashboardCard, PersonalData, RetentionRule, registry
 from cartable.core.search import IndexedProvider
 
 
@@ -127,6 +127,12 @@ def erase_account(user: Any) -> None:
     user.app_passwords.all().delete()
 
 
+def _purge_login_flows() -> int:
+    from cartable.accounts.login_flows import purge_expired_login_flows
+
+    return purge_expired_login_flows()
+
+
 def register() -> None:
     registry.add_card(
         DashboardCard(
@@ -143,4 +149,11 @@ def register() -> None:
     registry.add_search(group_search)
     registry.add_personal_data(
         PersonalData(key="account", export=export_account, erase=erase_account, order=10)
+    )
+    registry.add_retention(
+        RetentionRule(
+            "login_flows",
+            _("Nextcloud login flows not completed within 20 minutes"),
+            _purge_login_flows,
+        )
     )

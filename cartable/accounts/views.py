@@ -309,6 +309,7 @@ def app_passwords(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "created": created,
             "app_passwords": request.user.app_passwords.all(),
+            "server": request.build_absolute_uri("/").rstrip("/"),
         },
     )
 

@@ -68,12 +68,23 @@ class RetentionRule:
     run: Callable[[], int]
 
 
+@dataclass(frozen=True)
+class DemoData:
+    """A tool's part of ``cartable demo``: given the demo's people and class, make what a
+    visitor should find in the tool; idempotent. Returns lines to print."""
+
+    key: str
+    create: Callable[[dict[str, Any]], Iterable[str]]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     cards: dict[str, DashboardCard] = field(default_factory=dict)
     search: dict[str, SearchProvider] = field(default_factory=dict)
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
     retention: dict[str, RetentionRule] = field(default_factory=dict)
+    demo: dict[str, DemoData] = field(default_factory=dict)
 
     def add_card(self, card: DashboardCard) -> None:
         self.cards[card.key] = card
@@ -87,11 +98,17 @@ class Registry:
     def add_retention(self, rule: RetentionRule) -> None:
         self.retention[rule.key] = rule
 
+    def add_demo(self, handler: DemoData) -> None:
+        self.demo[handler.key] = handler
+
     def ordered_cards(self) -> list[DashboardCard]:
         return sorted(self.cards.values(), key=lambda c: (c.order, c.key))
 
     def ordered_personal_data(self) -> list[PersonalData]:
         return sorted(self.personal_data.values(), key=lambda h: (h.order, h.key))
+
+    def ordered_demo(self) -> list[DemoData]:
+        return sorted(self.demo.values(), key=lambda h: (h.order, h.key))
 
 
 registry = Registry()

@@ -47,3 +47,9 @@ class Infected(DriveError):
 
 class Locked(DriveError):
     default_message = _("This item is locked by someone else.")
+
+
+class Unavailable(DriveError):
+    """A service Drive needs (the virus scanner) does not answer: try again later."""
+
+    default_message = _("This cannot be done right now. Try again later.")

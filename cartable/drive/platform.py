@@ -9,16 +9,61 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.registry import PersonalData, RetentionRule, SearchResult, registry
+from cartable.core.registry import (
+    DashboardCard,
+    DemoData,
+    PersonalData,
+    RetentionRule,
+    SearchResult,
+    registry,
+)
 from cartable.core.search import excerpt
 from cartable.drive import retention
 
 
 def node_url(node: Any) -> str:
     try:
-        return reverse("drive:node", args=[node.public_id])
+        if not node.is_folder:
+            return reverse("drive:file", args=[node.public_id])
+        if node.is_root and node.space.user_id is not None:
+            return reverse("drive:home")
+        return reverse("drive:folder", args=[node.public_id])
     except NoReverseMatch:
         return "/drive/"
+
+
+def _recent_files(user: Any) -> list[dict[str, Any]]:
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from cartable.drive.models import Node
+
+    recent = (
+        Node.objects.filter(visible_nodes_q(user), kind=Node.Kind.FILE, trashed=False)
+        .select_related("space")
+        .order_by("-mtime")[:12]
+    )
+    from cartable.drive.access import abilities
+
+    items = []
+    for node in recent:
+        if "view" in abilities(user, node):
+            items.append(
+                {
+                    "title": node.name,
+                    "url": node_url(node),
+                    "meta": date_format(localtime(node.mtime), "SHORT_DATETIME_FORMAT"),
+                }
+            )
+        if len(items) == 6:
+            break
+    return items
+
+
+def _file_count() -> int:
+    from cartable.drive.models import Node
+
+    return Node.objects.filter(kind=Node.Kind.FILE, trashed=False).count()
 
 
 def visible_nodes_q(user: Any) -> Q:
@@ -134,6 +179,21 @@ def erase_files(user: Any) -> None:
 
 
 def register() -> None:
+    from cartable.drive import demo
+
+    registry.add_demo(DemoData("drive", demo.create, order=40))
+    registry.add_card(
+        DashboardCard(
+            key="drive",
+            title=_("Drive"),
+            description=_("Your documents and your classes' folders, shared and synced."),
+            url_name="drive:home",
+            icon="drive",
+            order=40,
+            items=_recent_files,
+            counter=_file_count,
+        )
+    )
     registry.add_search(DriveSearch())
     registry.add_personal_data(
         PersonalData(key="drive", export=export_files, erase=erase_files, order=40)

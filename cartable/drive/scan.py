@@ -27,7 +27,7 @@ from typing import NoReturn
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from cartable.drive.errors import DriveError, Infected
+from cartable.drive.errors import Infected, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class VirusFound(Infected):
         )
 
 
-class ScanUnavailable(DriveError):
+class ScanUnavailable(Unavailable):
     """clamd is down, too slow or answered with an error: the upload is refused."""
 
     def __init__(self, detail: str = "") -> None:

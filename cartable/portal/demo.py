@@ -73,6 +73,17 @@ def create_demo() -> Iterator[str]:
             topic="platform",
         )
 
+    from cartable.core.registry import registry
+
+    people = {
+        "admin": admin,
+        "teacher": teacher,
+        "colleague": colleague,
+        "group": group,
+        "students": list(User.objects.filter(username__in=["lea.4eb", "yanis.4eb", "ines.4eb"])),
+    }
+    for handler in registry.ordered_demo():
+        yield from handler.create(people)
     yield f"Demo accounts (password for all: {DEMO_PASSWORD}):"
     yield f"  administrator  {admin.email}"
     yield f"  teacher        {teacher.email}"

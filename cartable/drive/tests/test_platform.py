@@ -97,3 +97,11 @@ def test_search_finds_text_of_documents(
     hits = search(teacher, "photosynthèse").get("drive", [])
     assert [h.title for h in hits] == ["cours.txt"]
     assert search(colleague, "photosynthèse").get("drive") is None
+
+
+def test_dashboard_lists_recent_files(client, teacher, student, my_root, class_root):
+    put(class_root, "Consignes.pdf", b"%PDF", teacher)
+    put(my_root, "Brouillon.txt", b"x", teacher)
+    client.force_login(student)
+    page = client.get("/dashboard/").content.decode()
+    assert "Consignes.pdf" in page and "Brouillon.txt" not in page

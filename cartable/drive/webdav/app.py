@@ -289,7 +289,11 @@ class Tree:
 TreeFactory = Callable[[Request, "re.Match[str]"], Tree]
 _TREES: list[tuple[re.Pattern[str], TreeFactory]] = []
 # Modules that register trees, imported on the first request (Django is set up by then).
-TREE_MODULES = ["cartable.drive.webdav.files"]
+TREE_MODULES = [
+    "cartable.drive.webdav.files",
+    "cartable.drive.nextcloud.dav_uploads",
+    "cartable.drive.nextcloud.dav_trash",
+]
 _imported = False
 
 

@@ -30,6 +30,7 @@ from cartable.drive.errors import (
     NotFound,
     PreconditionFailed,
     QuotaExceeded,
+    Unavailable,
 )
 from cartable.drive.models import Lock, Node
 from cartable.drive.webdav import davxml, deadprops, locks, props, transfer
@@ -67,6 +68,8 @@ def dav_error(exc: DriveError) -> DavError:
         status = 423
     elif isinstance(exc, InvalidName):
         status = 400
+    elif isinstance(exc, Unavailable):
+        status = 503
     return DavError(status, message=exc.message)
 
 

@@ -1,0 +1,82 @@
+"""Files arriving from the browser (tus uploads, the plain upload form, public links): into a
+folder, creating the folders of a dropped folder, doing what the person chose when the name
+is taken."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from cartable.drive import errors
+from cartable.drive.models import Activity, Node, ShareLink
+
+CONFLICT_MODES = ("ask", "replace", "rename")
+
+
+def existing(
+    folder: Node, parts: list[str], name: str, *, by: Any, link: Any = None
+) -> Node | None:
+    """What ``parts/name`` below ``folder`` names now, as far as ``by`` may know.
+
+    In a file drop folder, another person's file of the same name is not the dropper's
+    business: their file will get a free name (see ``check_can_write``).
+    """
+    from cartable.drive.access import abilities
+    from cartable.drive.actions import live_child
+
+    node: Node | None = folder
+    for part in [*parts, name]:
+        if node is None or not node.is_folder:
+            return None
+        node = live_child(node, part)
+    if node is None:
+        return None
+    if "view" not in abilities(by, node, link=link):
+        return None
+    return node
+
+
+def taken(name: str) -> errors.Conflict:
+    return errors.Conflict(_("“%(name)s” already exists in this folder.") % {"name": name})
+
+
+def store(
+    folder: Node,
+    parts: list[str],
+    name: str,
+    chunks: Iterable[bytes],
+    *,
+    by: Any,
+    link: ShareLink | None = None,
+    conflict: str = "ask",
+    uploader: str = "",
+    expected_size: int | None = None,
+) -> Node:
+    """Write ``chunks`` as ``parts/name`` below ``folder``.
+
+    ``conflict``: ``ask`` refuses a taken name (Conflict), ``replace`` makes a new version of
+    the file there, ``rename`` keeps both under a free name. ``uploader``: the name an
+    anonymous visitor gave on a file drop page, shown to the folder's owner.
+    """
+    from cartable.drive.actions import free_name, make_folders, write_file
+
+    parent = make_folders(folder, "/".join(parts), by=by, link=link) if parts else folder
+    if conflict == "rename":
+        name = free_name(parent, name)
+    options: dict[str, Any] = {}
+    if conflict != "replace":
+        options["if_none_match"] = "*"
+    try:
+        node, _created = write_file(
+            parent, name, chunks, by=by, link=link, expected_size=expected_size, **options
+        )
+    except errors.PreconditionFailed as exc:
+        raise taken(name) from exc
+    if uploader and not getattr(by, "is_authenticated", False):
+        # store_file records anonymous drops without a name; the drop page asked for one.
+        Activity.objects.filter(node=node, actor__isnull=True, actor_label="").update(
+            actor_label=uploader[:254]
+        )
+    return node
