@@ -68,6 +68,9 @@ class Space(TimeStamped):
     # have (memberships, group names, grants on Drive items), which keys the cached mount
     # table (see ``cartable.drive.mounts``). A database column, so every process sees it.
     mounts_version = models.PositiveIntegerField(default=0)
+    # No live WebDAV lock in this space expires after this moment (None: there never was
+    # one): a write needs no look at the lock table before it (``webdav.locks``).
+    locks_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -96,15 +96,22 @@ def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None =
 
 
 def new_writer(
-    space: Space, *, expected_size: int | None = None, storage: Any = None, adler32: bool = True
+    space: Space,
+    *,
+    expected_size: int | None = None,
+    storage: Any = None,
+    adler32: bool = True,
+    refresh: bool = True,
 ) -> BlobWriter:
     """A writer for a file going into ``space``: the quota and, when configured, the
-    virus scanner watch the bytes as they come."""
+    virus scanner watch the bytes as they come. ``refresh``: read the space's ``used``
+    again (not needed when ``space`` was loaded by this request)."""
     scanner = scanner_or_none()  # ScanUnavailable (fail closed) before any byte is read
     quota = quota_of(space)
     limit = None
     if quota is not None:
-        space.refresh_from_db(fields=["used"])
+        if refresh:
+            space.refresh_from_db(fields=["used"])
         limit = max(0, quota - space.used)
         if expected_size is None or expected_size > limit:
             # Old versions may make room: count them as available, _make_room frees them

@@ -169,6 +169,8 @@ class FilesTree(Tree):
         """423 unless the request may change ``location`` (and what is below it); with
         ``parent``, also add or remove a member of its folder (as ``parent_unlocked``, in
         the same query)."""
+        if not locks.may_be_locked(location.space):
+            return
         found = locks.covering(location.space.pk, location.space_path, below=below)
         if not locks.may_write(found, self.user, tokens):
             raise DavError(423, "lock-token-submitted")
@@ -183,6 +185,8 @@ class FilesTree(Tree):
         if location.is_mount_point or not location.space_path:
             return
         parent_path = location.space_path.rsplit("/", 1)[0]
+        if not locks.may_be_locked(location.space):
+            return
         found = locks.covering(location.space.pk, parent_path)
         if not locks.may_write(found, self.user, tokens):
             raise DavError(423, "lock-token-submitted")

@@ -205,6 +205,8 @@ def prepare_put(tree: FilesTree, request: Request) -> Upload:
             expected_size=request.content_length,
             # Only a client that checks an Adler-32 asks for it (Nextcloud's use SHA-1).
             adler32="ADLER32" in (request.header("oc-checksum") or "").upper(),
+            # The parent's space came with it, from this request's lookup.
+            refresh=False,
         )
     return Upload(location.parent, checked.name, node is not None, tokens, writer, checked)
 
