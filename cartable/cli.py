@@ -38,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         proxy_headers=False,
         ws_max_size=16 * 1024 * 1024,
+        # Compressing is per connection: a pad's broadcast would be compressed once for each
+        # of its editors, and Yjs updates are a few dozen bytes.
+        ws_per_message_deflate=False,
     )
     if worker:
         worker.stopping.set()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -57,3 +58,19 @@ class ActivityMiddleware:
                 UserSession.objects.create_from_request(request)
                 request.session["cartable_seen_at"] = now
         return self.get_response(request)
+
+
+class ServerSendMiddleware:
+    """ASGI: keep the server's own ``send`` in the scope, as ``server_send``.
+
+    Channels' session middleware wraps ``send`` to save a changed session when an HTTP response
+    starts; for a websocket message it saves nothing, but still looks at the (lazy) session on
+    every message. A consumer that sends many messages (a pad's broadcast: one per editor)
+    sends its websocket messages with this one instead.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        return await self.inner({**scope, "server_send": send}, receive, send)

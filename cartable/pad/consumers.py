@@ -9,7 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from cartable.pad import authors
+from cartable.pad import authors, frames
 from cartable.pad.access import resolve
 from cartable.pad.ratelimit import RATE_BURST, RATE_PER_SECOND, TokenBucket
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
@@ -53,6 +53,9 @@ class PadConsumer(AsyncWebsocketConsumer):
             return
         pad_pk, can_edit, can_chat, author_pk = rights
         self.bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
+        # Past Channels' session wrapper (see ServerSendMiddleware): a broadcast is a message
+        # to every editor.
+        self._server_send = self.scope.get("server_send", self.base_send)
         self.room = await open_room(pad_pk)
         self.connection = Connection(
             send=self._send_bytes,
@@ -60,12 +63,22 @@ class PadConsumer(AsyncWebsocketConsumer):
             author_pk=author_pk,
             can_edit=can_edit,
             can_chat=can_chat,
+            write_direct=frames.direct_writer(self._server_send),
         )
         await self.accept()
         await self.room.join(self.connection)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' dispatch runs `close_old_connections` in the sync thread before every
+        # message: a thread hop per keystroke, queued behind the database work. Receiving
+        # does no database work here (the room's writer has its own thread).
+        if message["type"] == "websocket.receive":
+            await self.websocket_receive(message)
+        else:
+            await super().dispatch(message)
+
     async def _send_bytes(self, data: bytes) -> None:
-        await self.send(bytes_data=data)
+        await self._server_send({"type": "websocket.send", "bytes": data})
 
     async def _close(self) -> None:
         await self.close(code=4500)

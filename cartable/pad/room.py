@@ -1,10 +1,13 @@
 """A pad being edited, in one server process: the Yjs document, its connections, its writer.
 
 Every update a client sends is applied to the document, written to the database (a batch
-of updates per transaction), and only then acknowledged to its author and broadcast. The
-broadcast is batched too: what arrives within ``BATCH_SECONDS`` is merged into one update and
-sent once to each connection — fan-out is the cost of real time, and merged Yjs updates keep
-it from growing with the square of the number of typists.
+of updates per transaction, in a thread of its own: ``writer``), and only then acknowledged
+to its author and broadcast. The broadcast is batched too: what was written since the last one
+is merged into one update and sent once to each connection — fan-out is the cost of real time,
+and merged Yjs updates keep it from growing with the square of the number of typists. A room's
+broadcasts are at least ``BROADCAST_SECONDS_PER_CONNECTION`` times its number of connections
+apart (at most ``BROADCAST_MAX_SECONDS``): a few editors get each write at once, a crowd gets
+fewer, larger updates instead of a server busy sending and late.
 
 With several server processes (``CARTABLE_REDIS_URL``), each process that has the pad open
 keeps a room; durable updates travel between them over the channel layer.
@@ -23,15 +26,18 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc, TransactionEvent, merge_updates
 
-from cartable.pad import chat, presence, protocol, store
+from cartable.pad import chat, frames, presence, protocol, store, writer
+from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
 
 logger = logging.getLogger(__name__)
 
-BATCH_SECONDS = 0.01
+BATCH_SECONDS = 0.01  # awareness (cursors) and chat: merged over this window
+BROADCAST_SECONDS_PER_CONNECTION = 0.00005
+BROADCAST_MAX_SECONDS = 0.04
 WRITE_BATCH = 500
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
@@ -50,6 +56,47 @@ class Connection:
     saved: int = 0  # updates of this connection made durable
     awareness_ids: set[int] = field(default_factory=set)
     closed: bool = False
+    # Broadcasts wait here for this connection's own sending task: a slow client delays only
+    # itself, and a broadcast costs no new task per connection.
+    outbox: list[bytes] = field(default_factory=list)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    pump: asyncio.Task[None] | None = None
+    sending: bool = False
+    # Writes pre-encoded frames straight to the socket when the server allows it (frames.py).
+    write_direct: DirectWrite | None = None
+
+    def push(self, messages: list[bytes]) -> None:
+        if not self.closed:
+            self.outbox.extend(messages)
+            self.wake.set()
+
+    def deliver(self, messages: list[bytes], encoded: bytes) -> None:
+        """Send ``messages`` (``encoded``: their frames) now if the socket takes them, in
+        order behind anything still queued, else through this connection's sender."""
+        if self.closed:
+            return
+        if (
+            self.write_direct is not None
+            and not self.outbox
+            and not self.sending
+            and self.write_direct(encoded)
+        ):
+            return
+        self.push(messages)
+
+    async def run_pump(self) -> None:
+        while not self.closed:
+            await self.wake.wait()
+            self.wake.clear()
+            messages, self.outbox = self.outbox, []
+            self.sending = True
+            try:
+                for message in messages:
+                    await self.send(message)
+            except Exception:
+                return
+            finally:
+                self.sending = False
 
 
 class PadRoom:
@@ -63,6 +110,8 @@ class PadRoom:
         self._outbox: list[bytes] = []
         self._awareness_out: dict[int, AwarenessEntry] = {}
         self._flush_scheduled = False
+        self._last_flush = 0.0
+        self._acks: dict[Connection, int] = {}
         self._tasks: list[asyncio.Task[Any]] = []
         # Rooms listen on the channel layer for changes made elsewhere (API, imports, other
         # processes); they relay clients' changes to it only when other processes exist.
@@ -72,6 +121,8 @@ class PadRoom:
         self.broken = False
         self.bucket = TokenBucket(PAD_RATE_PER_SECOND, PAD_RATE_BURST)
         self.dirty_text = False
+        self._integrated: bytes | None = None
+        self._subscription = doc.observe(self._on_change)
 
     @property
     def group_name(self) -> str:
@@ -101,6 +152,7 @@ class PadRoom:
 
     async def join(self, connection: Connection) -> None:
         self.connections.add(connection)
+        connection.pump = asyncio.create_task(connection.run_pump())
         await connection.send(protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state()))
         if self.awareness:
             await connection.send(protocol.awareness_message(list(self.awareness.values())))
@@ -111,6 +163,8 @@ class PadRoom:
 
     async def leave(self, connection: Connection) -> None:
         connection.closed = True
+        if connection.pump is not None:
+            connection.pump.cancel()
         self.connections.discard(connection)
         gone = []
         for client_id in connection.awareness_ids:
@@ -165,11 +219,22 @@ class PadRoom:
             return
         if not connection.can_edit:
             raise PermissionError("read-only connection sent a change")
-        if not _apply(self.doc, update):  # raises on a malformed update: nothing is stored
-            # Already known (a reconnecting client resending): nothing to store.
+        self._integrated = None
+        self.doc.apply_update(update)  # raises on a malformed update: nothing is stored
+        integrated, self._integrated = self._integrated, None
+        if integrated is None:
+            # Already known (a reconnecting client resending), or waiting in the document for
+            # an update it depends on: nothing to store yet.
             await self._writes.put((connection, None, None))
             return
-        await self._writes.put((connection, update, connection.author_pk))
+        await self._writes.put((connection, integrated, connection.author_pk))
+
+    def _on_change(self, event: TransactionEvent) -> None:
+        # Called only by a transaction that changed the document (new structs or deletions),
+        # with what it changed: the client's update less what the document already had, plus
+        # any update held back for lack of this one. That is what is stored and broadcast.
+        # Cheaper than comparing state vectors (O(clients)) and delete sets (O(document)).
+        self._integrated = event.update
 
     # --- Writing, then broadcasting ------------------------------------------------------
 
@@ -181,10 +246,9 @@ class PadRoom:
                 batch.append(self._writes.get_nowait())
             updates = [(update, author) for _c, update, author in batch if update is not None]
             if updates:
+                before = self.head
                 try:
-                    self.head = await database_sync_to_async(store.append_revisions)(
-                        self.pad_pk, updates
-                    )
+                    self.head = await writer.run(store.append_revisions, self.pad_pk, updates)
                 except Exception:
                     # The document now holds changes the database does not: drop the room, so
                     # that clients reconnect and send again what was not saved.
@@ -194,13 +258,11 @@ class PadRoom:
                     return
                 self.dirty_text = True
                 self._outbox.extend(update for update, _author in updates)
-            acknowledged: dict[Connection, int] = {}
             for connection, _update, _author in batch:
                 connection.saved += 1
-                acknowledged[connection] = connection.saved
-            for connection, count in acknowledged.items():
-                if not connection.closed:
-                    await connection.send(protocol.saved_message(count))
+                self._acks[connection] = connection.saved
+            # Acknowledgements go with the broadcast: one wake-up of each author's sender.
+            self._broadcast_soon()
             if updates:
                 if self._relay:
                     merged = (
@@ -212,8 +274,7 @@ class PadRoom:
                         self.group_name,
                         {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
                     )
-                self._schedule_flush()
-                store.maybe_compact_later(self)
+                store.maybe_compact_later(self, before)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
         for entry in entries:
@@ -235,7 +296,7 @@ class PadRoom:
     def _deliver_chat(self, messages: list[dict[str, Any]], *, relay: bool) -> None:
         data = protocol.chat_message({"messages": messages, "history": False})
         for connection in list(self.connections):
-            asyncio.ensure_future(_send_all(connection, [data]))
+            connection.push([data])
         if relay and self._relay:
             asyncio.ensure_future(
                 self._layer.group_send(
@@ -244,15 +305,25 @@ class PadRoom:
                 )
             )
 
-    def _schedule_flush(self) -> None:
+    def _schedule_flush(self, delay: float = BATCH_SECONDS) -> None:
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            asyncio.get_running_loop().call_later(
-                BATCH_SECONDS, lambda: asyncio.ensure_future(self._flush())
-            )
+            asyncio.get_running_loop().call_later(delay, self._flush)
 
-    async def _flush(self) -> None:
+    def _broadcast_soon(self) -> None:
+        """Flush now if the last broadcast is far enough behind, else when it will be."""
+        interval = min(
+            BROADCAST_MAX_SECONDS, len(self.connections) * BROADCAST_SECONDS_PER_CONNECTION
+        )
+        wait = self._last_flush + interval - asyncio.get_running_loop().time()
+        if wait <= 0 and not self._flush_scheduled:
+            self._flush()
+        else:
+            self._schedule_flush(max(wait, 0.0))
+
+    def _flush(self) -> None:
         self._flush_scheduled = False
+        self._last_flush = asyncio.get_running_loop().time()
         messages = []
         if self._outbox:
             updates, self._outbox = self._outbox, []
@@ -261,11 +332,15 @@ class PadRoom:
         if self._awareness_out:
             entries, self._awareness_out = list(self._awareness_out.values()), {}
             messages.append(protocol.awareness_message(entries))
-        if not messages:
-            return
-        await asyncio.gather(
-            *(_send_all(c, messages) for c in list(self.connections)), return_exceptions=True
-        )
+        acks, self._acks = self._acks, {}
+        encoded = b"".join(frames.binary_frame(m) for m in messages)
+        for connection in self.connections:
+            count = acks.get(connection)
+            if count is not None:
+                ack = protocol.saved_message(count)
+                connection.deliver([ack, *messages], frames.binary_frame(ack) + encoded)
+            elif messages:
+                connection.deliver(messages, encoded)
 
     async def _listen(self) -> None:
         if self._layer is None or self._channel is None:
@@ -277,42 +352,18 @@ class PadRoom:
             if message["type"] == "pad.update":
                 self.doc.apply_update(message["update"])
                 self._outbox.append(message["update"])
-                self._schedule_flush()
+                self._broadcast_soon()
             elif message["type"] == "pad.chat":
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
                 self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
             elif message["type"] == "pad.custom":
                 frame = protocol.custom_message(message["message"])
-                await asyncio.gather(
-                    *(_send_all(c, [frame]) for c in list(self.connections)),
-                    return_exceptions=True,
-                )
+                for connection in self.connections:
+                    connection.push([frame])
             elif message["type"] == "pad.reset":
                 # The document was replaced wholesale (a pad moved or deleted): start afresh.
                 await _close_room(self)
-
-
-async def _send_all(connection: Connection, messages: list[bytes]) -> None:
-    if connection.closed:
-        return
-    for message in messages:
-        await connection.send(message)
-
-
-def _apply(doc: Doc, update: bytes) -> bool:
-    """Apply ``update``; whether it changed the document.
-
-    A deletion adds no struct, so it leaves the state vector as it was: for an update that
-    only deletes, the document's delete sets before and after are compared instead.
-    """
-    before = doc.get_state()
-    if protocol.Reader(update).var_uint() > 0:
-        doc.apply_update(update)
-        return doc.get_state() != before
-    deleted_before = doc.get_update(before)
-    doc.apply_update(update)
-    return doc.get_update(doc.get_state()) != deleted_before
 
 
 def _is_empty_update(update: bytes) -> bool:
@@ -364,6 +415,8 @@ async def release_room(room: PadRoom) -> None:
     else:
         await presence.flush()
     await room.stop()
+    if not _rooms:
+        await writer.close()
 
 
 async def _close_room(room: PadRoom) -> None:

@@ -1,0 +1,78 @@
+"""The rooms' writer thread: it keeps its connection, and gets a new one when it is lost."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import OperationalError, connection, connections
+from pycrdt import Doc, Text
+
+from cartable.pad import actions, store, writer
+from cartable.pad.models import PadRevision
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+def _updates(count):
+    doc = Doc()
+    text = doc.get("t", type=Text)
+    updates = []
+    subscription = doc.observe(lambda event: updates.append(event.update))
+    for i in range(count):
+        text += str(i)
+    doc.unobserve(subscription)
+    return updates
+
+
+async def test_a_write_that_lost_its_connection_is_tried_again(monkeypatch):
+    monkeypatch.setattr(writer, "RETRY_PAUSES", (0.0, 0.0))
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return "saved"
+
+    assert await writer.run(flaky) == "saved"
+    assert len(calls) == 2
+
+
+async def test_the_writer_gives_up_after_its_tries(monkeypatch):
+    monkeypatch.setattr(writer, "RETRY_PAUSES", (0.0, 0.0))
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise OperationalError("the database is gone")
+
+    with pytest.raises(OperationalError):
+        await writer.run(broken)
+    assert len(calls) == 3
+
+
+async def test_writes_go_on_after_postgresql_dropped_the_writers_connection(teacher):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (make test-scaled)")
+
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    first, second = _updates(2)
+    assert await writer.run(store.append_revisions, pad.pk, [(first, None)]) == 1
+
+    def backend_pid():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    pid = await writer.run(backend_pid)
+
+    def terminate():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    await sync_to_async(terminate)()
+    assert await writer.run(store.append_revisions, pad.pk, [(second, None)]) == 2
+    assert await writer.run(backend_pid) != pid
+    await writer.close()
+    stored = await sync_to_async(list)(
+        PadRevision.objects.filter(pad=pad).order_by("rev").values_list("update", flat=True)
+    )
+    assert [bytes(u) for u in stored] == [first, second]
