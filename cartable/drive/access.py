@@ -13,7 +13,7 @@ may upload and sees only what they uploaded themselves; managers see everything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.contenttypes.models import ContentType
@@ -47,7 +47,12 @@ def ancestor_paths(path: str) -> list[str]:
 
 
 def lineage(node: Node) -> list[Node]:
-    """The node's folders from the root down, then the node itself; one query."""
+    """The node's folders from the root down, then the node itself; one query, none when
+    the node was found with them (``mounts.resolve``) and has not moved since."""
+    known = node.__dict__.get("_drive_lineage")
+    if known is not None and known[0] == (node.space_id, node.path):
+        chain: list[Node] = known[1]
+        return chain
     paths = ancestor_paths(node.path)
     if not paths:
         return [node]
@@ -99,6 +104,28 @@ def _grant_roles(user: Any, node_ids: Iterable[int]) -> list[str]:
     return roles
 
 
+def grants_on_children(user: Any, folder: Node) -> dict[int, list[str | None]]:
+    """The roles grants give ``user`` on each child of ``folder`` that has any; one query."""
+    from cartable.core.models import Grant
+
+    if not _signed_in(user):
+        return {}
+    memberships = user.group_roles()
+    children = Node.objects.filter(parent_id=folder.pk, trashed=False).values("pk")
+    found: dict[int, list[str | None]] = {}
+    for object_id, user_id, group_id, role, manager_role in (
+        Grant.objects.filter(
+            content_type=ContentType.objects.get_for_model(Node), object_id__in=children
+        )
+        .filter(Q(user=user) | Q(group_id__in=list(memberships)))
+        .values_list("object_id", "user_id", "group_id", "role", "manager_role")
+    ):
+        if user_id is None and memberships.get(group_id) in ("owner", "manager"):
+            role = manager_role or role
+        found.setdefault(object_id, []).append(role)
+    return found
+
+
 def link_is_usable(link: ShareLink) -> bool:
     return link.expires_at is None or link.expires_at > timezone.now()
 
@@ -116,12 +143,17 @@ class Access:
 
 
 def access_of(user: Any, node: Node, *, link: ShareLink | None = None) -> Access:
+    signed_in = _signed_in(user)
+    own_role = space_role(user, node.space) if signed_in else None
+    if own_role == Role.OWNER and link is None:
+        # Nothing gives more, and an owner never just drops files: no need to look further.
+        return Access(role=Role.OWNER)
     chain = lineage(node)
     roles: list[str | None] = []
     if link is not None and link_is_usable(link) and any(n.pk == link.node_id for n in chain):
         roles.append(link.role if not link.file_drop else Role.EDITOR)
-    if _signed_in(user):
-        roles.append(space_role(user, node.space))
+    if signed_in:
+        roles.append(own_role)
         roles.extend(_grant_roles(user, [n.pk for n in chain]))
     for n in chain:
         if n.reach != Reach.RESTRICTED:
@@ -140,7 +172,17 @@ def abilities(user: Any, node: Node, *, link: ShareLink | None = None) -> frozen
     return abilities_for(access, node, user)
 
 
-def abilities_for(access: Access, node: Node, user: Any) -> frozenset[str]:
+class NodeFacts(Protocol):
+    """What :func:`abilities_for` reads of a node (a ``Node``, or a listing's lighter row)."""
+
+    @property
+    def is_folder(self) -> bool: ...
+
+    @property
+    def created_by_id(self) -> int | None: ...
+
+
+def abilities_for(access: Access, node: NodeFacts, user: Any) -> frozenset[str]:
     if access.role is None:
         return frozenset()
     if access.dropping:

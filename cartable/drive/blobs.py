@@ -47,7 +47,8 @@ class BlobWriter:
 
     ``limit`` is the most bytes the space can take (None: no limit); going over raises
     QuotaExceeded as soon as it happens, before storage sees the rest. A scanner (see
-    ``cartable.drive.scan``) may be given to see every chunk.
+    ``cartable.drive.scan``) may be given to see every chunk. SHA-1 and MD5 are always
+    computed; Adler-32 unless ``adler32`` is false.
     """
 
     def __init__(
@@ -57,6 +58,7 @@ class BlobWriter:
         expected_size: int | None = None,
         storage: Storage | None = None,
         scanner: Any = None,
+        adler32: bool = True,
     ) -> None:
         if limit is not None and expected_size is not None and expected_size > limit:
             raise QuotaExceeded
@@ -67,7 +69,8 @@ class BlobWriter:
         self.size = 0
         self._sha1 = hashlib.sha1(usedforsecurity=False)
         self._md5 = hashlib.md5(usedforsecurity=False)
-        self._adler = 1
+        # Adler-32 is cheap but not free; left out (empty) when no client will ask for it.
+        self._adler: int | None = 1 if adler32 else None
         self._done = False
         self._path = _local_path(self.storage, self.name)
         self._file: IO[bytes]
@@ -87,12 +90,15 @@ class BlobWriter:
             raise QuotaExceeded
         self._sha1.update(chunk)
         self._md5.update(chunk)
-        self._adler = zlib.adler32(chunk, self._adler)
+        if self._adler is not None:
+            self._adler = zlib.adler32(chunk, self._adler)
         if self.scanner is not None:
             self.scanner.feed(chunk)
         self._file.write(chunk)
 
-    def finish(self) -> Blob:
+    def finish(self, *, save: bool = True) -> Blob:
+        """The bytes stored, and their Blob; with ``save`` false the Blob is not saved yet
+        (the caller saves it in its own transaction, or deletes the bytes)."""
         try:
             if self.scanner is not None:
                 self.scanner.result()  # raises Infected
@@ -108,13 +114,16 @@ class BlobWriter:
             self.abort()
             raise
         self._done = True
-        return Blob.objects.create(
+        blob = Blob(
             storage_name=stored,
             size=self.size,
             sha1=self._sha1.hexdigest(),
             md5=self._md5.hexdigest(),
-            adler32=f"{self._adler:08x}",
+            adler32=f"{self._adler:08x}" if self._adler is not None else "",
         )
+        if save:
+            blob.save()
+        return blob
 
     def abort(self) -> None:
         if self._done:

@@ -64,6 +64,13 @@ class Space(TimeStamped):
     quota = models.BigIntegerField(null=True, blank=True)
     # Bytes of every live file, every kept version and everything in the trash.
     used = models.BigIntegerField(default=0)
+    # For a personal space: changes whenever the folders mounted at its owner's root may
+    # have (memberships, group names, grants on Drive items), which keys the cached mount
+    # table (see ``cartable.drive.mounts``). A database column, so every process sees it.
+    mounts_version = models.PositiveIntegerField(default=0)
+    # No live WebDAV lock in this space expires after this moment (None: there never was
+    # one): a write needs no look at the lock table before it (``webdav.locks``).
+    locks_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q
 
 from cartable.drive.errors import InvalidName, NotFound
@@ -87,64 +88,183 @@ def _dedupe(names: list[str], taken: set[str]) -> list[str]:
     return result
 
 
+# How long a mount table stays in the cache; its key changes when it goes out of date.
+TABLE_SECONDS = 3600
+
+
+@dataclass
+class _Wanted:
+    """A mount before name collisions are settled: ``name`` is what it would like to be."""
+
+    name: str
+    kind: str
+    space_id: int
+    node_id: int
+    # Shares: the node, loaded fresh for each request (it may have been renamed or moved).
+    node: Node | None = None
+
+
+def _group_name(name: str) -> str:
+    return name.replace("/", "-").strip() or "-"
+
+
+def _compute_table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
+    from cartable.accounts.models import Group
+    from cartable.core.models import Grant
+    from cartable.drive.actions import group_space
+
+    group_ids = list(user.group_roles())
+    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name", "pk"))
+    spaces = dict(Space.objects.filter(group_id__in=group_ids).values_list("group_id", "pk"))
+    for group in groups:
+        if group.pk not in spaces:
+            spaces[group.pk] = group_space(group).pk
+    roots = dict(
+        Node.objects.filter(
+            space_id__in=list(spaces.values()), parent__isnull=True, trashed=False
+        ).values_list("space_id", "pk")
+    )
+    mounted = [
+        (_group_name(g.name), spaces[g.pk], roots[spaces[g.pk]])
+        for g in groups
+        if spaces[g.pk] in roots
+    ]
+    granted = sorted(
+        set(
+            Grant.objects.filter(content_type=ContentType.objects.get_for_model(Node))
+            .filter(Q(user=user) | Q(group_id__in=group_ids))
+            .values_list("object_id", flat=True)
+        )
+    )
+    return mounted, granted
+
+
+def _table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """(group folders as (name, space id, root id), ids of the nodes shared with ``user``),
+    from the cache when the user's ``mounts_version`` has not changed since."""
+    own = personal_space(user)
+    key = f"drive:mounts:{own.public_id}:{own.mounts_version}"
+    table: tuple[list[tuple[str, int, int]], list[int]] | None = cache.get(key)
+    if table is None:
+        table = _compute_table(user)
+        cache.set(key, table, TABLE_SECONDS)
+    return table
+
+
+def _wanted(user: Any) -> list[_Wanted]:
+    cached: list[_Wanted] | None = getattr(user, "_drive_wanted", None)
+    if cached is not None:
+        return cached
+    own = personal_space(user)
+    groups, granted = _table(user)
+    result = [_Wanted(name, "group", space_id, root_id) for name, space_id, root_id in groups]
+    if granted:
+        seen = {own.pk} | {space_id for _, space_id, _ in groups}
+        shared = (
+            Node.objects.filter(pk__in=granted, trashed=False)
+            .select_related("space")
+            .order_by("name", "pk")
+        )
+        result += [
+            _Wanted(n.name, "share", n.space_id, n.pk, n) for n in shared if n.space_id not in seen
+        ]
+    user._drive_wanted = result
+    return result
+
+
+def _settled(user: Any, wanted: list[_Wanted]) -> list[str]:
+    """The names the mounts get: a name taken by the user's own files gets `` (2)``…"""
+    own = personal_space(user)
+    names = [w.name for w in wanted]
+    taken = set(
+        Node.objects.filter(
+            space_id=own.pk, trashed=False, path_hash__in=[hash_path("/" + n) for n in names]
+        ).values_list("name", flat=True)
+    )
+    return _dedupe(names, taken)
+
+
+def _could_be(segment: str, name: str) -> bool:
+    return segment == name or (segment.startswith(name + " (") and segment.endswith(")"))
+
+
 def mounts(user: Any) -> list[Mount]:
     """The class folders and shares mounted at ``user``'s root; cached on the user object."""
     cached: list[Mount] | None = getattr(user, "_drive_mounts", None)
     if cached is not None:
         return cached
-    from cartable.accounts.models import Group
-    from cartable.core.models import Grant
-    from cartable.drive.actions import group_space, personal_space, root_of
-
-    own = personal_space(user)
-    group_ids = list(user.group_roles())
-    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name", "pk"))
-    group_roots = [root_of(group_space(g)) for g in groups]
-    seen_spaces = {own.pk} | {r.space_id for r in group_roots}
-    granted_ids = (
-        Grant.objects.filter(content_type=ContentType.objects.get_for_model(Node))
-        .filter(Q(user=user) | Q(group_id__in=group_ids))
-        .values_list("object_id", flat=True)
-    )
-    shared = [
-        n
-        for n in Node.objects.filter(pk__in=list(granted_ids), trashed=False)
-        .select_related("space")
-        .order_by("name", "pk")
-        if n.space_id not in seen_spaces
-    ]
-    wanted = [(g.name.replace("/", "-").strip() or "-") for g in groups] + [n.name for n in shared]
-    root = root_of(own)
-    taken = set(
-        Node.objects.filter(parent=root, trashed=False, name__in=wanted).values_list(
-            "name", flat=True
-        )
-    )
-    names = _dedupe(wanted, taken)
-    result = [Mount(name, node, "group") for name, node in zip(names, group_roots, strict=False)]
-    result += [
-        Mount(name, node, "share")
-        for name, node in zip(names[len(group_roots) :], shared, strict=True)
-    ]
+    wanted = _wanted(user)
+    names = _settled(user, wanted) if wanted else []
+    root_ids = [w.node_id for w in wanted if w.node is None]
+    roots = Node.objects.select_related("space").in_bulk(root_ids) if root_ids else {}
+    result = []
+    for name, w in zip(names, wanted, strict=True):
+        node = w.node if w.node is not None else roots.get(w.node_id)
+        if node is not None:
+            result.append(Mount(name, node, w.kind))
     user._drive_mounts = result
     return result
 
 
 def forget_mounts(user: Any) -> None:
-    user.__dict__.pop("_drive_mounts", None)
+    for attr in ("_drive_mounts", "_drive_wanted", "_drive_space"):
+        user.__dict__.pop(attr, None)
 
 
-def _lookup(space: Space, path: str, parent_path: str | None) -> tuple[Node | None, Node | None]:
-    hashes = [hash_path(path)] + ([hash_path(parent_path)] if parent_path is not None else [])
+def ancestors_and_self(path: str) -> list[str]:
+    """``"/a/b"`` → ``["", "/a", "/a/b"]``."""
+    if not path:
+        return [""]
+    parts = path.split("/")[1:]
+    return [""] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _lookup(space_id: int, path: str) -> dict[str, Node]:
+    """The live nodes at ``path`` and at every folder above it, by path; one query.
+
+    Each node found with all the folders above it remembers them (``access.lineage`` then
+    needs no query of its own).
+    """
+    paths = ancestors_and_self(path)
     found = {
         n.path: n
         for n in Node.objects.filter(
-            space=space, trashed=False, path_hash__in=hashes
-        ).select_related("space")
+            space_id=space_id, trashed=False, path_hash__in=[hash_path(p) for p in paths]
+        ).select_related("space", "blob")
     }
-    node = found.get(path)
-    parent = found.get(parent_path) if parent_path is not None else None
-    return node, parent
+    chain: list[Node] = []
+    for p in paths:
+        node = found.get(p)
+        if node is None:
+            break
+        chain.append(node)
+        node._drive_lineage = ((node.space_id, node.path), list(chain))  # type: ignore[attr-defined]
+    return found
+
+
+def _located(
+    user_path: str,
+    space: Space | None,
+    space_id: int,
+    space_path: str,
+    name: str,
+    mount: Mount | None,
+    is_mount_point: bool,
+) -> Location:
+    found = _lookup(space_id, space_path)
+    node = found.get(space_path)
+    parent = None if is_mount_point or not space_path else found.get(space_path.rsplit("/", 1)[0])
+    if space is None:
+        known = node or parent or found.get("")
+        space = known.space if known is not None else Space.objects.get(pk=space_id)
+    if mount is not None:
+        # The mount's own node as just loaded (with its lineage); a group folder's root is
+        # known only from here.
+        base = found.get(mount.node.path)
+        if base is None:
+            raise NotFound
+        mount.node = base
+    return Location(user_path, space, space_path, name, node, parent, mount, is_mount_point)
 
 
 def resolve(user: Any, path: str) -> Location:
@@ -152,35 +272,32 @@ def resolve(user: Any, path: str) -> Location:
     parts = split_path(path)
     user_path = "/" + "/".join(parts) if parts else ""
     if parts:
-        for mount in mounts(user):
-            if mount.name == parts[0]:
-                base = mount.node.path
+        wanted = _wanted(user)
+        if any(_could_be(parts[0], w.name) for w in wanted):
+            for name, w in zip(_settled(user, wanted), wanted, strict=True):
+                if name != parts[0]:
+                    continue
+                # A group folder's root is found with the rest of the path below.
+                base = w.node if w.node is not None else Node(pk=0, space_id=w.space_id, path="")
+                mount = Mount(name, base, w.kind)
                 rest = parts[1:]
-                space_path = base + "".join("/" + p for p in rest)
-                if not rest:
-                    node, parent = _lookup(mount.node.space, space_path, None)
-                    return Location(
-                        user_path,
-                        mount.node.space,
-                        space_path,
-                        mount.name,
-                        node,
-                        None,
-                        mount,
-                        is_mount_point=True,
-                    )
-                parent_path = space_path.rsplit("/", 1)[0]
-                node, parent = _lookup(mount.node.space, space_path, parent_path)
-                return Location(
-                    user_path, mount.node.space, space_path, rest[-1], node, parent, mount
+                space_path = base.path + "".join("/" + p for p in rest)
+                return _located(
+                    user_path,
+                    None,
+                    w.space_id,
+                    space_path,
+                    rest[-1] if rest else name,
+                    mount,
+                    not rest,
                 )
     space = personal_space(user)
-    space_path = user_path
-    own_parent = space_path.rsplit("/", 1)[0] if parts else None
-    node, parent = _lookup(space, space_path, own_parent)
-    if not parts and node is None:
+    location = _located(
+        user_path, space, space.pk, user_path, parts[-1] if parts else "", None, False
+    )
+    if not parts and location.node is None:
         raise NotFound
-    return Location(user_path, space, space_path, parts[-1] if parts else "", node, parent)
+    return location
 
 
 def user_path_of(user: Any, node: Node) -> str | None:

@@ -22,7 +22,9 @@ from cartable.drive.actions.base import (
     root_of,
 )
 from cartable.drive.actions.files import (
+    WriteCheck,
     check_can_write,
+    check_write,
     create_folder,
     make_folders,
     new_writer,
@@ -46,9 +48,11 @@ from cartable.drive.models import Activity
 __all__ = [
     "Activity",
     "BlobWriter",
+    "WriteCheck",
     "_delete_versions",
     "check_can_write",
     "check_trash_access",
+    "check_write",
     "collect_blobs",
     "copy",
     "create_folder",

@@ -111,7 +111,7 @@ def _record(verb: str, node: Node, by: Any, *, folder: Node | None = None, **dat
     return Activity.objects.create(
         space_id=node.space_id,
         node=node,
-        folder=folder if folder is not None else node.parent,
+        folder_id=folder.pk if folder is not None else node.parent_id,
         actor=_actor(by),
         actor_label=_label(by) or data.pop("actor_label", ""),
         verb=verb,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ from cartable.drive.actions.base import (
 from cartable.drive.blobs import BlobWriter
 from cartable.drive.errors import (
     Conflict,
+    Forbidden,
+    NotFound,
     PreconditionFailed,
 )
 from cartable.drive.indexing import index_later
@@ -93,19 +96,83 @@ def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None =
 
 
 def new_writer(
-    space: Space, *, expected_size: int | None = None, storage: Any = None
+    space: Space,
+    *,
+    expected_size: int | None = None,
+    storage: Any = None,
+    adler32: bool = True,
+    refresh: bool = True,
 ) -> BlobWriter:
     """A writer for a file going into ``space``: the quota and, when configured, the
-    virus scanner watch the bytes as they come."""
+    virus scanner watch the bytes as they come. ``refresh``: read the space's ``used``
+    again (not needed when ``space`` was loaded by this request)."""
     scanner = scanner_or_none()  # ScanUnavailable (fail closed) before any byte is read
-    space.refresh_from_db(fields=["used"])
     quota = quota_of(space)
-    # Old versions may make room: count them as available, _make_room frees them later.
     limit = None
     if quota is not None:
-        kept = Version.objects.filter(node__space=space).aggregate(s=Sum("size"))["s"] or 0
-        limit = max(0, quota - space.used + kept)
-    return BlobWriter(limit=limit, expected_size=expected_size, storage=storage, scanner=scanner)
+        if refresh:
+            space.refresh_from_db(fields=["used"])
+        limit = max(0, quota - space.used)
+        if expected_size is None or expected_size > limit:
+            # Old versions may make room: count them as available, _make_room frees them
+            # later. (A body of a known size that fits needs no sum over the space.)
+            kept = Version.objects.filter(node__space=space).aggregate(s=Sum("size"))["s"] or 0
+            limit += kept
+    return BlobWriter(
+        limit=limit,
+        expected_size=expected_size,
+        storage=storage,
+        scanner=scanner,
+        adler32=adler32,
+    )
+
+
+# ``check_write``'s ``existing`` when the caller has not looked for it.
+UNKNOWN: Any = object()
+
+
+@dataclass(frozen=True)
+class WriteCheck:
+    """What :func:`check_write` found: the name to use, the file it replaces, and whether
+    the writer only drops files there (file drop folder)."""
+
+    name: str
+    existing: Node | None
+    dropping: bool
+
+
+def check_write(
+    parent: Node,
+    name: str,
+    *,
+    by: Any,
+    link: ShareLink | None = None,
+    existing: Node | None = UNKNOWN,
+) -> WriteCheck:
+    """Before receiving bytes: may ``by`` put a file named ``name`` into ``parent``?
+    ``existing``: the live node at that name, when the caller already looked it up.
+    A file drop never overwrites another's file: the name may change.
+    """
+    name = clean_name(name)
+    _check_folder(parent)
+    own = access.access_of(by, parent, link=link)
+    allowed = access.abilities_for(own, parent, by)
+    if "view" not in allowed:
+        raise NotFound
+    if "upload" not in allowed:
+        raise Forbidden
+    if existing is UNKNOWN or (existing is not None and existing.name != name):
+        existing = live_child(parent, name)
+    if existing is None:
+        return WriteCheck(name, None, own.dropping)
+    if existing.is_folder:
+        raise Conflict
+    if "drop" in allowed:
+        mine = by is not None and by.is_authenticated and existing.created_by_id == by.pk
+        if not mine:
+            return WriteCheck(free_name(parent, name), None, own.dropping)
+    access.check(by, existing, "edit", link=link)
+    return WriteCheck(name, existing, own.dropping)
 
 
 def check_can_write(
@@ -114,20 +181,8 @@ def check_can_write(
     """Before receiving bytes: may ``by`` put a file named ``name`` into ``parent``?
     Returns the name to use (a file drop never overwrites another's file) and what it replaces.
     """
-    name = clean_name(name)
-    _check_folder(parent)
-    allowed = access.check(by, parent, "upload", link=link)
-    existing = live_child(parent, name)
-    if existing is None:
-        return name, None
-    if existing.is_folder:
-        raise Conflict
-    if "drop" in allowed:
-        mine = by is not None and by.is_authenticated and existing.created_by_id == by.pk
-        if not mine:
-            return free_name(parent, name), None
-    access.check(by, existing, "edit", link=link)
-    return name, existing
+    checked = check_write(parent, name, by=by, link=link)
+    return checked.name, checked.existing
 
 
 def store_file(
@@ -142,11 +197,14 @@ def store_file(
     if_none_match: str | None = None,
     mime_type: str | None = None,
     actor_label: str = "",
+    checked: WriteCheck | None = None,
 ) -> tuple[Node, bool]:
     """Make ``blob`` the content of the file ``name`` in ``parent``; returns (node, created).
 
     On refusal the blob is discarded. ``if_match``/``if_none_match``: ETag conditions
-    (``"*"`` allowed), checked in the same transaction as the write.
+    (``"*"`` allowed), checked in the same transaction as the write. ``checked``: what
+    :func:`check_write` answered for this name before the bytes came (not asked again
+    unless the file there changed since).
     """
     try:
         return _store_file(
@@ -160,6 +218,7 @@ def store_file(
             if_none_match=if_none_match,
             mime_type=mime_type,
             actor_label=actor_label,
+            checked=checked,
         )
     except BaseException:
         discard_blob(blob)
@@ -178,8 +237,11 @@ def _store_file(
     if_none_match: str | None,
     mime_type: str | None,
     actor_label: str,
+    checked: WriteCheck | None,
 ) -> tuple[Node, bool]:
-    name, _ = check_can_write(parent, name, by=by, link=link)
+    if checked is None or checked.name != name:
+        checked = check_write(parent, name, by=by, link=link)
+    name = checked.name
     now = timezone.now()
     with transaction.atomic():
         space = Space.objects.select_for_update().get(pk=parent.space_id)
@@ -188,6 +250,14 @@ def _store_file(
             .filter(space=space, trashed=False, path_hash=hash_path(f"{parent.path}/{name}"))
             .first()
         )
+        if (existing.pk if existing else None) != (
+            checked.existing.pk if checked.existing else None
+        ):
+            # Another writer came first: what may be done with what is there now?
+            checked = check_write(parent, name, by=by, link=link, existing=existing)
+            if checked.name != name:
+                existing = None
+                name = checked.name
         if existing is not None and existing.is_folder:
             raise Conflict
         if (
@@ -239,7 +309,7 @@ def _store_file(
         Space.objects.filter(pk=space.pk).update(used=F("used") + blob.size)
         _touch(space.pk, access.ancestor_paths(node.path), delta)
         verb = Activity.Verb.CREATED if created else Activity.Verb.CHANGED
-        if created and access.access_of(by, parent, link=link).dropping:
+        if created and checked.dropping:
             verb = Activity.Verb.DROPPED
         _record(verb, node, by, size=blob.size, actor_label=actor_label)
         index_later(node)
@@ -263,10 +333,10 @@ def write_file(
     **options: Any,
 ) -> tuple[Node, bool]:
     """Receive ``chunks`` into a new blob, then :func:`store_file` it."""
-    name, _ = check_can_write(parent, name, by=by, link=link)
+    checked = check_write(parent, name, by=by, link=link)
     writer = new_writer(parent.space, expected_size=expected_size)
     with writer:
         for chunk in chunks:
             writer.write(chunk)
         blob = writer.finish()
-    return store_file(parent, name, blob, by=by, link=link, **options)
+    return store_file(parent, checked.name, blob, by=by, link=link, checked=checked, **options)

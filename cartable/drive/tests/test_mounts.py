@@ -34,3 +34,64 @@ def test_mount_names_never_hide_own_files(teacher, klass, my_root):
 def test_no_escape(teacher, path):
     with pytest.raises(InvalidName):
         resolve(teacher, path)
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+def _names(user):
+    return [m.name for m in mounts_of(_fresh(user))]
+
+
+def mounts_of(user):
+    from cartable.drive.mounts import mounts
+
+    return mounts(user)
+
+
+def test_a_new_class_appears_at_once_though_the_mount_table_is_cached(teacher, klass, my_root):
+    from cartable.accounts.actions import create_group
+
+    assert _names(teacher) == ["4e B"]
+    create_group(teacher, "3e A")
+    assert _names(teacher) == ["3e A", "4e B"]
+
+
+def test_leaving_a_class_removes_its_folder_at_once(teacher, klass, student):
+    from cartable.accounts.models import Membership
+
+    assert _names(student) == ["4e B"]
+    Membership.objects.filter(user=student).delete()
+    assert _names(student) == []
+    loc = resolve(_fresh(student), "/4e B/x.txt")
+    assert loc.space.pk == actions.personal_space(student).pk and loc.parent is None
+
+
+def test_renaming_a_class_renames_its_folder(teacher, klass):
+    assert _names(teacher) == ["4e B"]
+    klass.name = "4e B bis"
+    klass.save()
+    assert _names(teacher) == ["4e B bis"]
+
+
+def test_sharing_and_unsharing_show_at_once(teacher, other_teacher, my_root):
+    from cartable.core.models import Grant
+    from cartable.core.roles import Role
+
+    folder = actions.create_folder(my_root, "Partagé", by=teacher)
+    assert _names(other_teacher) == []
+    grant = Grant.objects.create(target=folder, user=other_teacher, role=Role.VIEWER)
+    assert _names(other_teacher) == ["Partagé"]
+    actions.move(folder, my_root, "Renommé", by=teacher)
+    assert _names(other_teacher) == ["Renommé"]
+    assert resolve(_fresh(other_teacher), "/Renommé").node.pk == folder.pk
+    grant.delete()
+    assert _names(other_teacher) == []
+
+
+def test_a_cached_mount_gives_way_to_an_own_folder_of_its_name(teacher, klass, my_root):
+    assert resolve(_fresh(teacher), "/4e B").is_mount_point
+    actions.create_folder(my_root, "4e B", by=teacher)
+    assert not resolve(_fresh(teacher), "/4e B").is_mount_point
+    assert resolve(_fresh(teacher), "/4e B (2)").is_mount_point

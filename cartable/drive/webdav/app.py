@@ -23,13 +23,15 @@ import contextvars
 import functools
 import logging
 import re
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connections
 
+from cartable.core.events import server_loop
 from cartable.drive.webdav import davxml
 from cartable.drive.webdav.headers import BadHeader, split_path
 
@@ -51,6 +53,26 @@ def _pool() -> ThreadPoolExecutor:
     if _executor is None:
         _executor = ThreadPoolExecutor(DB_THREADS, thread_name_prefix="dav")
     return _executor
+
+
+_sqlite_writer = threading.Lock()
+
+
+@contextlib.contextmanager
+def serial_writes() -> Iterator[None]:
+    """Around a write transaction: with SQLite, the pool's threads take turns here.
+
+    SQLite lets one writer in at a time and makes the others wait by sleeping 1, 2, 5, 10…
+    milliseconds between tries: eight small uploads in parallel spent most of their time
+    asleep, for transactions of a millisecond. A lock in the process wakes the next writer
+    at once (other processes, such as a separate worker, still wait on SQLite's timeout).
+    PostgreSQL needs nothing of the kind.
+    """
+    if connections["default"].vendor != "sqlite":
+        yield
+        return
+    with _sqlite_writer:
+        yield
 
 
 def _reuse_connections() -> None:
@@ -84,9 +106,12 @@ def _in_request(fn: Callable[[], T]) -> T:
 
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)`` in the DAV thread pool, with Django's connection handling."""
+    loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
+    # Real-time events sent from there go out on this loop (see cartable.core.events).
+    context.run(server_loop.set, loop)
     call = functools.partial(context.run, _in_request, functools.partial(fn, *args, **kwargs))
-    return await asyncio.get_running_loop().run_in_executor(_pool(), call)
+    return await loop.run_in_executor(_pool(), call)
 
 
 async def run_io(fn: Callable[..., T], *args: Any) -> T:

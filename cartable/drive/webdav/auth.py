@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 from types import SimpleNamespace
@@ -73,10 +74,15 @@ def basic_user(login: str, password: str) -> Any | None:
     key = _remembered_key(login, password)
     user_id = cache.get(key)
     if user_id is not None:
-        user = User.objects.filter(
-            pk=user_id, is_active=True, app_passwords__prefix=password[:PREFIX_LENGTH]
-        ).first()
+        user = (
+            User.objects.filter(
+                pk=user_id, is_active=True, app_passwords__prefix=password[:PREFIX_LENGTH]
+            )
+            .select_related("drive_space")
+            .first()
+        )
         if user is not None:
+            _keep_space(user)
             return user
         cache.delete(key)
     failed_key = _failed_key(login)
@@ -92,6 +98,15 @@ def basic_user(login: str, password: str) -> Any | None:
     except ValueError:
         cache.set(failed_key, 1, FAILED_WINDOW)
     return None
+
+
+def _keep_space(user: Any) -> None:
+    """The personal space came with the user (its ``mounts_version`` keys the mount table):
+    ``actions.personal_space`` need not look for it again."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    with contextlib.suppress(ObjectDoesNotExist):
+        user._drive_space = user.drive_space
 
 
 def session_user(cookie_header: str, request_token: str | None) -> Any | None:

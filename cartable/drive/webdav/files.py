@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from django.db import transaction
 
+from cartable.core.permissions import reach_role
+from cartable.core.roles import Reach, Role, best_role
 from cartable.drive import access, actions, mounts
 from cartable.drive.errors import (
     Conflict,
@@ -46,6 +48,8 @@ from cartable.drive.webdav.headers import (
 from cartable.drive.webdav.ifheader import BadIfHeader, ResourceState, evaluate, parse_if
 
 DAV_CLASSES = "1, 2"
+# Names that need no percent-encoding in an href.
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 def dav_error(exc: DriveError) -> DavError:
@@ -93,9 +97,15 @@ class FilesTree(Tree):
         location = self.locate(request.segments)
         if location.node is None:
             raise DavError(404)
-        with drive_errors():
-            # Kept for handlers that need more than ``need`` (GET: "download").
-            location.extra["abilities"] = access.check(self.user, location.node, need)
+        own = access.access_of(self.user, location.node)
+        allowed = access.abilities_for(own, location.node, self.user)
+        # Kept for handlers that need more than ``need`` (GET: "download").
+        location.extra["access"] = own
+        location.extra["abilities"] = allowed
+        if "view" not in allowed:
+            raise DavError(404)
+        if need not in allowed:
+            raise DavError(403)
         return location, location.node
 
     def href(self, request: Request, segments: list[str], node: Node | None) -> str:
@@ -148,17 +158,35 @@ class FilesTree(Tree):
             raise DavError(412)
         return header.tokens
 
-    def unlocked(self, location: mounts.Location, tokens: set[str], *, below: bool = False) -> None:
-        """423 unless the request may change ``location`` (and what is below it)."""
+    def unlocked(
+        self,
+        location: mounts.Location,
+        tokens: set[str],
+        *,
+        below: bool = False,
+        parent: bool = False,
+    ) -> None:
+        """423 unless the request may change ``location`` (and what is below it); with
+        ``parent``, also add or remove a member of its folder (as ``parent_unlocked``, in
+        the same query)."""
+        if not locks.may_be_locked(location.space):
+            return
         found = locks.covering(location.space.pk, location.space_path, below=below)
         if not locks.may_write(found, self.user, tokens):
             raise DavError(423, "lock-token-submitted")
+        if parent and not location.is_mount_point and location.space_path:
+            parent_path = location.space_path.rsplit("/", 1)[0]
+            above = [lock for lock in found if locks.covers(lock, parent_path)]
+            if not locks.may_write(above, self.user, tokens):
+                raise DavError(423, "lock-token-submitted")
 
     def parent_unlocked(self, location: mounts.Location, tokens: set[str]) -> None:
         """423 unless the request may add or remove a member of the location's folder."""
         if location.is_mount_point or not location.space_path:
             return
         parent_path = location.space_path.rsplit("/", 1)[0]
+        if not locks.may_be_locked(location.space):
+            return
         found = locks.covering(location.space.pk, parent_path)
         if not locks.may_write(found, self.user, tokens):
             raise DavError(423, "lock-token-submitted")
@@ -194,42 +222,84 @@ class FilesTree(Tree):
         location, node = self.existing(request)
         self.conditions(request, location)
         segments = request.segments
-        own = access.access_of(self.user, node)
+        own: access.Access = location.extra["access"]
         entries = [
             props.Entry(
                 self.href(request, segments, node),
                 node,
-                access.abilities_for(own, node, self.user),
+                location.extra["abilities"],
                 location.mount.kind if location.is_mount_point and location.mount else None,
                 segments,
             )
         ]
+        listed = None
         if depth == 1 and node.is_folder:
-            for child in mounts.children(self.user, node, dropping=own.dropping):
-                mount_name = getattr(child, "mount_name", None)
-                name = mount_name or child.name
-                child_segments = [*segments, name]
-                if mount_name:
-                    allowed = access.abilities(self.user, child)
-                    kind = getattr(child, "mount_kind", "share")
-                else:
-                    allowed = access.abilities_for(own, child, self.user)
-                    kind = None
-                entries.append(
-                    props.Entry(
-                        self.href(request, child_segments, child),
-                        child,
-                        allowed,
-                        kind,
-                        child_segments,
-                    )
-                )
+            listed = node
+            entries += self.listing(request, segments, node, own)
         context = props.Context(
             self.user,
             entries,
             lambda entry, lock: self.lock_root(request, entry.segments, entry.node.path, lock),
+            listed,
         )
         return davxml.multistatus(props.responses(context, query.kind, query.names, query.include))
+
+    def listing(
+        self, request: Request, segments: list[str], folder: Node, own: access.Access
+    ) -> list[props.Entry]:
+        """The entries of ``folder``'s children (and, at the root, of the mount points): one
+        query for the folder's own children, whatever their number."""
+        user = self.user
+        rows = Node.objects.filter(parent=folder, trashed=False)
+        if own.dropping:
+            rows = rows.filter(created_by=user) if user.is_authenticated else rows.none()
+        base = request.href(segments, collection=True).rstrip("/") + "/"
+        # What a child adds to the folder's access: grants on it, its own reach, a file drop.
+        special: dict[int, list[str | None]] = {}
+        if own.role != Role.OWNER:
+            special = access.grants_on_children(user, folder)
+        chain_drops = own.role != Role.OWNER and any(n.file_drop for n in access.lineage(folder))
+        plain: dict[tuple[bool, bool], frozenset[str]] = {}
+        entries = []
+        for row in rows.order_by("name").values_list(*props.Listed.FIELDS):
+            child = props.Listed(row, folder.space)
+            name = child.name
+            quoted = name if _PLAIN.fullmatch(name) else quote(name, safe="")
+            href = base + quoted + "/" if child.is_folder else base + quoted
+            extra = special.get(child.pk)
+            if extra is None and (child.reach != Reach.RESTRICTED or child.file_drop):
+                extra = []
+            if extra is not None:
+                roles = [own.role, *extra]
+                if child.reach != Reach.RESTRICTED:
+                    roles.append(reach_role(user, child, None))
+                role = best_role(*roles)
+                dropping = bool(
+                    role is not None and role < Role.MANAGER and (chain_drops or child.file_drop)
+                )
+                allowed = access.abilities_for(access.Access(role, dropping), child, user)
+            else:
+                mine = child.created_by_id == getattr(user, "pk", None)
+                key = (child.is_folder, mine)
+                if key not in plain:
+                    plain[key] = access.abilities_for(own, child, user)
+                allowed = plain[key]
+            entries.append(props.Entry(href, child, allowed, None, [*segments, name]))
+        own_space = actions.personal_space(user) if user.is_authenticated else None
+        if own_space is not None and folder.space_id == own_space.pk and folder.is_root:
+            for mount in mounts.mounts(user):
+                child_segments = [*segments, mount.name]
+                mount.node.mount_name = mount.name  # type: ignore[attr-defined]
+                entries.append(
+                    props.Entry(
+                        self.href(request, child_segments, mount.node),
+                        mount.node,
+                        access.abilities(user, mount.node),
+                        mount.kind,
+                        child_segments,
+                    )
+                )
+        return entries
 
     async def do_proppatch(self, request: Request) -> Response:
         try:

@@ -9,13 +9,13 @@ deleting one removes the locks on its paths.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from cartable.drive.models import Lock, hash_path
+from cartable.drive.models import Lock, Space, hash_path
 from cartable.drive.webdav import davxml
 
 TOKEN_PREFIX = "opaquelocktoken:"  # noqa: S105 (a URI scheme)
@@ -43,6 +43,13 @@ def covering(space_id: int, path: str, *, below: bool = False) -> list[Lock]:
         or (lock.infinite and (lock.path == "" or path.startswith(lock.path + "/")))
         or (below and lock.path.startswith(path + "/"))
     ]
+
+
+def covers(lock: Lock, path: str) -> bool:
+    """Whether ``lock`` (live) covers ``path`` itself."""
+    return lock.path == path or (
+        lock.infinite and (lock.path == "" or path.startswith(lock.path + "/"))
+    )
 
 
 def locks_in(space_id: int, folder_path: str) -> dict[str, list[Lock]]:
@@ -85,6 +92,8 @@ def create(
     for other in covering(space_id, path, below=infinite):
         if exclusive or other.exclusive:
             raise LockConflict
+    expires_at = timezone.now() + timedelta(seconds=timeout)
+    _extend_locks_until(space_id, expires_at)
     return Lock.objects.create(
         token=f"{TOKEN_PREFIX}{uuid.uuid4()}",
         space_id=space_id,
@@ -95,13 +104,26 @@ def create(
         owner_xml=owner_xml,
         user=user if getattr(user, "is_authenticated", False) else None,
         timeout=timeout,
-        expires_at=timezone.now() + timedelta(seconds=timeout),
+        expires_at=expires_at,
     )
+
+
+def _extend_locks_until(space_id: int, expires_at: datetime) -> None:
+    Space.objects.filter(
+        Q(locks_until__isnull=True) | Q(locks_until__lt=expires_at), pk=space_id
+    ).update(locks_until=expires_at)
+
+
+def may_be_locked(space: Space) -> bool:
+    """Whether a live lock may exist in ``space`` (loaded in this request); when not, there
+    is no need to look for one."""
+    return space.locks_until is not None and space.locks_until > timezone.now()
 
 
 def refresh(lock: Lock, timeout: int) -> Lock:
     lock.timeout = timeout
     lock.expires_at = timezone.now() + timedelta(seconds=timeout)
+    _extend_locks_until(lock.space_id, lock.expires_at)
     lock.save(update_fields=["timeout", "expires_at"])
     return lock
 

@@ -11,18 +11,83 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import prefetch_related_objects
+from django.db.models import Q
 from django.utils.http import http_date
 
-from cartable.drive.models import DeadProperty, Favourite, Lock, Node, ShareLink, Space
+from cartable.drive.models import Blob, DeadProperty, Favourite, Lock, Node, ShareLink, Space
 from cartable.drive.webdav import davxml, locks
 from cartable.drive.webdav.davxml import DAV, NC, OC, PropName, element
 from cartable.drive.webdav.davxml import text as esc
+
+
+class Listed:
+    """A child of a listed folder, with what its properties need and no more: a
+    PROPFIND of 10 000 entries does not build 10 000 model instances."""
+
+    __slots__ = (
+        "pk",
+        "kind",
+        "name",
+        "path",
+        "size",
+        "mime_type",
+        "etag",
+        "mtime",
+        "created_at",
+        "blob_id",
+        "space_id",
+        "parent_id",
+        "owner_id",
+        "created_by_id",
+        "reach",
+        "reach_role",
+        "structure_id",
+        "file_drop",
+        "link_token",
+        "link_expires_at",
+        "space",
+        "is_folder",
+        "is_root",
+    )
+    FIELDS = __slots__[:20]
+    pk: int
+    kind: str
+    name: str
+    path: str
+    size: int
+    mime_type: str
+    etag: str
+    mtime: datetime
+    created_at: datetime
+    blob_id: int | None
+    space_id: int
+    parent_id: int | None
+    owner_id: int | None
+    created_by_id: int | None
+    reach: str
+    reach_role: str
+    structure_id: int | None
+    file_drop: bool
+    link_token: str
+    link_expires_at: datetime | None
+    space: Space
+    is_folder: bool
+    is_root: bool
+
+    def __init__(self, row: tuple[Any, ...], space: Space) -> None:
+        for attr, value in zip(self.FIELDS, row, strict=True):
+            setattr(self, attr, value)
+        self.space = space
+        self.is_folder = self.kind == Node.Kind.FOLDER
+        self.is_root = self.parent_id is None
+
+
+NodeLike = Node | Listed
 
 
 @dataclass
@@ -30,7 +95,7 @@ class Entry:
     """One resource of a PROPFIND answer."""
 
     href: str
-    node: Node
+    node: NodeLike
     abilities: frozenset[str]
     # Seen at the user's root although it lives elsewhere: "group" or "share".
     mount_kind: str | None = None
@@ -74,10 +139,17 @@ class Context:
     """What the entries of one answer share, loaded on first need."""
 
     def __init__(
-        self, user: Any, entries: list[Entry], lock_root: Callable[[Entry, Lock], str]
+        self,
+        user: Any,
+        entries: list[Entry],
+        lock_root: Callable[[Entry, Lock], str],
+        listed: Node | None = None,
     ) -> None:
         self.user = user
         self.entries = entries
+        # The folder whose children are among the entries (their ids are not listed in
+        # queries, which select them by parent instead).
+        self.listed = listed
         # The href of a lock's root, seen from an entry it covers.
         self.lock_root = lock_root
         self._loaded: set[str] = set()
@@ -85,26 +157,56 @@ class Context:
         self.favourites: set[int] = set()
         self.shares: dict[int, set[int]] = {}
         self.locks: dict[tuple[int, str], list[Lock]] = {}
+        self.blobs: dict[int, tuple[str, str, str]] = {}
+        # Permission letters of ordinary entries, by what they depend on.
+        self.letters: dict[tuple[frozenset[str], bool, bool], str] = {}
+        self.owners: dict[int, tuple[str, str]] = {}
         self._space_free: dict[int, int | None] = {}
+
+    def _of_entries(self, field: str = "node_id") -> Q:
+        """Rows whose ``field`` (a node id) is one of the entries'."""
+        if self.listed is None:
+            return Q(**{f"{field}__in": [e.node.pk for e in self.entries]})
+        others = [e.node.pk for e in self.entries if e.node.parent_id != self.listed.pk]
+        children = Node.objects.filter(parent_id=self.listed.pk, trashed=False).values("pk")
+        return Q(**{f"{field}__in": others}) | Q(**{f"{field}__in": children})
 
     def load(self, what: str) -> None:
         if what in self._loaded:
             return
         self._loaded.add(what)
-        nodes = [e.node for e in self.entries]
-        ids = [n.pk for n in nodes]
         if what == "dead":
-            for prop in DeadProperty.objects.filter(node_id__in=ids).only(
-                "node_id", "namespace", "name", "value"
-            ):
-                self.dead.setdefault(prop.node_id, {})[(prop.namespace, prop.name)] = prop.value
+            for node_id, namespace, name, value in DeadProperty.objects.filter(
+                self._of_entries()
+            ).values_list("node_id", "namespace", "name", "value"):
+                self.dead.setdefault(node_id, {})[(namespace, name)] = value
         elif what == "blob":
-            prefetch_related_objects([n for n in nodes if n.blob_id], "blob")
+            query = Q(pk__in={e.node.blob_id for e in self.entries if e.node.blob_id})
+            if self.listed is not None:
+                query = Q(
+                    pk__in={
+                        e.node.blob_id
+                        for e in self.entries
+                        if e.node.blob_id and e.node.parent_id != self.listed.pk
+                    }
+                ) | Q(
+                    pk__in=Node.objects.filter(
+                        parent_id=self.listed.pk, trashed=False, blob__isnull=False
+                    ).values("blob_id")
+                )
+            for pk, sha1, md5, adler32 in Blob.objects.filter(query).values_list(
+                "pk", "sha1", "md5", "adler32"
+            ):
+                self.blobs[pk] = (sha1, md5, adler32)
         elif what == "owner":
-            prefetch_related_objects(nodes, "owner")
+            from django.contrib.auth import get_user_model
+
+            owner_ids = {e.node.owner_id for e in self.entries if e.node.owner_id}
+            for owner in get_user_model().objects.filter(pk__in=owner_ids):
+                self.owners[owner.pk] = (owner.username, owner.get_display_name())
         elif what == "favourite":
             self.favourites = set(
-                Favourite.objects.filter(user=self.user, node_id__in=ids).values_list(
+                Favourite.objects.filter(self._of_entries(), user=self.user).values_list(
                     "node_id", flat=True
                 )
             )
@@ -113,10 +215,10 @@ class Context:
 
             node_type = ContentType.objects.get_for_model(Node)
             for object_id, user_id in Grant.objects.filter(
-                content_type=node_type, object_id__in=ids
+                self._of_entries("object_id"), content_type=node_type
             ).values_list("object_id", "user_id"):
                 self.shares.setdefault(object_id, set()).add(0 if user_id else 1)
-            for node_id in ShareLink.objects.filter(node_id__in=ids).values_list(
+            for node_id in ShareLink.objects.filter(self._of_entries()).values_list(
                 "node_id", flat=True
             ):
                 self.shares.setdefault(node_id, set()).add(3)
@@ -143,12 +245,27 @@ class Context:
         return self._space_free[space.pk]
 
 
-def _etag(node: Node) -> str:
+def _etag(node: NodeLike) -> str:
     return f'"{node.etag}"'
 
 
+_HTTP_DATES: dict[int, str] = {}
+
+
+def http_date_of(moment: datetime) -> str:
+    """RFC 9110's date of ``moment``; remembered by the second, as a listing has many
+    entries of the same second."""
+    second = int(moment.timestamp())
+    found = _HTTP_DATES.get(second)
+    if found is None:
+        if len(_HTTP_DATES) > 4096:
+            _HTTP_DATES.clear()
+        found = _HTTP_DATES[second] = http_date(second)
+    return found
+
+
 def _last_modified(entry: Entry, ctx: Context) -> str:
-    return http_date(entry.node.mtime.timestamp())
+    return http_date_of(entry.node.mtime)
 
 
 def _creation(entry: Entry, ctx: Context) -> str:
@@ -206,7 +323,14 @@ def _oc_id(entry: Entry, ctx: Context) -> str:
 
 def _oc_permissions(entry: Entry, ctx: Context) -> str:
     ctx.load("shares")
-    return permissions(entry, bool(ctx.shares.get(entry.node.pk)))
+    shared = bool(ctx.shares.get(entry.node.pk))
+    if entry.mount_kind or entry.node.is_root:
+        return permissions(entry, shared)
+    key = (entry.abilities, entry.node.is_folder, shared)
+    found = ctx.letters.get(key)
+    if found is None:
+        found = ctx.letters[key] = permissions(entry, shared)
+    return found
 
 
 def _oc_size(entry: Entry, ctx: Context) -> str:
@@ -218,12 +342,13 @@ def _checksums(entry: Entry, ctx: Context) -> str | None:
     if node.is_folder or not node.blob_id:
         return None
     ctx.load("blob")
-    blob = node.blob
-    if blob is None:
+    found = ctx.blobs.get(node.blob_id)
+    if found is None:
         return None
-    parts = [f"SHA1:{blob.sha1}", f"MD5:{blob.md5}"]
-    if blob.adler32:
-        parts.append(f"ADLER32:{blob.adler32}")
+    sha1, md5, adler32 = found
+    parts = [f"SHA1:{sha1}", f"MD5:{md5}"]
+    if adler32:
+        parts.append(f"ADLER32:{adler32}")
     return f"<oc:checksum>{' '.join(parts)}</oc:checksum>"
 
 
@@ -232,20 +357,16 @@ def _favorite(entry: Entry, ctx: Context) -> str:
     return "1" if entry.node.pk in ctx.favourites else "0"
 
 
-def _owner(entry: Entry) -> Any:
-    return entry.node.owner
-
-
 def _owner_id(entry: Entry, ctx: Context) -> str | None:
     ctx.load("owner")
-    owner = _owner(entry)
-    return esc(owner.username) if owner is not None else None
+    owner = ctx.owners.get(entry.node.owner_id or 0)
+    return esc(owner[0]) if owner is not None else None
 
 
 def _owner_name(entry: Entry, ctx: Context) -> str | None:
     ctx.load("owner")
-    owner = _owner(entry)
-    return esc(owner.get_display_name()) if owner is not None else None
+    owner = ctx.owners.get(entry.node.owner_id or 0)
+    return esc(owner[1]) if owner is not None else None
 
 
 def _share_types(entry: Entry, ctx: Context) -> str:
@@ -315,8 +436,11 @@ ALLPROP = [
 PROTECTED = set(LIVE)
 
 
-def _value(name: PropName, inner: str | None) -> str:
-    return element(name, inner or "")
+def _tags(name: PropName) -> tuple[str, str, str]:
+    """The opening and closing tags of a property, and its empty element."""
+    full = element(name, "\x00")
+    start, end = full.split("\x00")
+    return start, end, element(name)
 
 
 def responses(
@@ -327,7 +451,7 @@ def responses(
     if kind != "prop" or any(n not in LIVE for n in names):
         ctx.load("dead")
     wanted = list(dict.fromkeys([*ALLPROP, *include])) if kind == "allprop" else names
-    getters = [(name, LIVE.get(name)) for name in wanted]
+    getters = [(name, LIVE.get(name), *_tags(name)) for name in wanted]
     for entry in ctx.entries:
         dead = ctx.dead.get(entry.node.pk, {})
         if kind == "propname":
@@ -337,18 +461,18 @@ def responses(
             continue
         ok: list[str] = []
         missing: list[str] = []
-        for name, getter in getters:
+        for name, getter, start, end, empty in getters:
             if getter is not None:
                 inner = getter(entry, ctx)
                 if inner is None:
                     if kind == "prop":
-                        missing.append(element(name))
+                        missing.append(empty)
                     continue
-                ok.append(_value(name, inner))
+                ok.append(f"{start}{inner}{end}" if inner else empty)
             elif name in dead:
                 ok.append(dead[name])
             elif kind == "prop":
-                missing.append(element(name))
+                missing.append(empty)
         if kind == "allprop":
             ok.extend(v for n, v in dead.items() if n not in LIVE)
         yield davxml.response(entry.href, {200: ok, 404: missing})
