@@ -105,3 +105,20 @@ def test_dashboard_lists_recent_files(client, teacher, student, my_root, class_r
     client.force_login(student)
     page = client.get("/dashboard/").content.decode()
     assert "Consignes.pdf" in page and "Brouillon.txt" not in page
+
+
+def test_what_is_shared_with_a_class_shows_in_its_folder(
+    client, teacher, colleague, klass, student, class_root
+):
+    from cartable.drive.sharing import share_with_group
+
+    from cartable.accounts.actions import set_member
+
+    set_member(klass, colleague, "manager", by=teacher)
+    colleague.forget_group_roles()
+    theirs = actions.root_of(actions.personal_space(colleague))
+    folder = actions.create_folder(theirs, "Docs de Ahmed", by=colleague)
+    share_with_group(folder, klass, "viewer", by=colleague)
+    client.force_login(student)
+    page = client.get(f"/drive/f/{class_root.public_id}").content.decode()
+    assert "Docs de Ahmed" in page and "Ahmed Benali" in page

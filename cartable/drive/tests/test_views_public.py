@@ -14,6 +14,7 @@ from cartable.core.roles import Role
 from cartable.drive import actions
 from cartable.drive.models import Activity, ShareLink
 from cartable.drive.tests.conftest import put, read
+from cartable.testing.downloads import downloaded
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,12 @@ def link_to(node, **fields):
 
 
 def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    """What the browser gets: scaled out, downloads are redirects to S3, followed here."""
+    if response.status_code == 302:
+        return downloaded(response)
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
 
 
 @pytest.fixture

@@ -78,8 +78,38 @@ def folder_page(request: HttpRequest, node: Node, allowed: frozenset[str]) -> Ht
         "free": free_bytes(space) if quota is not None else None,
         "trash_days": settings.DRIVE_TRASH_DAYS,
         **listing_context(request, node, allowed, items),
+        "shared_with_class": shared_with_group(user, space) if node.is_root else [],
     }
     return render(request, "drive/folder.html", context)
+
+
+def shared_with_group(user: Any, space: Any) -> list[dict[str, Any]]:
+    """What was shared with the class (or group) whose folder this is: shown in it, so that
+    pupils find it where they look for their class's documents."""
+    if space.group_id is None:
+        return []
+    from django.contrib.contenttypes.models import ContentType
+
+    from cartable.core.models import Grant
+    from cartable.drive.views.common import folder_url
+
+    sharers = {
+        g.object_id: g.granted_by
+        for g in Grant.objects.filter(
+            content_type=ContentType.objects.get_for_model(Node), group_id=space.group_id
+        ).select_related("granted_by")
+    }
+    nodes = (
+        Node.objects.filter(pk__in=list(sharers), trashed=False)
+        .exclude(space=space)
+        .select_related("space")
+        .order_by("name")
+    )
+    return [
+        {"node": n, "url": folder_url(n), "by": sharers.get(n.pk)}
+        for n in nodes
+        if "view" in access.abilities(user, n)
+    ]
 
 
 @login_required
