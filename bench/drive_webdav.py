@@ -1,7 +1,7 @@
 """Drive's WebDAV against `rclone serve webdav`, on this machine.
 
 Run: .venv/bin/python bench/drive_webdav.py [--size-mib 2048] [--small 2000] [--entries 10000]
-     [--servers cartable,rclone]
+     [--servers cartable,rclone] [--parts big,small,propfind]
 
 Each server runs on core 0 (taskset), this client (aiohttp) on core 1. Measured, for each:
 upload then download of one large file, streamed (MB/s, and the server's peak resident
@@ -166,34 +166,37 @@ async def run(server: Server, args: argparse.Namespace) -> dict[str, Any]:
             async with http.request("MKCOL", f"{server.base}/{folder}") as r:
                 await ok(r)
 
+        parts = set(args.parts.split(","))
         size = args.size_mib * MIB
         block = os.urandom(MIB)
 
-        async def body() -> Any:
-            for _ in range(args.size_mib):
-                yield block
+        if "big" in parts:
 
-        with PeakRSS(server.process.pid) as peak:
-            start = time.perf_counter()
-            async with http.put(
-                f"{server.base}/big.bin", data=body(), headers={"Content-Length": str(size)}
-            ) as r:
-                await ok(r)
-            elapsed = time.perf_counter() - start
-        result["put_big_mbs"] = size / MIB / elapsed
-        result["put_big_rss_mib"] = peak.peak
-        with PeakRSS(server.process.pid) as peak:
-            start = time.perf_counter()
-            received = 0
-            async with http.get(f"{server.base}/big.bin") as r:
-                await ok(r)
-                async for chunk in r.content.iter_chunked(MIB):
-                    received += len(chunk)
-            elapsed = time.perf_counter() - start
-        assert received == size, received
-        result["get_big_mbs"] = size / MIB / elapsed
-        result["get_big_rss_mib"] = peak.peak
-        await asyncio.to_thread(_delete_big, server)
+            async def body() -> Any:
+                for _ in range(args.size_mib):
+                    yield block
+
+            with PeakRSS(server.process.pid) as peak:
+                start = time.perf_counter()
+                async with http.put(
+                    f"{server.base}/big.bin", data=body(), headers={"Content-Length": str(size)}
+                ) as r:
+                    await ok(r)
+                elapsed = time.perf_counter() - start
+            result["put_big_mbs"] = size / MIB / elapsed
+            result["put_big_rss_mib"] = peak.peak
+            with PeakRSS(server.process.pid) as peak:
+                start = time.perf_counter()
+                received = 0
+                async with http.get(f"{server.base}/big.bin") as r:
+                    await ok(r)
+                    async for chunk in r.content.iter_chunked(MIB):
+                        received += len(chunk)
+                elapsed = time.perf_counter() - start
+            assert received == size, received
+            result["get_big_mbs"] = size / MIB / elapsed
+            result["get_big_rss_mib"] = peak.peak
+            await asyncio.to_thread(_delete_big, server)
 
         small = os.urandom(4096)
 
@@ -220,20 +223,22 @@ async def run(server: Server, args: argparse.Namespace) -> dict[str, Any]:
             )
             return count / elapsed
 
-        result["put_small_files_s"] = await many("PUT", "small", args.small)
-        result["get_small_files_s"] = await many("GET", "small", args.small)
-        await many("PUT", "many", args.entries)
-        timings = []
-        for _ in range(5):
-            start = time.perf_counter()
-            async with http.request(
-                "PROPFIND", f"{server.base}/many/", data=PROPS, headers={"Depth": "1"}
-            ) as r:
-                await ok(r)
-                text = await r.read()
-            timings.append((time.perf_counter() - start) * 1000)
-        assert text.count(b"f0") >= args.entries, "listing incomplete"
-        result["propfind_ms"] = statistics.median(timings)
+        if "small" in parts:
+            result["put_small_files_s"] = await many("PUT", "small", args.small)
+            result["get_small_files_s"] = await many("GET", "small", args.small)
+        if "propfind" in parts:
+            await many("PUT", "many", args.entries)
+            timings = []
+            for _ in range(5):
+                start = time.perf_counter()
+                async with http.request(
+                    "PROPFIND", f"{server.base}/many/", data=PROPS, headers={"Depth": "1"}
+                ) as r:
+                    await ok(r)
+                    text = await r.read()
+                timings.append((time.perf_counter() - start) * 1000)
+            assert text.count(b"f0") >= args.entries, "listing incomplete"
+            result["propfind_ms"] = statistics.median(timings)
     return result
 
 
@@ -288,6 +293,11 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=2000)
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--servers", default="cartable,rclone")
+    parser.add_argument(
+        "--parts",
+        default="big,small,propfind",
+        help="which measures to run: big (one large file), small (4 KiB files), propfind",
+    )
     args = parser.parse_args()
     if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
         raise SystemExit("needs taskset and two cores")
