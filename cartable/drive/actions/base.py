@@ -11,6 +11,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from cartable.core.events import send_event
+from cartable.drive.actions import fastpath
 from cartable.drive.blobs import delete_blob_bytes
 from cartable.drive.errors import (
     Conflict,
@@ -108,7 +109,7 @@ def _touch(space_id: int, paths: Iterable[str], delta: int = 0) -> None:
 
 
 def _record(verb: str, node: Node, by: Any, *, folder: Node | None = None, **data: Any) -> Activity:
-    return Activity.objects.create(
+    activity = Activity(
         space_id=node.space_id,
         node=node,
         folder_id=folder.pk if folder is not None else node.parent_id,
@@ -118,6 +119,8 @@ def _record(verb: str, node: Node, by: Any, *, folder: Node | None = None, **dat
         path=node.path,
         data=data,
     )
+    fastpath.insert(activity)  # Activity.objects.create, without compiling the statement
+    return activity
 
 
 def _changed(space: Space, folder: Node | None) -> None:

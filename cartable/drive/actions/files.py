@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from cartable.drive import access, previews
+from cartable.drive.actions import fastpath
 from cartable.drive.actions.base import (
     _actor,
     _changed,
@@ -243,13 +244,23 @@ def _store_file(
         checked = check_write(parent, name, by=by, link=link)
     name = checked.name
     now = timezone.now()
+    # The statements of this transaction are hand-written (``fastpath``): see that module.
+    space = parent.space
+    mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
     with transaction.atomic():
-        space = Space.objects.select_for_update().get(pk=parent.space_id)
-        existing = (
-            Node.objects.select_for_update()
-            .filter(space=space, trashed=False, path_hash=hash_path(f"{parent.path}/{name}"))
-            .first()
-        )
+        fastpath.lock_space(space)
+        path = f"{parent.path}/{name}"
+        existing = None
+        if checked.existing is not None:
+            # An overwrite: its current row (ETag, size) is read again under the lock.
+            live = Node.objects.select_for_update().filter(
+                space_id=space.pk, trashed=False, path_hash=hash_path(path)
+            )
+            existing = live.first()
+        else:
+            found = fastpath.live_id(space.pk, path)
+            if found is not None:  # another writer came first
+                existing = Node.objects.select_for_update().get(pk=found)
         if (existing.pk if existing else None) != (
             checked.existing.pk if checked.existing else None
         ):
@@ -258,6 +269,7 @@ def _store_file(
             if checked.name != name:
                 existing = None
                 name = checked.name
+                mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         if existing is not None and existing.is_folder:
             raise Conflict
         if (
@@ -272,7 +284,6 @@ def _store_file(
             if if_match.strip() != "*" and existing.etag not in _etags(if_match):
                 raise PreconditionFailed
         _make_room(space, blob.size)
-        mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         if existing is not None:
             Version.objects.create(
                 node=existing,
@@ -291,7 +302,7 @@ def _store_file(
             existing.save()
             node, created = existing, False
         else:
-            node = Node.objects.create(
+            node = Node(
                 space=space,
                 parent=parent,
                 kind=Node.Kind.FILE,
@@ -305,9 +316,10 @@ def _store_file(
                 modified_by=_actor(by),
                 **_owner_fields(parent),
             )
+            fastpath.insert_node(node)
             delta, created = blob.size, True
-        Space.objects.filter(pk=space.pk).update(used=F("used") + blob.size)
-        _touch(space.pk, access.ancestor_paths(node.path), delta)
+        fastpath.add_used(space, blob.size)
+        fastpath.touch(space.pk, access.ancestor_paths(node.path), delta, now)
         verb = Activity.Verb.CREATED if created else Activity.Verb.CHANGED
         if created and checked.dropping:
             verb = Activity.Verb.DROPPED
