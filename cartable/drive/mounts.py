@@ -17,8 +17,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from cartable.drive import fastpath
 from cartable.drive.errors import InvalidName, NotFound
 from cartable.drive.models import Node, Space, hash_path
 
@@ -219,6 +220,16 @@ def ancestors_and_self(path: str) -> list[str]:
     return [""] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
+def _nodes_by_hashes(space_id: int, hashes: list[str]) -> QuerySet[Node]:
+    return Node.objects.filter(
+        space_id=space_id, trashed=False, path_hash__in=hashes
+    ).select_related("space", "blob")
+
+
+# Compiled once per thread and depth: every WebDAV request looks a path up.
+_by_hashes = fastpath.Prepared(_nodes_by_hashes)
+
+
 def _lookup(space_id: int, path: str) -> dict[str, Node]:
     """The live nodes at ``path`` and at every folder above it, by path; one query.
 
@@ -226,12 +237,7 @@ def _lookup(space_id: int, path: str) -> dict[str, Node]:
     needs no query of its own).
     """
     paths = ancestors_and_self(path)
-    found = {
-        n.path: n
-        for n in Node.objects.filter(
-            space_id=space_id, trashed=False, path_hash__in=[hash_path(p) for p in paths]
-        ).select_related("space", "blob")
-    }
+    found = {n.path: n for n in _by_hashes(space_id, [hash_path(p) for p in paths])}
     chain: list[Node] = []
     for p in paths:
         node = found.get(p)

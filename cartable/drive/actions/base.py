@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from cartable.core.events import send_event
-from cartable.drive.actions import fastpath
+from cartable.drive import fastpath
 from cartable.drive.blobs import delete_blob_bytes
 from cartable.drive.errors import (
     Conflict,

@@ -12,8 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from cartable.drive import access, previews
-from cartable.drive.actions import fastpath
+from cartable.drive import access, fastpath, previews
 from cartable.drive.actions.base import (
     _actor,
     _changed,

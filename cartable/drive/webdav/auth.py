@@ -22,7 +22,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 
+from cartable.drive import fastpath
 from cartable.drive.webdav.app import DavError, Request, run_sync
 
 REALM = "Cartable"
@@ -66,21 +68,29 @@ class RateLimited(Exception):
     pass
 
 
+def _user_with_app_password(user_id: int, prefix: str) -> QuerySet[Any]:
+    from cartable.accounts.models import User
+
+    return (
+        User.objects.filter(pk=user_id, is_active=True, app_passwords__prefix=prefix)
+        .select_related("drive_space")
+        .order_by("pk")[:1]
+    )
+
+
+# Compiled once (per thread): this runs on every WebDAV request.
+_remembered_user = fastpath.Prepared(_user_with_app_password)
+
+
 def basic_user(login: str, password: str) -> Any | None:
     """The user of an app password; RateLimited after too many failures for this login."""
     from cartable.accounts.actions import authenticate_app_password
-    from cartable.accounts.models import User
 
     key = _remembered_key(login, password)
     user_id = cache.get(key)
     if user_id is not None:
-        user = (
-            User.objects.filter(
-                pk=user_id, is_active=True, app_passwords__prefix=password[:PREFIX_LENGTH]
-            )
-            .select_related("drive_space")
-            .first()
-        )
+        found = _remembered_user(user_id, password[:PREFIX_LENGTH])
+        user = found[0] if found else None
         if user is not None:
             _keep_space(user)
             return user

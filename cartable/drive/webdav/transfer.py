@@ -20,8 +20,7 @@ from django.db import transaction
 from django.utils.http import http_date, parse_http_date_safe
 
 from cartable.core.http import parse_range
-from cartable.drive import actions
-from cartable.drive.actions import fastpath
+from cartable.drive import actions, fastpath
 from cartable.drive.errors import DriveError, QuotaExceeded
 from cartable.drive.models import Blob, Node
 from cartable.drive.webdav import props

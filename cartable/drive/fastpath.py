@@ -18,12 +18,16 @@ They keep the ORM's semantics: :func:`insert` takes a model instance built the u
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from django.db import connections, models
+from django.db.models import QuerySet
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 from cartable.drive.models import Node, hash_path, new_etag
 
@@ -120,3 +124,90 @@ def touch(space_id: int, paths: Iterable[str], delta: int, now: datetime) -> Non
                 *hashes,
             ],
         )
+
+
+class Prepared:
+    """A query of a fixed shape, compiled once per thread and run again with new values.
+
+    ``build(*args)`` makes the queryset; its arguments are the values that change (ints,
+    strings, or lists of them: a list's length is part of the shape). The queryset is
+    compiled once with stand-in values, whose places among the statement's parameters are
+    noted; each call puts the real values there and turns rows into instances as the ORM
+    does (``select_related`` included). If a stand-in cannot be found exactly once, the
+    queryset is simply evaluated each time.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self.build = build
+        self._local = threading.local()
+
+    def __call__(self, *args: Any) -> list[Any]:
+        shape = tuple(len(a) if isinstance(a, list) else -1 for a in args)
+        compiled = getattr(self._local, "compiled", None)
+        if compiled is None:
+            compiled = self._local.compiled = {}
+        plan = compiled.get(shape)
+        if plan is None:
+            plan = compiled[shape] = self._compile(args)
+        if plan is False:
+            return list(self.build(*args))
+        sql, slots, compiler = plan
+        params = [
+            args[s[0]] if s[1] < 0 else args[s[0]][s[1]] if isinstance(s, tuple) else s.value
+            for s in slots
+        ]
+        connection = connections[DB]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return _instances(compiler, rows)
+
+    def _compile(self, args: tuple[Any, ...]) -> Any:
+        stand_ins: dict[Any, tuple[int, int]] = {}
+        fake: list[Any] = []
+        for i, arg in enumerate(args):
+            values = arg if isinstance(arg, list) else [arg]
+            made = []
+            for j, value in enumerate(values):
+                n = len(stand_ins) + 1
+                token: Any = -(7_000_000_000 + n) if isinstance(value, int) else f"\x01{n}\x02"
+                stand_ins[token] = (i, j if isinstance(arg, list) else -1)
+                made.append(token)
+            fake.append(made if isinstance(arg, list) else made[0])
+        compiler = self.build(*fake).query.get_compiler(using=DB)
+        sql, params = compiler.as_sql()
+        slots: list[Any] = []
+        seen: set[Any] = set()
+        for param in params:
+            if isinstance(param, int | str) and not isinstance(param, bool) and param in stand_ins:
+                if param in seen:
+                    return False
+                seen.add(param)
+                slots.append(stand_ins[param])
+            else:
+                slots.append(_Constant(param))
+        if len(seen) != len(stand_ins) or compiler.annotation_col_map:
+            return False
+        return sql, slots, compiler
+
+
+@dataclass(frozen=True)
+class _Constant:
+    value: Any
+
+
+def _instances(compiler: Any, rows: list[Any]) -> list[Any]:
+    """Model instances from ``rows``, as ``django.db.models.query.ModelIterable`` makes them."""
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    names = [f[0].target.attname for f in select[start:end]]
+    populators = get_related_populators(klass_info, select, DB)
+    found = []
+    for row in compiler.results_iter([rows]):
+        obj = model.from_db(DB, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        found.append(obj)
+    return found
