@@ -1,0 +1,62 @@
+"""The hand-written statements of the write path give what the ORM gives."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cartable.drive import actions, fastpath, mounts
+from cartable.drive.models import Activity, Node, hash_path
+from cartable.drive.tests.conftest import put
+from cartable.drive.webdav import auth
+
+
+def test_prepared_lookup_matches_the_orm_and_is_compiled_once(teacher, my_root):
+    folder = actions.create_folder(my_root, "docs", by=teacher)
+    put(folder, "a.txt", b"a", by=teacher)
+    space_id = my_root.space_id
+    for path in ["/docs/a.txt", "/docs/missing.txt", "/docs"]:
+        hashes = [hash_path(p) for p in mounts.ancestors_and_self(path)]
+        fast = mounts._by_hashes(space_id, hashes)
+        slow = list(mounts._nodes_by_hashes(space_id, hashes))
+        assert sorted((n.pk, n.path, n.etag, n.mtime, n.size) for n in fast) == sorted(
+            (n.pk, n.path, n.etag, n.mtime, n.size) for n in slow
+        )
+        for node in fast:
+            assert node.space.pk == space_id  # select_related filled in
+            assert (node.blob is None) == (node.blob_id is None)
+    # Every shape was compiled, none fell back to the ORM.
+    assert all(plan is not False for plan in mounts._by_hashes._local.compiled.values())
+    with CaptureQueriesContext(connection) as ctx:
+        mounts._by_hashes(space_id, [hash_path(""), hash_path("/docs")])
+    assert len(ctx.captured_queries) == 1
+
+
+def test_prepared_sign_in_query_checks_the_password_prefix(teacher):
+    from cartable.accounts.actions import create_app_password
+
+    _, password = create_app_password(teacher, "test")
+    prefix = password[: auth.PREFIX_LENGTH]
+    [user] = auth._remembered_user(teacher.pk, prefix)
+    assert user == teacher
+    assert auth._remembered_user(teacher.pk, "nope" * 3) == []
+    teacher.is_active = False
+    teacher.save()
+    assert auth._remembered_user(teacher.pk, prefix) == []
+    assert all(plan is not False for plan in auth._remembered_user._local.compiled.values())
+
+
+def test_insert_applies_defaults_and_auto_dates(teacher, my_root):
+    node = put(my_root, "b.txt", b"bb", by=teacher)
+    activity = Activity(
+        space_id=my_root.space_id,
+        node=node,
+        verb=Activity.Verb.CREATED,
+        path=node.path,
+        data={"size": 2},
+    )
+    fastpath.insert(activity)
+    saved = Activity.objects.get(pk=activity.pk)
+    assert saved.created_at is not None
+    assert saved.data == {"size": 2}
+    assert Node.objects.get(pk=node.pk).path_hash == hash_path("/b.txt")
