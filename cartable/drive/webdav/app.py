@@ -287,7 +287,12 @@ class Tree:
 
 
 TreeFactory = Callable[[Request, "re.Match[str]"], Tree]
-_TREES: list[tuple[re.Pattern[str], TreeFactory]] = []
+# A tree's handler for a whole small PUT, run in a pool thread (see ``application``).
+SmallPut = Callable[[Tree, Request, bytes], "Response"]
+_TREES: list[tuple[re.Pattern[str], TreeFactory, SmallPut | None]] = []
+# A PUT with a Content-Length up to this, to a tree that has a ``small_put``, is read whole,
+# then signed in, checked and stored in one thread hop.
+SMALL_PUT = 64 * 1024
 # Modules that register trees, imported on the first request (Django is set up by then).
 TREE_MODULES = [
     "cartable.drive.webdav.files",
@@ -307,21 +312,34 @@ def _import_trees() -> None:
         _imported = True
 
 
-def register(pattern: str, factory: TreeFactory) -> None:
+def register(pattern: str, factory: TreeFactory, small_put: SmallPut | None = None) -> None:
     """Serves URL paths matching ``pattern`` (on the raw, percent-encoded path) with a tree.
 
     The pattern must have a group ``prefix`` (the tree's URL prefix) and ``rest`` (the path
     inside it); ``factory(request, match)`` makes the tree for a request, after sign-in.
+    ``small_put(tree, request, body)``: answers a small PUT whose body is already read, in
+    a pool thread (sign-in and the tree's making then run in the same thread).
     """
-    _TREES.append((re.compile(pattern), factory))
+    _TREES.append((re.compile(pattern), factory, small_put))
 
 
-def _route(request: Request) -> tuple[TreeFactory, re.Match[str]] | None:
-    for pattern, factory in _TREES:
+def _route(
+    request: Request,
+) -> tuple[TreeFactory, re.Match[str], SmallPut | None] | None:
+    for pattern, factory, small_put in _TREES:
         match = pattern.match(request.raw_path)
         if match:
-            return factory, match
+            return factory, match, small_put
     return None
+
+
+def _signed_in_put(
+    request: Request, factory: TreeFactory, match: re.Match[str], small_put: SmallPut, body: bytes
+) -> Response:
+    from cartable.drive.webdav import auth
+
+    auth.authenticate_now(request)
+    return small_put(factory(request, match), request, body)
 
 
 async def _send(
@@ -363,15 +381,24 @@ async def application(scope: dict[str, Any], receive: Callable[[], Any], send: C
         routed = _route(request)
         if routed is None:
             raise DavError(404)
-        factory, match = routed
+        factory, match, small_put = routed
         request.prefix = match.group("prefix")
         try:
             request.segments = split_path(match.group("rest") or "")
         except BadHeader:
             raise DavError(400, message="bad path") from None
-        await auth.authenticate(request)
-        tree = factory(request, match)
-        response = await tree.handle(request)
+        length = request.content_length if request.method == "PUT" else None
+        if small_put is not None and length is not None and length <= SMALL_PUT:
+            # Most files a sync client sends: one thread hop for everything (a refusal,
+            # 401 included, comes after a body this small; the connection stays usable).
+            body = await request.body(limit=length)
+            if len(body) != length:
+                raise DavError(400, message="The body is shorter than its Content-Length.")
+            response = await run_sync(_signed_in_put, request, factory, match, small_put, body)
+        else:
+            await auth.authenticate(request)
+            tree = factory(request, match)
+            response = await tree.handle(request)
     except DavError as exc:
         response = exc.response()
     except ClientGone:

@@ -156,13 +156,21 @@ def session_user(cookie_header: str, request_token: str | None) -> Any | None:
 
 async def authenticate(request: Request) -> None:
     """Sets ``request.user``, or ends the request with 401 (429 when rate limited)."""
+    if request.header("authorization") or request.header("cookie"):
+        await run_sync(authenticate_now, request)
+        return
+    raise challenge()
+
+
+def authenticate_now(request: Request) -> None:
+    """``authenticate`` in the calling (pool) thread."""
     header = request.header("authorization") or ""
     if header[:6].lower() == "basic ":
         credentials = _credentials(header)
         if credentials is None:
             raise challenge()
         try:
-            user = await run_sync(basic_user, *credentials)
+            user = basic_user(*credentials)
         except RateLimited:
             raise DavError(429, headers={"Retry-After": str(FAILED_WINDOW)}) from None
         if user is None:
@@ -171,7 +179,7 @@ async def authenticate(request: Request) -> None:
         return
     cookie = request.header("cookie")
     if cookie:
-        user = await run_sync(session_user, cookie, request.header("requesttoken"))
+        user = session_user(cookie, request.header("requesttoken"))
         if user is not None:
             request.user = user
             request.session_auth = True

@@ -530,5 +530,9 @@ def _legacy(request: Request, match: re.Match[str]) -> Tree:
     return FilesTree(request, None)
 
 
-register(r"^(?P<prefix>/remote\.php/dav/files/(?P<user>[^/]+))(?P<rest>/.*)?$", _files)
-register(r"^(?P<prefix>/remote\.php/webdav)(?P<rest>/.*)?$", _legacy)
+register(
+    r"^(?P<prefix>/remote\.php/dav/files/(?P<user>[^/]+))(?P<rest>/.*)?$",
+    _files,
+    small_put=transfer.put_small,
+)
+register(r"^(?P<prefix>/remote\.php/webdav)(?P<rest>/.*)?$", _legacy, small_put=transfer.put_small)

@@ -29,6 +29,7 @@ from cartable.drive.webdav.app import (
     DavError,
     Request,
     Response,
+    Tree,
     run_io,
     run_sync,
     serial_writes,
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
     from cartable.drive.webdav.files import FilesTree
 
 READ_CHUNK = 1024 * 1024
-# A PUT whose Content-Length is at most this is read whole before any database work, which
-# is then done in one thread hop (checks, bytes, transaction): see ``put``.
-SMALL_PUT = 64 * 1024
 
 
 def file_headers(node: Node) -> dict[str, str]:
@@ -276,6 +274,23 @@ def put_whole(tree: FilesTree, request: Request, body: bytes) -> tuple[Upload, N
         raise
 
 
+def put_small(tree: Tree, request: Request, body: bytes) -> Response:
+    """A PUT of a small body already read, in a pool thread (``app.register``'s
+    ``small_put``): the same checks and answers as ``put``."""
+    from cartable.drive.webdav.files import FilesTree
+
+    if not isinstance(tree, FilesTree):
+        raise TypeError(tree)
+    try:
+        upload, node = put_whole(tree, request, body)
+    except BaseException as exc:
+        error = _put_error(exc)
+        if error is exc:
+            raise
+        raise error from None
+    return _put_answer(request, upload, node)
+
+
 def _put_error(exc: BaseException) -> BaseException:
     """What the client is told when an upload fails with ``exc``."""
     if isinstance(exc, QuotaExceeded):
@@ -289,21 +304,6 @@ def _put_error(exc: BaseException) -> BaseException:
 
 async def put(tree: FilesTree, request: Request) -> Response:
     expected = request.content_length
-    if expected is not None and expected <= SMALL_PUT:
-        # Small bodies (most files a sync client sends): read first, then one thread hop
-        # instead of three. Refusals come after the body, which costs little at this size
-        # and leaves the connection usable.
-        body = await request.body(limit=expected)
-        if len(body) != expected:
-            raise DavError(400, message="The body is shorter than its Content-Length.")
-        try:
-            upload, node = await run_sync(put_whole, tree, request, body)
-        except BaseException as exc:
-            error = _put_error(exc)
-            if error is exc:
-                raise
-            raise error from None
-        return _put_answer(request, upload, node)
     upload = await run_sync(prepare_put, tree, request)
     writer = upload.writer
     # Each piece is hashed and written in a pool thread while the next one is received.
