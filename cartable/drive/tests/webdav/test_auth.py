@@ -109,3 +109,23 @@ def test_failed_attempts_are_limited_per_account(live):
     ]
     assert statuses[0] == 401
     assert statuses[-1] == 429
+
+
+def test_small_put_signs_in_in_its_single_hop(live, server_info):
+    """A small PUT is read whole, then signed in with its store (one thread hop): a wrong
+    password is still refused before anything is stored, another's folder still forbidden."""
+    url = f"{live.url}/remote.php/dav/files/claire/small-auth.txt"
+    session = requests.Session()
+    refused = session.put(
+        url, data=b"x" * 100, auth=("claire", "aaaaa-bbbbb-ccccc-ddddd-eeeee"), timeout=10
+    )
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith('Basic realm="Cartable"')
+    password = server_info["passwords"]["claire"]
+    assert session.get(url, auth=("claire", password), timeout=10).status_code == 404
+    # The same connection carries the next request (the refused body was read).
+    stored = session.put(url, data=b"y" * 100, auth=("claire", password), timeout=10)
+    assert stored.status_code == 201
+    assert session.get(url, auth=("claire", password), timeout=10).content == b"y" * 100
+    other = f"{live.url}/remote.php/dav/files/ahmed/small-auth.txt"
+    assert session.put(other, data=b"z", auth=("claire", password), timeout=10).status_code == 403
