@@ -110,9 +110,8 @@ def test_dashboard_lists_recent_files(client, teacher, student, my_root, class_r
 def test_what_is_shared_with_a_class_shows_in_its_folder(
     client, teacher, colleague, klass, student, class_root
 ):
-    from cartable.drive.sharing import share_with_group
-
     from cartable.accounts.actions import set_member
+    from cartable.drive.sharing import share_with_group
 
     set_member(klass, colleague, "manager", by=teacher)
     colleague.forget_group_roles()
