@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -279,4 +280,33 @@ def received(user: User) -> list[Grant]:
         .filter(Q(user=user) | Q(group_id__in=groups))
         .select_related("user", "group", "granted_by")
         .order_by("pk")
+    )
+
+
+def sharees(user: User, query: str, limit: int = 20) -> list[User]:
+    """Whom ``user`` may share with, matched on name or e-mail address: the members of their
+    classes and groups and, for staff, the staff of their school or academy (students find
+    only their classes)."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    near = Q(memberships__group_id__in=list(user.group_roles()))
+    structure = user.structure if user.is_staff_member else None
+    if structure is not None:
+        near |= Q(structure_id__in=structure.lineage_ids()) | Q(
+            structure__parent_id=structure.academy.pk
+        )
+    match = (
+        Q(display_name__icontains=query)
+        | Q(email__iexact=query)
+        | Q(email__istartswith=query)
+        | Q(first_name__icontains=query)
+        | Q(last_name__icontains=query)
+        | Q(username__iexact=query)
+    )
+    return list(
+        User.objects.filter(near, match, is_active=True)
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("display_name", "username")[:limit]
     )

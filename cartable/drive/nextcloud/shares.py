@@ -18,13 +18,12 @@ import uuid
 from datetime import datetime, time
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from cartable.accounts.models import Group, Membership, User
+from cartable.accounts.models import Group, User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.drive import sharing
@@ -429,26 +428,6 @@ def share(request: HttpRequest, user: User, share_id: str) -> Any:
     raise OcsError(405, "Method not allowed")
 
 
-def _sharee_users(user: User, search: str, limit: int) -> list[User]:
-    """People of the same school or academy and of the user's own classes and groups."""
-    same_groups = Membership.objects.filter(group_id__in=list(user.group_roles())).values("user_id")
-    scope = Q(pk__in=same_groups)
-    if user.is_staff_member and user.structure_id:
-        scope |= Q(structure_id=user.structure_id)
-    match = (
-        Q(username__icontains=search)
-        | Q(display_name__icontains=search)
-        | Q(first_name__icontains=search)
-        | Q(last_name__icontains=search)
-        | Q(email__iexact=search)
-    )
-    return list(
-        User.objects.filter(scope, match, is_active=True)
-        .exclude(pk=user.pk)
-        .order_by("display_name", "username")[:limit]
-    )
-
-
 @ocs_view()
 def sharees(request: HttpRequest, user: User) -> dict:
     search = request.GET.get("search", "").strip()
@@ -462,7 +441,7 @@ def sharees(request: HttpRequest, user: User) -> dict:
     groups: list[dict] = []
     exact: dict[str, list] = {"users": [], "groups": []}
     if search and USER in wanted:
-        for person in _sharee_users(user, search, limit):
+        for person in sharing.sharees(user, search, limit):
             entry = {
                 "label": person.get_display_name(),
                 "subline": "",

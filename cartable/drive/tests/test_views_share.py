@@ -84,3 +84,11 @@ def test_student_and_other_teacher_cannot_open_the_share_dialog(
     response = client.post(f"/drive/n/{mine.public_id}/share", {"action": "link", "kind": "viewer"})
     assert response.status_code == 404
     assert not ShareLink.objects.exists()
+
+
+def test_students_find_only_people_of_their_classes(teacher, colleague, student):
+    from cartable.drive.sharing import sharees
+
+    assert sharees(student, "Ahmed") == []
+    assert sharees(student, "Claire") == [teacher]
+    assert colleague in sharees(teacher, "Ahmed")

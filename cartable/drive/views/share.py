@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from cartable.accounts.models import Group, User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.core.types import AuthedRequest
-from cartable.drive import errors
+from cartable.drive import errors, sharing
 from cartable.drive.models import Node, ShareLink
 from cartable.drive.views.common import breadcrumbs, display_name, drive_errors, load
 
@@ -36,29 +35,7 @@ def roles_for(node: Node) -> list[tuple[str, str]]:
 
 
 def people(user: Any, query: str) -> list[User]:
-    """Whom ``user`` may share with: members of their school or academy, and of their
-    classes and groups; matched on name or e-mail address."""
-    query = query.strip()
-    if len(query) < 2:
-        return []
-    near = Q(memberships__group_id__in=list(user.group_roles()))
-    if user.structure_id:
-        near |= Q(structure_id__in=user.structure.lineage_ids())
-        near |= Q(structure__parent_id=user.structure.academy.pk)
-    match = (
-        Q(display_name__icontains=query)
-        | Q(email__iexact=query)
-        | Q(email__istartswith=query)
-        | Q(first_name__icontains=query)
-        | Q(last_name__icontains=query)
-        | Q(username__iexact=query)
-    )
-    return list(
-        User.objects.filter(near, match, is_active=True)
-        .exclude(pk=user.pk)
-        .distinct()
-        .order_by("display_name", "username")[:PEOPLE_LIMIT]
-    )
+    return sharing.sharees(user, query, PEOPLE_LIMIT)
 
 
 def person_label(person: User) -> str:
@@ -130,7 +107,6 @@ def _pick_person(request: AuthedRequest) -> tuple[User | None, list[User]]:
 
 def _do(request: AuthedRequest, node: Node) -> list[User]:
     """Carry out the posted change; the candidates when a typed name was ambiguous."""
-    from cartable.drive import sharing  # type: ignore[attr-defined,unused-ignore]
 
     action = request.POST.get("action")
     role = request.POST.get("role", Role.VIEWER)
