@@ -1,5 +1,6 @@
 // Images: chosen with the button, pasted or dropped; uploaded to the pad, then placed in the
 // text by their address (never as data: URLs, which would bloat every copy of the document).
+import { askText } from "./ask.js";
 import { t } from "./i18n.js";
 
 const ACCEPTED = ["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -15,12 +16,12 @@ export class ImageUploader {
     this.input.type = "file";
     this.input.accept = ACCEPTED.join(",");
     this.input.hidden = true;
-    this.input.addEventListener("change", () => {
+    this.input.addEventListener("change", async () => {
       const [file] = this.input.files;
       this.input.value = "";
       if (!file) return;
       const stem = file.name.replace(/\.[^.]+$/, "");
-      const alt = window.prompt(t("imageAlt"), stem);
+      const alt = await askText(t("imageAlt"), stem);
       if (alt === null) return;
       this.upload(file, null, alt);
     });

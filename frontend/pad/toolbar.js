@@ -26,6 +26,7 @@ import {
   Underline,
   Undo2,
 } from "lucide";
+import { askText } from "./ask.js";
 import { t } from "./i18n.js";
 
 const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -49,9 +50,9 @@ function chain(editor) {
   return editor.chain().focus();
 }
 
-export function promptLink(editor) {
+export async function promptLink(editor) {
   const previous = editor.getAttributes("link").href || "";
-  const href = window.prompt(t("linkPrompt"), previous || "https://");
+  const href = await askText(t("linkPrompt"), previous || "https://", { type: "url" });
   if (href === null) return;
   const clean = href.trim();
   if (clean === "" || clean === "https://") {

@@ -272,3 +272,30 @@ def test_the_editor_passes_axe(pad_server, chromium):
     ]
     assert serious == []
     context.close()
+
+
+def test_a_link_is_asked_in_a_dialog_not_a_prompt(pad_server, chromium):
+    server, ids = pad_server
+    context, page, errors = _open_pad(chromium, server, ids, CLAIRE)
+    prompts: list[str] = []
+    page.on("dialog", lambda dialog: (prompts.append(dialog.message), dialog.dismiss()))
+    page.click(".pad-text")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("le programme")
+    page.keyboard.press("Shift+Home")
+    page.keyboard.press("Control+k")
+    field = page.get_by_label("Adresse du lien (vide pour l’enlever) :")
+    expect(field).to_be_focused()
+    field.fill("https://eduscol.education.fr/")
+    page.keyboard.press("Enter")
+    link = page.locator(".pad-text a", has_text="le programme")
+    expect(link).to_have_attribute("href", "https://eduscol.education.fr/")
+    expect(page.locator("dialog.pad-ask")).to_have_count(0)
+    # Escape cancels and leaves the link as it was.
+    page.keyboard.press("Control+k")
+    page.keyboard.press("Escape")
+    expect(link).to_have_attribute("href", "https://eduscol.education.fr/")
+    assert prompts == []
+    assert not [e for e in errors if "Content Security Policy" in e]
+    context.close()
