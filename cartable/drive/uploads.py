@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cartable.drive import errors
-from cartable.drive.models import Activity, Node, ShareLink
+from cartable.drive.models import Node, ShareLink
 
 CONFLICT_MODES = ("ask", "replace", "rename")
 
@@ -68,15 +68,13 @@ def store(
     options: dict[str, Any] = {}
     if conflict != "replace":
         options["if_none_match"] = "*"
+    if uploader and not getattr(by, "is_authenticated", False):
+        # The name an anonymous visitor gave on the drop page, in the activity list.
+        options["actor_label"] = uploader[:254]
     try:
         node, _created = write_file(
             parent, name, chunks, by=by, link=link, expected_size=expected_size, **options
         )
     except errors.PreconditionFailed as exc:
         raise taken(name) from exc
-    if uploader and not getattr(by, "is_authenticated", False):
-        # store_file records anonymous drops without a name; the drop page asked for one.
-        Activity.objects.filter(node=node, actor__isnull=True, actor_label="").update(
-            actor_label=uploader[:254]
-        )
     return node

@@ -109,12 +109,13 @@ def _touch(space_id: int, paths: Iterable[str], delta: int = 0) -> None:
 
 
 def _record(verb: str, node: Node, by: Any, *, folder: Node | None = None, **data: Any) -> Activity:
+    label = data.pop("actor_label", "")
     activity = Activity(
         space_id=node.space_id,
         node=node,
         folder_id=folder.pk if folder is not None else node.parent_id,
         actor=_actor(by),
-        actor_label=_label(by) or data.pop("actor_label", ""),
+        actor_label=_label(by) or label,
         verb=verb,
         path=node.path,
         data=data,
