@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from cartable.drive import fastpath
+from cartable.drive.access import ancestor_paths
 from cartable.drive.errors import InvalidName, NotFound
 from cartable.drive.models import Node, Space, hash_path
 
@@ -214,10 +215,7 @@ def forget_mounts(user: Any) -> None:
 
 def ancestors_and_self(path: str) -> list[str]:
     """``"/a/b"`` → ``["", "/a", "/a/b"]``."""
-    if not path:
-        return [""]
-    parts = path.split("/")[1:]
-    return [""] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return [*ancestor_paths(path), path]
 
 
 def _nodes_by_hashes(space_id: int, hashes: list[str]) -> QuerySet[Node]:
