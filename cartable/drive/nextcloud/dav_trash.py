@@ -22,7 +22,15 @@ from django.utils.http import http_date
 from cartable.drive import access, actions
 from cartable.drive.models import Node, Space, Version
 from cartable.drive.webdav import davxml
-from cartable.drive.webdav.app import DavError, Request, Response, Tree, register, run_sync
+from cartable.drive.webdav.app import (
+    DavError,
+    ListedTree,
+    Request,
+    Response,
+    Tree,
+    register,
+    run_sync,
+)
 from cartable.drive.webdav.davxml import text as esc
 from cartable.drive.webdav.files import drive_errors
 from cartable.drive.webdav.headers import BadHeader, ForeignDestination, destination_path
@@ -32,7 +40,7 @@ _ITEM = re.compile(r"^(?P<name>.*)\.d(?P<time>\d+)\.(?P<id>\d+)$")
 FOLDER = "<d:resourcetype><d:collection/></d:resourcetype>"
 
 
-class _Owned(Tree):
+class _Owned(ListedTree):
     def __init__(self, request: Request, owner: str) -> None:
         self.user = request.user
         if unquote(owner) != self.user.username:
@@ -96,11 +104,6 @@ class TrashTree(_Owned):
     def item_name(node: Node) -> str:
         stamp = int(node.trashed_at.timestamp()) if node.trashed_at else 0
         return f"{node.name}.d{stamp}.{node.pk}"
-
-    async def do_propfind(self, request: Request) -> Response:
-        await request.drain()
-        depth = (request.header("depth") or "1").strip()
-        return Response.xml(await run_sync(self.propfind, request, depth))
 
     def propfind(self, request: Request, depth: str) -> bytes:
         segments = request.segments
@@ -204,11 +207,6 @@ class VersionsTree(_Owned):
         if version is None:
             raise DavError(404)
         return version
-
-    async def do_propfind(self, request: Request) -> Response:
-        await request.drain()
-        depth = (request.header("depth") or "1").strip()
-        return Response.xml(await run_sync(self.propfind, request, depth))
 
     def propfind(self, request: Request, depth: str) -> bytes:
         segments = request.segments

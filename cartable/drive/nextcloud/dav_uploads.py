@@ -38,6 +38,7 @@ from cartable.drive.webdav import davxml, locks
 from cartable.drive.webdav.app import (
     ClientGone,
     DavError,
+    ListedTree,
     Request,
     Response,
     Tree,
@@ -112,7 +113,7 @@ class Target:
     parent: Node
 
 
-class UploadsTree(Tree):
+class UploadsTree(ListedTree):
     def __init__(self, request: Request, owner: str) -> None:
         self.user = request.user
         if unquote(owner) != self.user.username:
@@ -320,11 +321,6 @@ class UploadsTree(Tree):
         return node, not created
 
     # --- listing, deleting ---------------------------------------------------------------
-
-    async def do_propfind(self, request: Request) -> Response:
-        await request.drain()
-        depth = (request.header("depth") or "1").strip()
-        return Response.xml(await run_sync(self.propfind, request, depth))
 
     def propfind(self, request: Request, depth: str) -> bytes:
         segments = request.segments

@@ -286,6 +286,19 @@ class Tree:
         )
 
 
+class ListedTree(Tree):
+    """A tree whose PROPFIND answer is built by a synchronous ``propfind(request, depth)``
+    (the Nextcloud uploads, trash bin and versions trees)."""
+
+    async def do_propfind(self, request: Request) -> Response:
+        await request.drain()
+        depth = (request.header("depth") or "1").strip()
+        return Response.xml(await run_sync(self.propfind, request, depth))
+
+    def propfind(self, request: Request, depth: str) -> bytes:
+        raise NotImplementedError
+
+
 TreeFactory = Callable[[Request, "re.Match[str]"], Tree]
 # A tree's handler for a whole small PUT, run in a pool thread (see ``application``).
 SmallPut = Callable[[Tree, Request, bytes], "Response"]
