@@ -136,3 +136,13 @@ def api(settings, db) -> EtherpadApi:
     """The Etherpad-compatible API, called with its key as Moodle or Nextcloud would."""
     settings.PAD_API_KEY = API_KEY
     return EtherpadApi(Client())
+
+
+@pytest.fixture(autouse=True)
+def _writer_idle() -> Iterator[None]:
+    """Each test starts once the rooms' writer thread has finished what earlier tests queued:
+    the tests' in-memory SQLite refuses a second writer at once instead of waiting for it."""
+    from cartable.pad import writer
+
+    writer._executor.submit(lambda: None).result(timeout=30)
+    yield
