@@ -44,6 +44,11 @@ def _connection_rights(
 class PadConsumer(AsyncWebsocketConsumer):
     room: PadRoom | None = None
     connection: Connection | None = None
+    # Messages read directly (frames.read_directly) but handed to ASGI's queue, not yet
+    # handled: while there are any, the next ones go the same way, so that none overtakes.
+    queued = 0
+    joined = False
+    closing = False
 
     async def connect(self) -> None:
         pad_id = self.scope["url_route"]["kwargs"]["pad_id"]
@@ -65,17 +70,62 @@ class PadConsumer(AsyncWebsocketConsumer):
             can_chat=can_chat,
             write_direct=frames.direct_writer(self._server_send),
         )
-        await self.accept()
+        # Accepted with the server's own send, which does not yield: the frame reader goes in
+        # before anything the client sends could have been read.
+        await self._server_send({"type": "websocket.accept"})
+        frames.read_directly(self._server_send, self._receive_now)
         await self.room.join(self.connection)
+        self.joined = True
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' dispatch runs `close_old_connections` in the sync thread before every
         # message: a thread hop per keystroke, queued behind the database work. Receiving
         # does no database work here (the room's writer has its own thread).
         if message["type"] == "websocket.receive":
-            await self.websocket_receive(message)
+            try:
+                await self._receive(message.get("bytes"), message.get("pad.wait", 0.0))
+            finally:
+                if "pad.wait" in message:
+                    self.queued -= 1
         else:
             await super().dispatch(message)
+
+    def _receive_now(self, data: bytes) -> None:
+        """A binary message, straight from the frame reader: handled now if nothing is waiting
+        before it and it needs nothing awaited, else queued for ``dispatch``."""
+        if self.closing:
+            return
+        if self.queued or not self.joined or self.room is None or self.connection is None:
+            self._queue(data, 0.0)
+            return
+        # The stricter of the writer's limit and the pad's: both slow down, neither drops.
+        wait = max(self.bucket.delay(), self.room.bucket.delay())
+        if wait:
+            self._queue(data, wait)
+            return
+        try:
+            if self.room.receive_now(self.connection, data):
+                return
+        except PermissionError:
+            self._close_soon(4403)
+            return
+        except Exception:
+            logger.warning("pad %s: bad message, closing", self.room.pad_pk, exc_info=True)
+            self._close_soon(4400)
+            return
+        self._queue(data, -1.0)  # a chat message: its rate was counted
+
+    def _queue(self, data: bytes, wait: float) -> None:
+        self.queued += 1
+        frames.queue_message(
+            self._server_send, {"type": "websocket.receive", "bytes": data, "pad.wait": wait}
+        )
+
+    def _close_soon(self, code: int) -> None:
+        self.closing = True
+        task = asyncio.ensure_future(self.close(code=code))
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
 
     async def _send_bytes(self, data: bytes) -> None:
         await self._server_send({"type": "websocket.send", "bytes": data})
@@ -83,19 +133,24 @@ class PadConsumer(AsyncWebsocketConsumer):
     async def _close(self) -> None:
         await self.close(code=4500)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if bytes_data is None or self.room is None or self.connection is None:
+    async def _receive(self, bytes_data: bytes | None, wait: float) -> None:
+        """``wait``: 0 to apply the rate limits here, else how long they said to wait (a
+        negative value: not at all)."""
+        if bytes_data is None or self.room is None or self.connection is None or self.closing:
             return
-        # The stricter of the writer's limit and the pad's: both slow down, neither drops.
-        wait = max(self.bucket.delay(), self.room.bucket.delay())
-        if wait:
+        if not wait:
+            # The stricter of the writer's limit and the pad's: both slow down, neither drops.
+            wait = max(self.bucket.delay(), self.room.bucket.delay())
+        if wait > 0:
             await asyncio.sleep(min(wait, 5.0))
         try:
             await self.room.receive(self.connection, bytes_data)
         except PermissionError:
+            self.closing = True
             await self.close(code=4403)
         except Exception:
             logger.warning("pad %s: bad message, closing", self.room.pad_pk, exc_info=True)
+            self.closing = True
             await self.close(code=4400)
 
     async def disconnect(self, code: int) -> None:
@@ -103,3 +158,6 @@ class PadConsumer(AsyncWebsocketConsumer):
             await self.room.leave(self.connection)
             await release_room(self.room)
             self.room = None
+
+
+_closing: set[asyncio.Task[None]] = set()

@@ -9,17 +9,33 @@ unmasked, uncompressed binary message the frame is what uvicorn's websockets pro
 written itself (RFC 6455 §5.2). Under any other server, or when a check fails, the message goes
 through ASGI as usual.
 
+The other way, ``read_directly`` puts a ``FrameReader`` between the connection's transport and
+uvicorn's protocol: a client's unfragmented binary messages (all that y-websocket clients send)
+are unmasked here and handed to the pad at once, without the websockets library's frame parser,
+the ASGI queue, Channels' dispatch and the pause and resume of reading that uvicorn does around
+every message. Every other frame (ping, pong, close, text, fragments) is passed, whole and in
+order, to uvicorn's protocol, which handles it as before; so is everything after a frame it must
+refuse (unmasked, too large), which it then does.
+
 This reads uvicorn's ``WebSocketsSansIOProtocol`` (its default since 0.35) by its attributes;
-an upgrade that renames them only turns the fast path off (``direct_writer`` returns ``None``).
+an upgrade that renames them only turns the fast paths off (``direct_writer`` and
+``read_directly`` return ``None``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from collections.abc import Callable
 from typing import Any
 
 DirectWrite = Callable[[bytes], bool]
+OnMessage = Callable[[bytes], None]
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # pragma: no cover - the C extension is built for every platform we use
+    from websockets.utils import apply_mask
 
 
 def binary_frame(payload: bytes) -> bytes:
@@ -34,19 +50,26 @@ def binary_frame(payload: bytes) -> bytes:
     return header + payload
 
 
+def _uvicorn_protocol(server_send: Any) -> Any:
+    """uvicorn's protocol object behind an ASGI ``send``, if it is the one these paths know."""
+    try:
+        from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+    except ImportError:  # pragma: no cover - uvicorn is a dependency
+        return None
+    protocol = getattr(server_send, "__self__", None)
+    return protocol if isinstance(protocol, WebSocketsSansIOProtocol) else None
+
+
 def direct_writer(server_send: Any) -> DirectWrite | None:
     """A function writing pre-encoded frames to this websocket, when the server allows it.
 
     It returns ``False`` (having written nothing) whenever the frames must go through ASGI
     instead: the connection closing or closed, its writes paused, an extension negotiated.
     """
-    try:
-        from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-        from websockets.protocol import State
-    except ImportError:  # pragma: no cover - uvicorn is a dependency
-        return None
-    protocol = getattr(server_send, "__self__", None)
-    if not isinstance(protocol, WebSocketsSansIOProtocol):
+    from websockets.protocol import State
+
+    protocol = _uvicorn_protocol(server_send)
+    if protocol is None:
         return None
     if not all(
         hasattr(protocol, name)
@@ -79,3 +102,100 @@ def direct_writer(server_send: Any) -> DirectWrite | None:
         return True
 
     return write
+
+
+class FrameReader(asyncio.Protocol):
+    """Between a websocket's transport and uvicorn's protocol: reads the client's frames."""
+
+    def __init__(self, server: Any, on_message: OnMessage, max_size: int) -> None:
+        self.server = server
+        self.on_message = on_message
+        self.max_size = max_size
+        self.pending = b""
+        self.passing = False  # everything goes to uvicorn's protocol from now on
+
+    def data_received(self, data: bytes) -> None:
+        if self.passing:
+            self.server.data_received(data)
+            return
+        buffer = self.pending + data if self.pending else data
+        end = len(buffer)
+        at = 0
+        while end - at >= 2:
+            first, second = buffer[at], buffer[at + 1]
+            length = second & 0x7F
+            start = at + 2
+            if length == 126:
+                if end - start < 2:
+                    break
+                length = int.from_bytes(buffer[start : start + 2], "big")
+                start += 2
+            elif length == 127:
+                if end - start < 8:
+                    break
+                length = int.from_bytes(buffer[start : start + 8], "big")
+                start += 8
+            if not second & 0x80 or length > self.max_size:
+                # Not masked, or too large: uvicorn's protocol closes the connection for it.
+                self.passing = True
+                self.server.data_received(buffer[at:])
+                self.pending = b""
+                return
+            start += 4  # the mask
+            stop = start + length
+            if stop > end:
+                break
+            if first == 0x82:  # FIN, no extension bits, binary
+                self.on_message(apply_mask(buffer[start:stop], buffer[start - 4 : start]))
+            else:
+                self.server.data_received(buffer[at:stop])
+            at = stop
+        self.pending = buffer[at:]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connection_lost(exc)
+
+    def eof_received(self) -> bool | None:
+        return self.server.eof_received()  # type: ignore[no-any-return]
+
+    def pause_writing(self) -> None:
+        self.server.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.server.resume_writing()
+
+
+def read_directly(server_send: Any, on_message: OnMessage) -> FrameReader | None:
+    """Hand this websocket's binary messages to ``on_message`` from now on, not to ASGI.
+
+    Call it right after accepting the connection, before anything was awaited: what the
+    client sent until then would be read by uvicorn's protocol, out of order.
+    """
+    protocol = _uvicorn_protocol(server_send)
+    if protocol is None or not all(
+        hasattr(protocol, name)
+        for name in ("transport", "queue", "config", "handshake_complete", "read_paused", "conn")
+    ):
+        return None
+    transport = protocol.transport
+    if (
+        not protocol.handshake_complete
+        or not protocol.queue.empty()
+        or getattr(protocol.conn, "extensions", None)
+        or not hasattr(transport, "set_protocol")
+        or transport.get_protocol() is not protocol
+    ):
+        return None
+    reader = FrameReader(protocol, on_message, protocol.config.ws_max_size)
+    transport.set_protocol(reader)
+    return reader
+
+
+def queue_message(server_send: Any, message: dict[str, Any]) -> None:
+    """Put a message read by a ``FrameReader`` in the ASGI queue, where uvicorn would have put
+    it, and pause reading until the application takes it, as uvicorn does."""
+    protocol = server_send.__self__
+    protocol.queue.put_nowait(message)
+    if not protocol.read_paused:
+        protocol.read_paused = True
+        protocol.transport.pause_reading()

@@ -127,6 +127,7 @@ class PadRoom:
         self.bucket = TokenBucket(PAD_RATE_PER_SECOND, PAD_RATE_BURST)
         self.dirty_text = False
         self._integrated: bytes | None = None
+        self._writing = False  # the writer task is writing a batch
         self._subscription = doc.observe(self._on_change)
 
     @property
@@ -182,18 +183,20 @@ class PadRoom:
 
     # --- Messages from clients -----------------------------------------------------------
 
-    async def receive(self, connection: Connection, message: bytes) -> None:
+    def receive_now(self, connection: Connection, message: bytes) -> bool:
+        """Handle a client's message at once, if it needs nothing awaited (every kind but chat
+        messages); ``False``, having done nothing, otherwise: then ``receive`` it."""
         reader = protocol.Reader(message)
         kind = reader.var_uint()
         if kind == protocol.MESSAGE_SYNC:
             sub_type = reader.var_uint()
             payload = reader.var_bytes()
             if sub_type == protocol.SYNC_STEP1:
-                await connection.send(
-                    protocol.sync_message(protocol.SYNC_STEP2, self.doc.get_update(payload))
+                connection.push(
+                    [protocol.sync_message(protocol.SYNC_STEP2, self.doc.get_update(payload))]
                 )
             elif sub_type in (protocol.SYNC_STEP2, protocol.SYNC_UPDATE):
-                await self.receive_update(connection, payload)
+                self.receive_update(connection, payload)
             else:
                 raise protocol.ProtocolError(f"unknown sync message {sub_type}")
         elif kind == protocol.MESSAGE_AWARENESS:
@@ -202,37 +205,57 @@ class PadRoom:
                 connection.awareness_ids.add(entry.client_id)
             self._queue_awareness(entries, relay=True)
         elif kind == protocol.MESSAGE_CHAT:
-            if not connection.can_chat:
-                raise PermissionError("this connection may not chat")
-            text = chat.parse(reader.var_string())
-            if text:
-                posted = await database_sync_to_async(chat.post)(
-                    self.pad_pk, connection.author_pk, text
-                )
-                self._deliver_chat([posted], relay=True)
+            return False
         elif kind == protocol.MESSAGE_QUERY_AWARENESS and self.awareness:
-            await connection.send(protocol.awareness_message(list(self.awareness.values())))
+            connection.push([protocol.awareness_message(list(self.awareness.values()))])
         # Auth and unknown message types are ignored, as y-websocket servers do.
+        return True
 
-    async def receive_update(self, connection: Connection, update: bytes) -> None:
+    async def receive(self, connection: Connection, message: bytes) -> None:
+        if self.receive_now(connection, message):
+            return
+        reader = protocol.Reader(message)
+        reader.var_uint()  # MESSAGE_CHAT: the only kind receive_now leaves
+        if not connection.can_chat:
+            raise PermissionError("this connection may not chat")
+        text = chat.parse(reader.var_string())
+        if text:
+            posted = await database_sync_to_async(chat.post)(
+                self.pad_pk, connection.author_pk, text
+            )
+            self._deliver_chat([posted], relay=True)
+
+    def receive_update(self, connection: Connection, update: bytes) -> None:
         """Every update message gets exactly one acknowledgement, in order — empty and already
         known ones included — so that a client counts what it sent against what is saved."""
         if self.broken:
             raise RuntimeError("room is closing")
         if _is_empty_update(update):
-            await self._writes.put((connection, None, None))
+            self._store(connection, None)
             return
         if not connection.can_edit:
             raise PermissionError("read-only connection sent a change")
         self._integrated = None
         self.doc.apply_update(update)  # raises on a malformed update: nothing is stored
         integrated, self._integrated = self._integrated, None
-        if integrated is None:
-            # Already known (a reconnecting client resending), or waiting in the document for
-            # an update it depends on: nothing to store yet.
-            await self._writes.put((connection, None, None))
-            return
-        await self._writes.put((connection, integrated, connection.author_pk))
+        # None: already known (a reconnecting client resending), or waiting in the document
+        # for an update it depends on: nothing to store yet, but an acknowledgement to send.
+        self._store(connection, integrated)
+
+    def _store(self, connection: Connection, update: bytes | None) -> None:
+        """Write ``update`` now if nothing is waiting to be written before it and the database
+        allows it without waiting (``writer.append_now``), else through the writer task."""
+        if not self._relay and not self._writing and self._writes.empty():
+            if update is None:
+                self._saved([connection], [])
+                return
+            before = self.head
+            head = writer.append_now(self.pad_pk, [(update, connection.author_pk)])
+            if head is not None:
+                self.head = head
+                self._saved([connection], [update], before)
+                return
+        self._writes.put_nowait((connection, update, connection.author_pk))
 
     def _on_change(self, event: TransactionEvent) -> None:
         # Called only by a transaction that changed the document (new structs or deletions),
@@ -246,12 +269,13 @@ class PadRoom:
     async def _writer(self) -> None:
         while True:
             first = await self._writes.get()
+            self._writing = True
             batch = [first]
             while len(batch) < WRITE_BATCH and not self._writes.empty():
                 batch.append(self._writes.get_nowait())
             updates = [(update, author) for _c, update, author in batch if update is not None]
+            before = self.head
             if updates:
-                before = self.head
                 try:
                     self.head = await writer.run(store.append_revisions, self.pad_pk, updates)
                 except Exception:
@@ -261,25 +285,32 @@ class PadRoom:
                     self.broken = True
                     await _close_room(self)
                     return
-                self.dirty_text = True
-                self._outbox.extend(update for update, _author in updates)
-            for connection, _update, _author in batch:
-                connection.saved += 1
-                self._acks[connection] = connection.saved
-            # Acknowledgements go with the broadcast: one wake-up of each author's sender.
-            self._broadcast_soon()
-            if updates:
-                if self._relay:
-                    merged = (
-                        merge_updates(*[u for u, _a in updates])
-                        if len(updates) > 1
-                        else updates[0][0]
-                    )
-                    await self._layer.group_send(
-                        self.group_name,
-                        {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
-                    )
-                store.maybe_compact_later(self, before)
+            self._writing = False
+            self._saved([c for c, _u, _a in batch], [u for u, _a in updates], before)
+            if updates and self._relay:
+                merged = (
+                    merge_updates(*[u for u, _a in updates]) if len(updates) > 1 else updates[0][0]
+                )
+                await self._layer.group_send(
+                    self.group_name,
+                    {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
+                )
+
+    def _saved(
+        self, connections: list[Connection], updates: list[bytes], before: int | None = None
+    ) -> None:
+        """``updates`` are durable, and so are the messages of ``connections`` (one each, in
+        order): acknowledge them and broadcast the updates."""
+        for connection in connections:
+            connection.saved += 1
+            self._acks[connection] = connection.saved
+        if updates:
+            self.dirty_text = True
+            self._outbox.extend(updates)
+        # Acknowledgements go with the broadcast: one wake-up of each author's sender.
+        self._broadcast_soon()
+        if updates and before is not None:
+            store.maybe_compact_later(self, before)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
         for entry in entries:

@@ -45,34 +45,49 @@ def load_document(pad_pk: int, *, upto: int | None = None) -> tuple[Doc, int]:
     return doc, upto if upto is not None else pad.head
 
 
+def append_statements(placeholder: str = "%s") -> tuple[str, str]:
+    """The two statements of an append: move the head (returning it), insert the revisions.
+
+    ``placeholder``: ``%s`` for Django's cursors, ``?`` for a plain ``sqlite3`` connection
+    (``writer.append_now``).
+    """
+    quote = connection.ops.quote_name
+    pad_table, revision_table = quote(Pad._meta.db_table), quote(PadRevision._meta.db_table)
+    p = placeholder
+    return (
+        f"UPDATE {pad_table} SET head = head + {p}, last_edited_at = {p},"  # noqa: S608
+        f" retention_warning = 0, retention_warned_at = NULL WHERE id = {p} RETURNING head",
+        f"INSERT INTO {revision_table} (pad_id, rev, {quote('update')}, author_id,"  # noqa: S608
+        f" created_at) VALUES ({p}, {p}, {p}, {p}, {p})",
+    )
+
+
+def revision_rows(
+    pad_pk: int, head: int, items: list[tuple[bytes, int | None]], now: Any
+) -> list[tuple[Any, ...]]:
+    """The rows inserted for ``items`` once the head moved to ``head``."""
+    first = head - len(items) + 1
+    return [(pad_pk, first + i, update, author, now) for i, (update, author) in enumerate(items)]
+
+
 def append_revisions(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int:
     """Store updates as the next revisions, in one transaction. Returns the new head.
 
-    Every keystroke of an open pad goes through here (a batch per write), so it is two
-    statements of plain SQL: the ORM's model instances and query compilation cost more than
-    the database does.
+    Every keystroke of an open pad goes through here or through ``writer.append_now`` (a
+    batch per write), so it is two statements of plain SQL: the ORM's model instances and
+    query compilation cost more than the database does.
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    quote = connection.ops.quote_name
-    pad_table, revision_table = quote(Pad._meta.db_table), quote(PadRevision._meta.db_table)
+    move_head, insert = append_statements()
     with transaction.atomic(), connection.cursor() as cursor:
         # The UPDATE locks the pad's row (PostgreSQL; SQLite's IMMEDIATE transaction holds the
         # write lock) until the revisions are in: concurrent appends number them in turn.
-        cursor.execute(
-            f"UPDATE {pad_table} SET head = head + %s, last_edited_at = %s,"  # noqa: S608
-            " retention_warning = 0, retention_warned_at = NULL WHERE id = %s RETURNING head",
-            [len(items), now, pad_pk],
-        )
+        cursor.execute(move_head, [len(items), now, pad_pk])
         row = cursor.fetchone()
         if row is None:
             raise Pad.DoesNotExist(f"no pad {pad_pk}")
         head = int(row[0])
-        first = head - len(items) + 1
-        cursor.executemany(
-            f"INSERT INTO {revision_table} (pad_id, rev, {quote('update')}, author_id,"  # noqa: S608
-            " created_at) VALUES (%s, %s, %s, %s, %s)",
-            [(pad_pk, first + i, update, author, now) for i, (update, author) in enumerate(items)],
-        )
+        cursor.executemany(insert, revision_rows(pad_pk, head, items, now))
     return head
 
 

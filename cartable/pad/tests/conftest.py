@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from django.test import Client
 
 from .etherpad_api import API_KEY, EtherpadApi
@@ -146,3 +147,42 @@ def _writer_idle() -> Iterator[None]:
 
     writer._executor.submit(lambda: None).result(timeout=30)
     yield
+
+
+@pytest_asyncio.fixture(params=["channels", "uvicorn"])
+async def transport(request: pytest.FixtureRequest) -> Any:
+    """Run a test through Channels' communicator, then again through uvicorn serving the
+    application in the test's event loop, over real websockets (as ``cartable serve`` does: the
+    pad reads and writes frames directly there, and writes to SQLite on the loop)."""
+    if request.param == "channels":
+        yield request.param
+        return
+    import asyncio
+
+    import uvicorn
+
+    from cartable.asgi import application
+
+    from .yclient import YClient
+
+    config = uvicorn.Config(
+        application,
+        host="127.0.0.1",
+        port=_free_port(),
+        lifespan="off",
+        log_level="warning",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    YClient.server_url = f"ws://127.0.0.1:{config.port}"
+    try:
+        yield request.param
+    finally:
+        YClient.server_url = None
+        server.should_exit = True
+        await task

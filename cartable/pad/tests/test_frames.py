@@ -16,3 +16,77 @@ def test_no_direct_writes_outside_uvicorn():
         pass
 
     assert frames.direct_writer(send) is None
+
+
+class _Server:
+    """Stands for uvicorn's protocol behind a FrameReader: records what is passed to it."""
+
+    def __init__(self):
+        self.received = []
+
+    def data_received(self, data):
+        self.received.append(bytes(data))
+
+
+def _reader(max_size=1 << 20):
+    messages, server = [], _Server()
+    return frames.FrameReader(server, messages.append, max_size), messages, server
+
+
+def _client_frame(opcode, payload, fin=True):
+    return Frame(opcode, payload, fin=fin).serialize(mask=True, extensions=[])
+
+
+@pytest.mark.parametrize("size", [0, 5, 125, 126, 65535, 65536, 70000])
+def test_the_reader_unmasks_binary_messages_of_any_length(size):
+    reader, messages, server = _reader()
+    payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    reader.data_received(_client_frame(Opcode.BINARY, payload) * 2)
+    assert messages == [payload, payload] and server.received == []
+
+
+def test_the_reader_waits_for_the_rest_of_a_frame_cut_anywhere():
+    data = _client_frame(Opcode.BINARY, b"hello") + _client_frame(Opcode.BINARY, b"x" * 300)
+    for cut in range(1, len(data)):
+        reader, messages, _server = _reader()
+        reader.data_received(data[:cut])
+        reader.data_received(data[cut:])
+        assert messages == [b"hello", b"x" * 300]
+
+
+def test_other_frames_go_whole_and_in_order_to_uvicorn():
+    reader, messages, server = _reader()
+    ping = _client_frame(Opcode.PING, b"p")
+    text = _client_frame(Opcode.TEXT, b"du texte")
+    first = _client_frame(Opcode.BINARY, b"frag", fin=False)
+    rest = _client_frame(Opcode.CONT, b"ment")
+    close = _client_frame(Opcode.CLOSE, b"\x03\xe8")
+    data = ping + _client_frame(Opcode.BINARY, b"a") + text + first + rest + close
+    reader.data_received(data[:7])
+    reader.data_received(data[7:])
+    assert messages == [b"a"]
+    assert server.received == [ping, text, first, rest, close]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        Frame(Opcode.BINARY, b"not masked").serialize(mask=False, extensions=[]),
+        _client_frame(Opcode.BINARY, b"y" * 2000),
+    ],
+    ids=["unmasked", "too large"],
+)
+def test_a_frame_to_refuse_and_all_after_it_go_to_uvicorn(frame):
+    reader, messages, server = _reader(max_size=1000)
+    after = _client_frame(Opcode.BINARY, b"after")
+    reader.data_received(_client_frame(Opcode.BINARY, b"before") + frame)
+    reader.data_received(after)
+    assert messages == [b"before"]
+    assert server.received == [frame, after]
+
+
+def test_no_direct_reading_outside_uvicorn():
+    async def send(message):
+        pass
+
+    assert frames.read_directly(send, lambda data: None) is None

@@ -76,3 +76,45 @@ async def test_writes_go_on_after_postgresql_dropped_the_writers_connection(teac
         PadRevision.objects.filter(pad=pad).order_by("rev").values_list("update", flat=True)
     )
     assert [bytes(u) for u in stored] == [first, second]
+
+
+async def test_on_sqlite_a_write_is_made_on_the_event_loop(teacher):
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    updates = _updates(3)
+    head = writer.append_now(pad.pk, [(u, None) for u in updates])
+    if connection.vendor != "sqlite":
+        assert head is None  # PostgreSQL: always the writer thread
+        return
+    assert head == 3
+    stored = await sync_to_async(
+        lambda: list(PadRevision.objects.filter(pad=pad).order_by("rev").values_list("update"))
+    )()
+    assert [bytes(u) for (u,) in stored] == updates
+
+
+async def test_a_write_on_the_loop_does_not_wait_for_another_writer(teacher):
+    if connection.vendor != "sqlite":
+        pytest.skip("the loop writes only to SQLite")
+    import sqlite3
+
+    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    name = connections["default"].settings_dict["NAME"]
+    other = sqlite3.connect(name, uri=str(name).startswith("file:"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE pad_pad SET title = 'verrouillé' WHERE id = ?", (pad.pk,))
+    try:
+        assert writer.append_now(pad.pk, [(_updates(1)[0], None)]) is None
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    # Nothing was written, and the next write, the lock gone, is made.
+    assert await sync_to_async(PadRevision.objects.filter(pad=pad).count)() == 0
+    assert writer.append_now(pad.pk, [(_updates(1)[0], None)]) == 1
+
+
+async def test_a_failed_write_on_the_loop_leaves_it_to_the_writer_thread(teacher):
+    if connection.vendor != "sqlite":
+        pytest.skip("the loop writes only to SQLite")
+    assert writer.append_now(123456789, [(_updates(1)[0], None)]) is None  # no such pad
+    with pytest.raises(store.Pad.DoesNotExist):
+        await writer.run(store.append_revisions, 123456789, [(_updates(1)[0], None)])

@@ -1,4 +1,7 @@
-"""A Yjs client for tests: a pycrdt document speaking y-websocket through Channels' communicator."""
+"""A Yjs client for tests: a pycrdt document speaking y-websocket, through Channels' communicator
+or, with ``YClient.server_url`` set (the ``uvicorn_server`` fixture), over a real websocket to
+uvicorn serving the application in the test's own event loop — the way ``cartable serve`` runs
+it, with the pad's direct frame reading and writing."""
 
 from __future__ import annotations
 
@@ -13,7 +16,45 @@ from cartable.asgi import application
 from cartable.pad import document, protocol
 
 
+class SocketCommunicator:
+    """What the tests use of Channels' ``WebsocketCommunicator``, over a real websocket."""
+
+    def __init__(self, url: str, headers: list[tuple[bytes, bytes]]) -> None:
+        self.url = url
+        self.headers = [(k.decode(), v.decode()) for k, v in headers if k != b"host"]
+        self.socket: Any = None
+
+    async def connect(self, timeout: float = 5) -> tuple[bool, int | None]:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidStatus
+
+        try:
+            self.socket = await asyncio.wait_for(
+                connect(self.url, additional_headers=self.headers, compression=None), timeout
+            )
+        except InvalidStatus:
+            return False, None  # closed before it was accepted: uvicorn answers 403
+        return True, None
+
+    async def send_to(self, bytes_data: bytes) -> None:
+        await self.socket.send(bytes_data)
+
+    async def receive_output(self, timeout: float = 1) -> dict[str, Any]:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            data = await asyncio.wait_for(self.socket.recv(), timeout)
+        except ConnectionClosed as closed:
+            return {"type": "websocket.close", "code": closed.rcvd.code if closed.rcvd else None}
+        return {"type": "websocket.send", "bytes": data}
+
+    async def disconnect(self) -> None:
+        await self.socket.close()
+
+
 class YClient:
+    server_url: str | None = None  # "ws://127.0.0.1:port": connect over a real websocket
+
     def __init__(self, communicator: WebsocketCommunicator) -> None:
         self.communicator = communicator
         self.doc = Doc()
@@ -30,7 +71,11 @@ class YClient:
         headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000")]
         if cookie:
             headers.append((b"cookie", cookie.encode()))
-        communicator = WebsocketCommunicator(application, path, headers=headers)
+        communicator: Any
+        if cls.server_url:
+            communicator = SocketCommunicator(cls.server_url + path, headers)
+        else:
+            communicator = WebsocketCommunicator(application, path, headers=headers)
         connected, code = await communicator.connect()
         return cls(communicator), connected, code
 
