@@ -147,8 +147,9 @@ class Client {
         clearTimeout(timer)
         reject(err)
       })
-      ws.on('close', () => {
+      ws.on('close', (code, reason) => {
         this.closed = true
+        this.closeCode = `${code} ${reason}`.trim()
         clearTimeout(timer)
         this.stopTyping()
         reject(new Error('closed'))
@@ -462,6 +463,7 @@ async function runLoad () {
     observers_apply: APPLY,
     connect_failures: failures,
     disconnected: clients.filter(c => c.closed).length,
+    close_codes: clients.filter(c => c.closed).map(c => c.closeCode),
     dropping: clients.filter(c => c.dropping).length,
     ramp_s: round(rampSeconds, 2),
     measure_s: round(wall, 2),

@@ -398,6 +398,10 @@ def main() -> int:
                 with Server(kind, args.server_core, work, data_dir) as server:
                     result = loadgen(server, args.client_core, options, load_timeout)
                 result["server"] = kind
+                if result.get("keystrokes_lost"):
+                    # What the server said may tell why (the step's directory is removed).
+                    log = server.log_path.read_text(errors="replace").strip()
+                    print(f"  {kind} server log:\n{log[-4000:]}", file=sys.stderr, flush=True)
                 results["load"].append(result)
                 if kind == "cartable":
                     shutil.rmtree(data_dir, ignore_errors=True)

@@ -92,28 +92,26 @@ class PadConsumer(AsyncWebsocketConsumer):
 
     def _receive_now(self, data: bytes) -> None:
         """A binary message, straight from the frame reader: handled now if nothing is waiting
-        before it and it needs nothing awaited, else queued for ``dispatch``."""
+        before it and it needs nothing awaited, else queued for ``dispatch``. Never raises:
+        the reader is in the middle of the connection's bytes."""
         if self.closing:
             return
-        if self.queued or not self.joined or self.room is None or self.connection is None:
+        room, connection = self.room, self.connection
+        if self.queued or not self.joined or room is None or connection is None:
             self._queue(data, 0.0)
             return
-        # The stricter of the writer's limit and the pad's: both slow down, neither drops.
-        wait = max(self.bucket.delay(), self.room.bucket.delay())
-        if wait:
-            self._queue(data, wait)
-            return
         try:
-            if self.room.receive_now(self.connection, data):
-                return
+            # The stricter of the writer's limit and the pad's: both slow down, neither drops.
+            wait = max(self.bucket.delay(), room.bucket.delay())
+            if wait:
+                self._queue(data, wait)
+            elif not room.receive_now(connection, data):
+                self._queue(data, -1.0)  # a chat message: its rate was counted
         except PermissionError:
             self._close_soon(4403)
-            return
         except Exception:
-            logger.warning("pad %s: bad message, closing", self.room.pad_pk, exc_info=True)
+            logger.warning("pad %s: bad message, closing", room.pad_pk, exc_info=True)
             self._close_soon(4400)
-            return
-        self._queue(data, -1.0)  # a chat message: its rate was counted
 
     def _queue(self, data: bytes, wait: float) -> None:
         self.queued += 1

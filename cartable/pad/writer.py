@@ -126,7 +126,11 @@ def _loop_database() -> _LoopDatabase | None:
     name = str(wrapper.settings_dict["NAME"])
     if wrapper.is_in_memory_db() and not name.startswith("file:"):  # type: ignore[attr-defined]
         return None
-    database = _LoopDatabase(wrapper.settings_dict)
+    try:
+        database = _LoopDatabase(wrapper.settings_dict)
+    except sqlite3.Error:
+        logger.warning("pad writer: no connection on the loop", exc_info=True)
+        return None  # the writer thread writes; the next keystroke tries again
     _loop_databases.database = database
     return database
 
