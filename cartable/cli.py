@@ -27,8 +27,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         worker = WorkerThread()
         worker.start()
+    import gc
+
     import uvicorn
 
+    # What Django loaded is there for the process's life: out of the garbage collector's
+    # sight, a full collection (which pauses every request and websocket) stays short.
+    gc.freeze()
     print(f"Cartable on http://{args.host}:{args.port}", flush=True)  # noqa: T201
     uvicorn.run(
         "cartable.asgi:application",

@@ -86,19 +86,26 @@ def direct_writer(server_send: Any) -> DirectWrite | None:
     conn = protocol.conn
     if not hasattr(conn, "state") or not hasattr(conn, "extensions"):
         return None
+    # Called for every editor of every broadcast: what does not change is looked up once.
+    transport, writable, is_open = protocol.transport, protocol.writable, State.OPEN
+    transport_write, is_closing, is_writable = (
+        transport.write,
+        transport.is_closing,
+        writable.is_set,
+    )
 
     def write(frames: bytes) -> bool:
         if (
-            not protocol.handshake_complete
-            or protocol.close_sent
+            protocol.close_sent
             or protocol.disconnected
-            or conn.state is not State.OPEN
+            or not protocol.handshake_complete
+            or conn.state is not is_open
             or conn.extensions
-            or not protocol.writable.is_set()
-            or protocol.transport.is_closing()
+            or not is_writable()
+            or is_closing()
         ):
             return False
-        protocol.transport.write(frames)
+        transport_write(frames)
         return True
 
     return write
