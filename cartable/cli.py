@@ -21,6 +21,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
+    from cartable.pad import journal
+
+    # Keystrokes a killed server had acknowledged and not yet put in the database.
+    journal.recover_once()
     worker = None
     if settings.EMBEDDED_WORKER and not args.no_worker and not settings.TASKS_EAGER:
         from cartable.core.worker import WorkerThread

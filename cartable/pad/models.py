@@ -105,6 +105,8 @@ class Pad(Shareable):
     # Etherpad's public status of a group pad: readable and writable without a session.
     public_status = models.BooleanField(default=False)
     head = models.PositiveBigIntegerField(default=0, help_text="number of the last revision")
+    # The last record of the embedded mode's journal stored as a revision (journal.py).
+    journal_seq = models.BigIntegerField(default=0)
     last_edited_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Plain text as of ``head``, for search, getText and listings.
     text = models.TextField(blank=True)

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from cartable.pad import chat, frames, presence, protocol, store, writer
+from cartable.pad import chat, frames, journal, presence, protocol, store, writer
 from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
@@ -111,7 +113,15 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
-        self._writes: asyncio.Queue[tuple[Connection, bytes | None, int | None]] = asyncio.Queue()
+        # (connection waiting for its acknowledgement or None, update, author, journal
+        # sequence number and time if the update is already in the journal)
+        self._writes: asyncio.Queue[
+            tuple[Connection | None, bytes | None, int | None, int | None, float]
+        ] = asyncio.Queue()
+        self._waiting_acks = 0  # items of _writes with a connection
+        # Journaled, acknowledged and broadcast, to be inserted: (seq, update, author, time)
+        self._journaled: list[tuple[int, bytes, int | None, float]] = []
+        self._store_scheduled = False
         self._outbox: list[bytes] = []
         self._awareness_out: dict[int, AwarenessEntry] = {}
         self._flush_scheduled = False
@@ -146,6 +156,7 @@ class PadRoom:
     async def stop(self) -> None:
         if self._layer is not None and self._channel:
             await self._layer.group_discard(self.group_name, self._channel)
+        await self.settle()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -243,19 +254,67 @@ class PadRoom:
         self._store(connection, integrated)
 
     def _store(self, connection: Connection, update: bytes | None) -> None:
-        """Write ``update`` now if nothing is waiting to be written before it and the database
-        allows it without waiting (``writer.append_now``), else through the writer task."""
-        if not self._relay and not self._writing and self._writes.empty():
+        """Make ``update`` durable, then acknowledge and broadcast it.
+
+        On SQLite, it goes to the journal (one ``write``, ``journal.py``), is acknowledged and
+        broadcast at once, and is inserted into the database right after
+        (``_store_journaled``). Otherwise (PostgreSQL, or the journal failed) it is written now
+        if nothing waits to be written before it and the database allows it without waiting
+        (``writer.append_now``), else through the writer task, and acknowledged after that.
+        """
+        if not self._relay and self._waiting_acks == 0:
             if update is None:
                 self._saved([connection], [])
                 return
+            log = writer.journal_on_loop()
+            if log is not None:
+                at = time.time()
+                try:
+                    seq = log.append(self.pad_pk, connection.author_pk, update, at)
+                except OSError:
+                    logger.exception("pad %s: could not write to the journal", self.pad_pk)
+                else:
+                    self._journaled.append((seq, update, connection.author_pk, at))
+                    if not self._store_scheduled:
+                        self._store_scheduled = True
+                        asyncio.get_running_loop().call_soon(self._store_journaled)
+                    self._saved([connection], [update])
+                    return
+            if not self._writing and self._writes.empty():
+                before = self.head
+                head = writer.append_now(self.pad_pk, [(update, connection.author_pk)])
+                if head is not None:
+                    self.head = head
+                    self._saved([connection], [update], before)
+                    return
+        self._waiting_acks += 1
+        self._writes.put_nowait((connection, update, connection.author_pk, None, 0.0))
+
+    def _store_journaled(self) -> None:
+        """Insert what the journal holds and the database not yet: on the loop if nothing
+        waits in the writer task and the database allows it at once, else through it."""
+        self._store_scheduled = False
+        items, self._journaled = self._journaled, []
+        if not items:
+            return
+        if not self._writing and self._writes.empty():
             before = self.head
-            head = writer.append_now(self.pad_pk, [(update, connection.author_pk)])
+            seq, at = items[-1][0], items[-1][3]
+            updates = [(update, author) for _s, update, author, _t in items]
+            head = writer.append_now(self.pad_pk, updates, journal_seq=seq, at=at)
             if head is not None:
                 self.head = head
-                self._saved([connection], [update], before)
+                _journal_stored(len(items))
+                store.maybe_compact_later(self, before)
                 return
-        self._writes.put_nowait((connection, update, connection.author_pk))
+        for seq, update, author, at in items:
+            self._writes.put_nowait((None, update, author, seq, at))
+
+    async def settle(self) -> None:
+        """Wait until every update this room accepted is in the database (or it broke)."""
+        self._store_journaled()
+        while not self.broken and (self._writing or not self._writes.empty()):
+            await asyncio.sleep(0.002)
 
     def _on_change(self, event: TransactionEvent) -> None:
         # Called only by a transaction that changed the document (new structs or deletions),
@@ -273,11 +332,17 @@ class PadRoom:
             batch = [first]
             while len(batch) < WRITE_BATCH and not self._writes.empty():
                 batch.append(self._writes.get_nowait())
-            updates = [(update, author) for _c, update, author in batch if update is not None]
+            updates = [(u, author) for _c, u, author, _s, _t in batch if u is not None]
+            journaled = [(seq, at) for _c, _u, _a, seq, at in batch if seq is not None]
             before = self.head
             if updates:
+                append = functools.partial(
+                    store.append_revisions,
+                    journal_seq=max(seq for seq, _at in journaled) if journaled else None,
+                    at=max(at for _seq, at in journaled) if journaled else None,
+                )
                 try:
-                    self.head = await writer.run(store.append_revisions, self.pad_pk, updates)
+                    self.head = await writer.run(append, self.pad_pk, updates)
                 except Exception:
                     # The document now holds changes the database does not: drop the room, so
                     # that clients reconnect and send again what was not saved.
@@ -286,11 +351,17 @@ class PadRoom:
                     await _close_room(self)
                     return
             self._writing = False
-            self._saved([c for c, _u, _a in batch], [u for u, _a in updates], before)
-            if updates and self._relay:
-                merged = (
-                    merge_updates(*[u for u, _a in updates]) if len(updates) > 1 else updates[0][0]
-                )
+            _journal_stored(len(journaled))
+            # Journaled updates were acknowledged and broadcast when they were journaled.
+            waiting = [c for c, _u, _a, _s, _t in batch if c is not None]
+            new = [u for _c, u, _a, seq, _t in batch if u is not None and seq is None]
+            self._waiting_acks -= len(waiting)
+            if waiting or new:
+                self._saved(waiting, new)
+            if updates:
+                store.maybe_compact_later(self, before)
+            if new and self._relay:
+                merged = merge_updates(*new) if len(new) > 1 else new[0]
                 await self._layer.group_send(
                     self.group_name,
                     {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
@@ -404,6 +475,12 @@ class PadRoom:
                 await _close_room(self)
 
 
+def _journal_stored(count: int) -> None:
+    log = journal.current()
+    if count and log is not None:
+        log.stored(count)
+
+
 def _is_empty_update(update: bytes) -> bool:
     # An update with no structs and an empty delete set: Yjs sends it in sync step 2.
     return update in (b"\x00\x00", b"")
@@ -432,6 +509,7 @@ async def open_room(pad_pk: int) -> PadRoom:
     async with _lock():
         room = _rooms.get(pad_pk)
         if room is None:
+            await database_sync_to_async(journal.recover_once)()
             doc, head = await database_sync_to_async(store.load_document)(pad_pk)
             room = PadRoom(pad_pk, doc, head)
             await room.start()
@@ -446,6 +524,8 @@ async def release_room(room: PadRoom) -> None:
         if _users[room.pad_pk] > 0:
             return
         _users.pop(room.pad_pk, None)
+        # What the room accepted is in the database before another room can load the pad.
+        await room.settle()
         if _rooms.get(room.pad_pk) is room:
             del _rooms[room.pad_pk]
     if _rooms:
@@ -455,6 +535,7 @@ async def release_room(room: PadRoom) -> None:
     await room.stop()
     if not _rooms:
         await writer.close()
+        journal.close()
 
 
 async def _close_room(room: PadRoom) -> None:

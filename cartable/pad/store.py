@@ -9,6 +9,7 @@ for the history.
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -45,21 +46,28 @@ def load_document(pad_pk: int, *, upto: int | None = None) -> tuple[Doc, int]:
     return doc, upto if upto is not None else pad.head
 
 
-def append_statements(placeholder: str = "%s") -> tuple[str, str]:
+def append_statements(placeholder: str = "%s", *, journal: bool = False) -> tuple[str, str]:
     """The two statements of an append: move the head (returning it), insert the revisions.
 
     ``placeholder``: ``%s`` for Django's cursors, ``?`` for a plain ``sqlite3`` connection
-    (``writer.append_now``).
+    (``writer.append_now``). ``journal``: the head's statement also records the last journal
+    record stored (its parameters: count, time, journal sequence number, pad).
     """
     quote = connection.ops.quote_name
     pad_table, revision_table = quote(Pad._meta.db_table), quote(PadRevision._meta.db_table)
     p = placeholder
+    journal_seq = f" journal_seq = {p}," if journal else ""
     return (
-        f"UPDATE {pad_table} SET head = head + {p}, last_edited_at = {p},"  # noqa: S608
+        f"UPDATE {pad_table} SET head = head + {p}, last_edited_at = {p},{journal_seq}"  # noqa: S608
         f" retention_warning = 0, retention_warned_at = NULL WHERE id = {p} RETURNING head",
         f"INSERT INTO {revision_table} (pad_id, rev, {quote('update')}, author_id,"  # noqa: S608
         f" created_at) VALUES ({p}, {p}, {p}, {p}, {p})",
     )
+
+
+def last_journal_seq_statement() -> str:
+    table = connection.ops.quote_name(Pad._meta.db_table)
+    return f"SELECT coalesce(max(journal_seq), 0) FROM {table}"  # noqa: S608
 
 
 def revision_rows(
@@ -70,19 +78,30 @@ def revision_rows(
     return [(pad_pk, first + i, update, author, now) for i, (update, author) in enumerate(items)]
 
 
-def append_revisions(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int:
+def append_revisions(
+    pad_pk: int,
+    items: list[tuple[bytes, int | None]],
+    *,
+    journal_seq: int | None = None,
+    at: float | None = None,
+) -> int:
     """Store updates as the next revisions, in one transaction. Returns the new head.
 
     Every keystroke of an open pad goes through here or through ``writer.append_now`` (a
     batch per write), so it is two statements of plain SQL: the ORM's model instances and
-    query compilation cost more than the database does.
+    query compilation cost more than the database does. ``journal_seq``: the updates come from
+    the journal, up to that record (``journal``); ``at``: when they were made (Unix time).
     """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    move_head, insert = append_statements()
+    when = timezone.now() if at is None else datetime.datetime.fromtimestamp(at, datetime.UTC)
+    now = connection.ops.adapt_datetimefield_value(when)
+    move_head, insert = append_statements(journal=journal_seq is not None)
+    head_params = (
+        [len(items), now, pad_pk] if journal_seq is None else [len(items), now, journal_seq, pad_pk]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         # The UPDATE locks the pad's row (PostgreSQL; SQLite's IMMEDIATE transaction holds the
         # write lock) until the revisions are in: concurrent appends number them in turn.
-        cursor.execute(move_head, [len(items), now, pad_pk])
+        cursor.execute(move_head, head_params)
         row = cursor.fetchone()
         if row is None:
             raise Pad.DoesNotExist(f"no pad {pad_pk}")

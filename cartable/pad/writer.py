@@ -39,7 +39,9 @@ from typing import Any, TypeVar
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 
-from cartable.pad.store import append_statements, revision_rows
+from cartable.pad import journal
+from cartable.pad.journal import Journal, timestamp
+from cartable.pad.store import append_statements, last_journal_seq_statement, revision_rows
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,8 @@ class _LoopDatabase:
         self.connection.executescript(settings_dict.get("OPTIONS", {}).get("init_command", ""))
         self.connection.execute("PRAGMA wal_autocheckpoint=0")
         self.move_head, self.insert = append_statements("?")
+        self.move_head_journaled, _insert = append_statements("?", journal=True)
+        self.last_journal_seq = last_journal_seq_statement()
         self.commits = 0
 
 
@@ -141,7 +145,13 @@ def _now() -> str:
     return str(datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
 
 
-def append_now(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int | None:
+def append_now(
+    pad_pk: int,
+    items: list[tuple[bytes, int | None]],
+    *,
+    journal_seq: int | None = None,
+    at: float | None = None,
+) -> int | None:
     """``store.append_revisions`` on the calling thread (the event loop) if the database is
     SQLite and its write lock is free at once; ``None``, with nothing written, otherwise."""
     database = _loop_database()
@@ -153,8 +163,14 @@ def append_now(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int | None
     except sqlite3.Error:
         return None  # another connection is writing: the writer thread waits for it
     try:
-        now = _now()
-        row = cursor.execute(database.move_head, (len(items), now, pad_pk)).fetchone()
+        if journal_seq is None:
+            now = _now()
+            row = cursor.execute(database.move_head, (len(items), now, pad_pk)).fetchone()
+        else:
+            now = _now() if at is None else timestamp(at)
+            row = cursor.execute(
+                database.move_head_journaled, (len(items), now, journal_seq, pad_pk)
+            ).fetchone()
         if row is None:
             raise LookupError(f"no pad {pad_pk}")
         head = int(row[0])
@@ -170,6 +186,22 @@ def append_now(pad_pk: int, items: list[tuple[bytes, int | None]]) -> int | None
     if database.commits % CHECKPOINT_EVERY == 0:
         asyncio.get_running_loop().run_in_executor(_executor, _checkpoint)
     return head
+
+
+def journal_on_loop() -> Journal | None:
+    """The process's journal, when the rooms store on the loop (SQLite, ``append_now``)."""
+    found = journal.current()
+    if found is not None:
+        return found
+    database = _loop_database()
+    if database is None:
+        return None
+
+    def first_seq() -> int:
+        row = database.connection.execute(database.last_journal_seq).fetchone()
+        return int(row[0]) + 1
+
+    return journal.get(first_seq)
 
 
 def _forget_loop_database(database: _LoopDatabase) -> None:

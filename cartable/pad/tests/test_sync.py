@@ -244,8 +244,8 @@ async def test_under_uvicorn_messages_are_read_and_written_without_asgi(
         read.append(message)
         return receive_now(self, connection, message)
 
-    def spy_append(pad_pk, items):
-        head = append_now(pad_pk, items)
+    def spy_append(pad_pk, items, **journal):
+        head = append_now(pad_pk, items, **journal)
         written.append(head)
         return head
 
