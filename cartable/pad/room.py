@@ -1,8 +1,9 @@
 """A pad being edited, in one server process: the Yjs document, its connections, its writer.
 
-Every update a client sends is applied to the document, written to the database (a batch
-of updates per transaction, in a thread of its own: ``writer``), and only then acknowledged
-to its author and broadcast. The broadcast is batched too: what was written since the last one
+Every update a client sends is applied to the document, made durable, and only then
+acknowledged to its author and broadcast: on SQLite (the embedded mode) by one write to the
+process's journal (``journal``), the database insert following right after the broadcast; on
+PostgreSQL by a commit in the rooms' writer thread (``writer``), a batch per transaction. The broadcast is batched too: what was written since the last one
 is merged into one update and sent once to each connection — fan-out is the cost of real time,
 and merged Yjs updates keep it from growing with the square of the number of typists. A room's
 broadcasts are at least ``BROADCAST_SECONDS_PER_CONNECTION`` times its number of connections

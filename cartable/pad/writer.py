@@ -14,8 +14,9 @@ whose answer was lost is only stored twice, which Yjs updates allow (applying on
 nothing). Only when the tries are spent does the room give up (its clients reconnect and send
 again what was not acknowledged).
 
-On SQLite (the embedded mode), a room first tries ``append_now``: the same two statements on
-the event loop itself, through a ``sqlite3`` connection of the loop's own that never waits for
+On SQLite (the embedded mode), a room first tries ``append_now`` — for the updates its journal
+already made durable and it broadcast (``journal``, decision 0013), or for those it could not
+journal: the same two statements on the event loop itself, through a ``sqlite3`` connection of the loop's own that never waits for
 the database's lock. A keystroke then costs no thread hop, and SQLite's calls, which release
 the GIL, are not kept waiting for it by the loop. When another connection holds the write lock
 (a Drive upload, the worker, an API call), or anything else goes wrong, it returns ``None``
