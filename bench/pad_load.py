@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import shutil
 import signal
@@ -286,33 +287,58 @@ def print_load(rows: list[dict[str, Any]], servers: list[str]) -> None:
     print(head)
     print("-" * len(head))
     for editors in sorted({r["editors"] for r in rows}):
-        by = {r["server"]: r for r in rows if r["editors"] == editors}
+        by: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            if r["editors"] == editors:
+                by.setdefault(r["server"], []).append(r)
         for name in servers:
-            r = by.get(name)
-            if r is None:
-                continue
-            if "skipped" in r:
-                print(f"{editors:>7}  {name:<10} {r['skipped']}")
-                continue
-            lat = r["latency_ms"]
+            for r in by.get(name, []):
+                print_row(editors, name, r)
+        a = [r for r in by.get("cartable", []) if "skipped" not in r]
+        b = [r for r in by.get("reference", []) if "skipped" not in r]
+        if a and b:
+            figures = [
+                ("latency_ms", "p50"),
+                ("latency_ms", "p95"),
+                ("latency_ms", "p99"),
+                ("latency_all_observers_ms", "p95"),
+                (None, "server_cpu_pct"),
+                (None, "server_cpu_us_per_keystroke"),
+                (None, "server_rss_mib"),
+            ]
+            ra = [median(a, group, key) for group, key in figures]
+            rb = [median(b, group, key) for group, key in figures]
+            label = "ratio C/R" if len(a) == len(b) == 1 else "ratio med."
             print(
-                f"{editors:>7}  {name:<10} {r['keystrokes_per_s']:>6.0f} {fmt(lat['p50']):>8} {fmt(lat['p95']):>8} "
-                f"{fmt(lat['p99']):>8} {fmt(r['latency_all_observers_ms']['p95']):>8} "
-                f"{r['keystrokes_lost']:>6} {fmt(r['server_cpu_pct'], 1):>6} "
-                f"{fmt(r['server_cpu_us_per_keystroke'], 0):>7} {fmt(r['server_rss_mib'], 1):>8} {fmt(r['loadgen_cpu_pct'], 1):>7} "
-                f"{fmt(r['loadgen_loop_delay_p99_ms'], 1):>7} {r['loadavg_at_start'][0]:>5.1f}"
+                f"{'':>7}  {label:<10} {'':>6} {ratio(ra[0], rb[0]):>8} "
+                f"{ratio(ra[1], rb[1]):>8} {ratio(ra[2], rb[2]):>8} {ratio(ra[3], rb[3]):>8} "
+                f"{'':>6} {ratio(ra[4], rb[4]):>6} {ratio(ra[5], rb[5]):>7} {ratio(ra[6], rb[6]):>8}"
             )
-        a, b = by.get("cartable"), by.get("reference")
-        if a and b and "skipped" not in a and "skipped" not in b:
-            la, lb = a["latency_ms"], b["latency_ms"]
-            print(
-                f"{'':>7}  {'ratio C/R':<10} {'':>6} {ratio(la['p50'], lb['p50']):>8} "
-                f"{ratio(la['p95'], lb['p95']):>8} {ratio(la['p99'], lb['p99']):>8} "
-                f"{ratio(a['latency_all_observers_ms']['p95'], b['latency_all_observers_ms']['p95']):>8} "
-                f"{'':>6} {ratio(a['server_cpu_pct'], b['server_cpu_pct']):>6} "
-                f"{ratio(a['server_cpu_us_per_keystroke'], b['server_cpu_us_per_keystroke']):>7} "
-                f"{ratio(a['server_rss_mib'], b['server_rss_mib']):>8}"
-            )
+
+
+def median(rows: list[dict[str, Any]], group: str | None, key: str) -> float | None:
+    """The median of a figure over repeated runs (a lost one counts as infinitely late)."""
+    values = sorted(
+        math.inf if v is None else float(v)
+        for v in ((r[group][key] if group else r[key]) for r in rows)
+    )
+    middle = len(values) // 2
+    value = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return None if math.isinf(value) else value
+
+
+def print_row(editors: int, name: str, r: dict[str, Any]) -> None:
+    if "skipped" in r:
+        print(f"{editors:>7}  {name:<10} {r['skipped']}")
+        return
+    lat = r["latency_ms"]
+    print(
+        f"{editors:>7}  {name:<10} {r['keystrokes_per_s']:>6.0f} {fmt(lat['p50']):>8} {fmt(lat['p95']):>8} "
+        f"{fmt(lat['p99']):>8} {fmt(r['latency_all_observers_ms']['p95']):>8} "
+        f"{r['keystrokes_lost']:>6} {fmt(r['server_cpu_pct'], 1):>6} "
+        f"{fmt(r['server_cpu_us_per_keystroke'], 0):>7} {fmt(r['server_rss_mib'], 1):>8} {fmt(r['loadgen_cpu_pct'], 1):>7} "
+        f"{fmt(r['loadgen_loop_delay_p99_ms'], 1):>7} {r['loadavg_at_start'][0]:>5.1f}"
+    )
 
 
 # --- Main ----------------------------------------------------------------------------------
@@ -335,6 +361,12 @@ def main() -> int:
     parser.add_argument("--keep-going", action="store_true", help="run steps after a collapse")
     parser.add_argument("--idle-pads", type=int, default=200, help="0: skip")
     parser.add_argument("--history-edits", type=int, default=100_000, help="0: skip")
+    parser.add_argument(
+        "--repeat",
+        default="1",
+        help="runs of each server per step, alternating which goes first; N, or N:E to repeat"
+        " only the steps of at most E editors (e.g. 3:100)",
+    )
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--client-core", type=int, default=1)
     args = parser.parse_args()
@@ -366,10 +398,17 @@ def main() -> int:
             prepare_cartable(template, args.idle_pads)
         load_timeout = args.ramp_timeout + args.warm + args.measure + args.lost_after + 120
         gave_up: dict[str, int] = {}
+        repeat, _, upto = args.repeat.partition(":")
         for editors in steps:
-            # Both servers at each step, one after the other: the machine's other load is
-            # more likely to weigh on both alike.
-            for kind in servers:
+            # Both servers at each step, one after the other (repeated: in turns, each first
+            # in turn): the machine's other load is more likely to weigh on both alike.
+            rounds = int(repeat) if not upto or editors <= int(upto) else 1
+            order = [
+                kind
+                for round_ in range(rounds)
+                for kind in (servers if round_ % 2 == 0 else servers[::-1])
+            ]
+            for kind in order:
                 print(f"{kind}, {editors} editors…", file=sys.stderr, flush=True)
                 if kind in gave_up and not args.keep_going:
                     results["load"].append(
@@ -474,7 +513,8 @@ def report(results: dict[str, Any], servers: list[str]) -> None:
             "lag': the load generator's CPU % and event-loop delay p99 (ms; high: its figures "
             "are late too). 'keys/s': keystrokes sent per second (below the number of editors: the "
             "load generator could not keep up). 'µs/key': server CPU time per keystroke. "
-            "'load': the machine's load average (1 min) at the start.\n"
+            "'load': the machine's load average (1 min) at the start. 'ratio med.': "
+            "Cartable's median over the repeated runs (--repeat) divided by the reference's.\n"
         )
         print_load(load, servers)
     idle = results.get("idle")
