@@ -9,9 +9,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from cartable.pad import authors, frames
+from cartable.pad import authors, frames, ratelimit
 from cartable.pad.access import resolve
-from cartable.pad.ratelimit import RATE_BURST, RATE_PER_SECOND, TokenBucket
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
 
 logger = logging.getLogger(__name__)
@@ -49,6 +48,7 @@ class PadConsumer(AsyncWebsocketConsumer):
     queued = 0
     joined = False
     closing = False
+    writer_key: tuple[str, int] | None = None
 
     async def connect(self) -> None:
         pad_id = self.scope["url_route"]["kwargs"]["pad_id"]
@@ -57,7 +57,10 @@ class PadConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
             return
         pad_pk, can_edit, can_chat, author_pk = rights
-        self.bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
+        # One limit per writer, whichever tabs or devices they write from (a connection with
+        # no author — a reader — has its own).
+        self.writer_key = ("author", author_pk) if author_pk is not None else ("socket", id(self))
+        self.bucket = ratelimit.writers.acquire(self.writer_key)
         # Past Channels' session wrapper (see ServerSendMiddleware): a broadcast is a message
         # to every editor.
         self._server_send = self.scope.get("server_send", self.base_send)
@@ -152,6 +155,9 @@ class PadConsumer(AsyncWebsocketConsumer):
             await self.close(code=4400)
 
     async def disconnect(self, code: int) -> None:
+        if self.writer_key is not None:
+            ratelimit.writers.release(self.writer_key)
+            self.writer_key = None
         if self.room is not None and self.connection is not None:
             await self.room.leave(self.connection)
             await release_room(self.room)

@@ -39,12 +39,15 @@ from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBuc
 logger = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.01  # awareness (cursors) and chat: merged over this window
-# Broadcasts to N connections are spaced by SECONDS_PER_CONNECTION × N × N / FULL_SPACING_AT:
-# each broadcast costs ~N sends and N typists make ~N updates a second, so the send work of
-# broadcasting every update grows as N²; the spacing (during which updates merge) grows with
-# it, so that small rooms broadcast at once and large ones merge (25 ms apart at 500).
-BROADCAST_SECONDS_PER_CONNECTION = 0.00005
+# Each broadcast costs ~N sends and N typists make ~N updates a second, so the send work of
+# broadcasting every update grows as N². Up to BROADCAST_SPACED_FROM connections a room
+# broadcasts at the end of the event loop's turn in which updates arrived (what arrived in the
+# same turn goes out merged); above, its broadcasts are spaced by a time growing as the square
+# of the excess, BROADCAST_SPACING_AT_FULL at BROADCAST_FULL_SPACING_AT connections (during
+# which updates merge), BROADCAST_MAX_SECONDS at most.
+BROADCAST_SPACED_FROM = 200
 BROADCAST_FULL_SPACING_AT = 500
+BROADCAST_SPACING_AT_FULL = 0.025
 BROADCAST_MAX_SECONDS = 0.04
 WRITE_BATCH = 500
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -125,7 +128,8 @@ class PadRoom:
         self._store_scheduled = False
         self._outbox: list[bytes] = []
         self._awareness_out: dict[int, AwarenessEntry] = {}
-        self._flush_scheduled = False
+        self._flush_handle: asyncio.Handle | None = None
+        self._flush_at = 0.0
         self._last_flush = 0.0
         self._acks: dict[Connection, int] = {}
         self._tasks: list[asyncio.Task[Any]] = []
@@ -276,10 +280,11 @@ class PadRoom:
                     logger.exception("pad %s: could not write to the journal", self.pad_pk)
                 else:
                     self._journaled.append((seq, update, connection.author_pk, at))
+                    # The broadcast is scheduled first: the insert runs after it.
+                    self._saved([connection], [update])
                     if not self._store_scheduled:
                         self._store_scheduled = True
                         asyncio.get_running_loop().call_soon(self._store_journaled)
-                    self._saved([connection], [update])
                     return
             if not self._writing and self._writes.empty():
                 before = self.head
@@ -414,25 +419,36 @@ class PadRoom:
             )
 
     def _schedule_flush(self, delay: float = BATCH_SECONDS) -> None:
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            asyncio.get_running_loop().call_later(delay, self._flush)
+        """Flush in ``delay`` seconds, or sooner if a flush is already due sooner."""
+        loop = asyncio.get_running_loop()
+        at = loop.time() + delay
+        if self._flush_handle is not None:
+            if self._flush_at <= at:
+                return
+            self._flush_handle.cancel()  # an update must not wait for the cursors' batch
+        self._flush_at = at
+        if delay > 0:
+            self._flush_handle = loop.call_at(at, self._flush)
+        else:
+            self._flush_handle = loop.call_soon(self._flush)
 
     def _broadcast_soon(self) -> None:
-        """Flush now if the last broadcast is far enough behind, else when it will be."""
-        n = len(self.connections)
+        """Flush at the end of this turn of the event loop if the last broadcast is far enough
+        behind, else when it will be."""
+        excess = len(self.connections) - BROADCAST_SPACED_FROM
+        if excess <= 0:
+            self._schedule_flush(0.0)
+            return
         interval = min(
             BROADCAST_MAX_SECONDS,
-            BROADCAST_SECONDS_PER_CONNECTION * n * n / BROADCAST_FULL_SPACING_AT,
+            BROADCAST_SPACING_AT_FULL
+            * (excess / (BROADCAST_FULL_SPACING_AT - BROADCAST_SPACED_FROM)) ** 2,
         )
         wait = self._last_flush + interval - asyncio.get_running_loop().time()
-        if wait <= 0 and not self._flush_scheduled:
-            self._flush()
-        else:
-            self._schedule_flush(max(wait, 0.0))
+        self._schedule_flush(max(wait, 0.0))
 
     def _flush(self) -> None:
-        self._flush_scheduled = False
+        self._flush_handle = None
         self._last_flush = asyncio.get_running_loop().time()
         messages = []
         if self._outbox:
