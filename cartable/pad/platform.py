@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.registry import DashboardCard, PersonalData, registry
+from cartable.core.registry import DashboardCard, DemoData, PersonalData, registry
 from cartable.core.search import IndexedProvider
 
 
@@ -92,6 +92,8 @@ def erase_author(user: Any) -> None:
 
 
 def register() -> None:
+    from cartable.pad import demo
+
     registry.add_card(
         DashboardCard(
             key="pad",
@@ -105,6 +107,7 @@ def register() -> None:
         )
     )
     registry.add_search(pad_search)
+    registry.add_demo(DemoData("pad", demo.create, order=50))
     registry.add_personal_data(
         PersonalData(key="pad", export=export_pads, erase=erase_author, order=30)
     )

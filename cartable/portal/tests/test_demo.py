@@ -13,3 +13,13 @@ def test_demo_is_idempotent_and_fills_the_tools(db):
     assert {"Séquence 2 — La Révolution", "Photo de classe.jpg", "frise-lea.txt"} <= names
     assert Node.objects.filter(name="frise-lea.txt").count() == 1
     assert len(again) <= len(lines)
+    from cartable.pad import authors
+    from cartable.pad.models import Pad, PadRevision
+
+    report = Pad.objects.get(title="Compte rendu du conseil pédagogique")
+    assert "Rédaction d'un cahier de la classe" in report.text  # the table's last cell
+    # Written by both teachers, each in their own colour.
+    writers = {a.name for a in authors.authors_of_pad(report)}
+    assert {"Claire Martin", "Paul Bernard"} <= writers
+    assert PadRevision.objects.filter(pad=report).count() == 3
+    assert Pad.objects.filter(title__startswith="Notes de cours").count() == 1
