@@ -31,6 +31,18 @@ async def _client(path, user=None):
     return client, connected, code
 
 
+async def typed(user, text, pad=None):
+    """A client of ``user`` that opened ``pad`` (a new one of theirs by default), wrote
+    ``text`` and saw it saved."""
+    pad = pad or await sync_to_async(actions.create_pad)(owner=user)
+    client, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", user)
+    assert ok
+    await client.sync()
+    await client.set_paragraphs(text)
+    await client.pump(lambda: client.saved == 1)
+    return pad, client
+
+
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_two_writers_see_each_other_and_everything_is_saved(teacher, colleague):
     pad = await sync_to_async(actions.create_pad)(owner=teacher, title="Plan de séquence")
@@ -93,11 +105,7 @@ async def test_class_pad_is_open_to_its_students(teacher, klass, student, other_
     pad = await sync_to_async(actions.create_pad)(
         owner=teacher, group=klass, reach=Reach.RESTRICTED
     )
-    writer, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", student)
-    assert ok
-    await writer.sync()
-    await writer.set_paragraphs("Mon idée")
-    await writer.pump(lambda: writer.saved == 1)
+    _pad, writer = await typed(student, "Mon idée", pad)
     await writer.close()
     _c, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", other_teacher)
     assert not ok
@@ -251,12 +259,7 @@ async def test_under_uvicorn_messages_are_read_and_written_without_asgi(
 
     monkeypatch.setattr(room.PadRoom, "receive_now", spy_receive)
     monkeypatch.setattr(writer, "append_now", spy_append)
-    pad = await sync_to_async(actions.create_pad)(owner=teacher)
-    client, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
-    assert ok
-    await client.sync()
-    await client.set_paragraphs("Premier jet")
-    await client.pump(lambda: client.saved == 1)
+    pad, client = await typed(teacher, "Premier jet")
     await client.close()
     assert read and written == ([1] if connection.vendor == "sqlite" else [None])
     assert await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).head)() == 1
