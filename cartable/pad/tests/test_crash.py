@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -163,3 +164,67 @@ def test_sigkill_during_typing_loses_nothing_acknowledged(tmp_path):
     expected = "".join(chr(ord("a") + i % 26) for i in range(acked))
     assert text.startswith(expected), (len(text), acked, typed)
     assert len(text) <= typed
+
+
+async def _type_then_kill(port: int, server: subprocess.Popen[bytes], count: int) -> int:
+    """Type ``count`` characters, wait until every message is acknowledged, then SIGKILL."""
+    writer = Writer()
+    url = f"ws://127.0.0.1:{port}/ws/pad/crash-test"
+    async with websockets.connect(url, origin=f"http://127.0.0.1:{port}") as ws:
+        await ws.send(protocol.sync_message(protocol.SYNC_STEP1, writer.doc.get_state()))
+        listener = asyncio.create_task(_handle(ws, writer))
+        await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update())
+        for i in range(count):
+            before = writer.doc.get_state()
+            writer.text.insert(len(str(writer.text)), chr(ord("a") + i % 26))
+            writer.typed += 1
+            await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update(before))
+        for _ in range(1000):
+            if writer.acked >= len(writer.chars_at):
+                break
+            await asyncio.sleep(0.01)
+        assert writer.acked == len(writer.chars_at)
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        listener.cancel()
+    return writer.typed
+
+
+def test_sigkill_with_keystrokes_only_in_the_journal_loses_none(tmp_path):
+    """The database's write lock is held by someone else while the writer types: every
+    keystroke is acknowledged from the journal, none reaches the database before the kill; the
+    next start stores them all."""
+    env = _env(tmp_path)
+    subprocess.run([BIN / "cartable", "manage", "migrate", "-v", "0"], env=env, check=True)
+    subprocess.run([BIN / "python", "-c", SETUP], env=env, check=True)
+    database = tmp_path / "cartable.sqlite3"
+    port = _free_port()
+    server = _serve(env, port)
+    lock = sqlite3.connect(database, isolation_level=None, timeout=10)
+    try:
+        lock.execute("BEGIN IMMEDIATE")  # as a long Drive upload or a backup would
+        typed = _run(_type_then_kill(port, server, 40))
+        lock.execute("ROLLBACK")
+    finally:
+        lock.close()
+        server.kill()
+        server.wait(10)
+    with sqlite3.connect(database) as check:
+        assert check.execute("SELECT head FROM pad_pad WHERE pad_id = 'crash-test'").fetchone() == (
+            0,
+        )
+    assert list((tmp_path / "pad-journal").glob("*.journal"))
+
+    server = _serve(env, port)
+    try:
+        text = _run(_read(port))
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert text == "".join(chr(ord("a") + i % 26) for i in range(typed))
+    with sqlite3.connect(database) as check:
+        head, journal_seq = check.execute(
+            "SELECT head, journal_seq FROM pad_pad WHERE pad_id = 'crash-test'"
+        ).fetchone()
+    assert head >= typed and journal_seq > 0
+    assert not list((tmp_path / "pad-journal").glob("*.journal"))
