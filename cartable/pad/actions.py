@@ -35,6 +35,19 @@ def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
     )
 
 
+def share_with_user(pad: Pad, user: Any, role: str, *, by: Any) -> Grant:
+    """Give ``user`` a role on ``pad`` (or change it)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    grant, _created = Grant.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(Pad),
+        object_id=pad.pk,
+        user=user,
+        defaults={"role": role, "granted_by": by},
+    )
+    return grant
+
+
 @transaction.atomic
 def create_pad(
     *,
@@ -101,11 +114,12 @@ def set_text(pad: Pad, text: str, *, author_pk: int | None = None) -> int:
 
 @transaction.atomic
 def append_text(pad: Pad, text: str, *, author_pk: int | None = None) -> int:
-    return store.change(
-        pad,
-        lambda doc: document.append_content(doc, document.text_to_pm(text)),
-        author_pk=author_pk,
-    )
+    return append_content(pad, document.text_to_pm(text), author_pk=author_pk)
+
+
+@transaction.atomic
+def append_content(pad: Pad, pm_doc: dict[str, Any], *, author_pk: int | None = None) -> int:
+    return store.change(pad, lambda doc: document.append_content(doc, pm_doc), author_pk=author_pk)
 
 
 @transaction.atomic

@@ -6,11 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-
-from cartable.core.models import Grant
 from cartable.core.roles import Role
-from cartable.pad import actions, authors, document, store
+from cartable.pad import actions, authors
 from cartable.pad.models import Pad
 
 
@@ -38,12 +35,8 @@ def _cell(*content: dict[str, Any]) -> dict[str, Any]:
     return _block("tableCell", _block("paragraph", *content))
 
 
-def _append(pad: Pad, author_pk: int, *blocks: dict[str, Any]) -> None:
-    store.change(
-        pad,
-        lambda doc: document.append_content(doc, {"type": "doc", "content": list(blocks)}),
-        author_pk=author_pk,
-    )
+def _doc(*blocks: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "doc", "content": list(blocks)}
 
 
 def create(people: dict[str, Any]) -> Iterator[str]:
@@ -54,78 +47,64 @@ def create(people: dict[str, Any]) -> Iterator[str]:
     c, p = claire.author_id, paul.author_id
 
     report = actions.create_pad(owner=teacher, title="Compte rendu du conseil pédagogique")
-    Grant.objects.create(
-        content_type=ContentType.objects.get_for_model(Pad),
-        object_id=report.pk,
-        user=colleague,
-        role=Role.EDITOR,
-        granted_by=teacher,
-    )
-    store.change(
+    actions.share_with_user(report, colleague, Role.EDITOR, by=teacher)
+    actions.set_content(
         report,
-        lambda doc: document.replace_content(
-            doc,
-            {
-                "type": "doc",
-                "content": [
-                    _block("heading", _text("Conseil pédagogique du 12 novembre", c), level=1),
-                    _block(
-                        "paragraph",
-                        _text("Présents : ", c, "bold"),
-                        _text("Claire Martin, Paul Bernard, la documentaliste.", c),
-                    ),
-                    _block("heading", _text("Ordre du jour", c), level=2),
-                    _block(
-                        "bulletList",
-                        _item(_text("Projet interdisciplinaire histoire–français", c)),
-                        _item(_text("Sortie au musée de la Révolution française", c)),
-                    ),
-                ],
-            },
+        _doc(
+            _block("heading", _text("Conseil pédagogique du 12 novembre", c), level=1),
+            _block(
+                "paragraph",
+                _text("Présents : ", c, "bold"),
+                _text("Claire Martin, Paul Bernard, la documentaliste.", c),
+            ),
+            _block("heading", _text("Ordre du jour", c), level=2),
+            _block(
+                "bulletList",
+                _item(_text("Projet interdisciplinaire histoire–français", c)),
+                _item(_text("Sortie au musée de la Révolution française", c)),
+            ),
         ),
         author_pk=claire.pk,
     )
-    _append(
+    actions.append_content(
         report,
-        paul.pk,
-        _block(
-            "paragraph",
-            _text("Le projet portera sur les cahiers de doléances : ", p),
-            _text("lecture en français, contexte en histoire.", p, "italic"),
-        ),
-        _block(
-            "table",
-            _block("tableRow", _cell(_text("Date", p)), _cell(_text("Étape", p))),
+        _doc(
             _block(
-                "tableRow",
-                _cell(_text("Semaine 3", p)),
-                _cell(_text("Lecture de cahiers de doléances", p)),
+                "paragraph",
+                _text("Le projet portera sur les cahiers de doléances : ", p),
+                _text("lecture en français, contexte en histoire.", p, "italic"),
             ),
             _block(
-                "tableRow",
-                _cell(_text("Semaine 5", p)),
-                _cell(_text("Rédaction d'un cahier de la classe", p)),
+                "table",
+                _block("tableRow", _cell(_text("Date", p)), _cell(_text("Étape", p))),
+                _block(
+                    "tableRow",
+                    _cell(_text("Semaine 3", p)),
+                    _cell(_text("Lecture de cahiers de doléances", p)),
+                ),
+                _block(
+                    "tableRow",
+                    _cell(_text("Semaine 5", p)),
+                    _cell(_text("Rédaction d'un cahier de la classe", p)),
+                ),
             ),
         ),
+        author_pk=paul.pk,
     )
-    _append(
+    actions.append_content(
         report,
-        claire.pk,
-        _block("paragraph", _text("Sortie : demande de car à faire avant le 1er décembre.", c)),
+        _doc(
+            _block("paragraph", _text("Sortie : demande de car à faire avant le 1er décembre.", c))
+        ),
+        author_pk=claire.pk,
     )
 
     notes = actions.create_pad(owner=teacher, group=group, title=f"Notes de cours — {group.name}")
-    store.change(
+    actions.set_content(
         notes,
-        lambda doc: document.replace_content(
-            doc,
-            {
-                "type": "doc",
-                "content": [
-                    _block("heading", _text("La prise de la Bastille", c), level=2),
-                    _block("paragraph", _text("Le 14 juillet 1789, les Parisiens…", c)),
-                ],
-            },
+        _doc(
+            _block("heading", _text("La prise de la Bastille", c), level=2),
+            _block("paragraph", _text("Le 14 juillet 1789, les Parisiens…", c)),
         ),
         author_pk=claire.pk,
     )
@@ -133,5 +112,7 @@ def create(people: dict[str, Any]) -> Iterator[str]:
     if lea is not None:
         pupil = authors.author_for_user(lea)
         line = "Ils cherchaient de la poudre pour leurs fusils."
-        _append(notes, pupil.pk, _block("paragraph", _text(line, pupil.author_id)))
+        actions.append_content(
+            notes, _doc(_block("paragraph", _text(line, pupil.author_id))), author_pk=pupil.pk
+        )
     yield "Pad: a meeting report by Claire Martin and Paul Bernard, and the class's notes."

@@ -25,7 +25,6 @@ each batch before broadcasting it, in the writer thread. Decision 0013.
 
 from __future__ import annotations
 
-import datetime
 import fcntl
 import itertools
 import logging
@@ -87,11 +86,6 @@ def read(path: Path) -> list[Record]:
         records.append(Record(seq, pad_pk, None if author_pk < 0 else author_pk, at, update))
         offset = start + length
     return records
-
-
-def timestamp(at: float) -> str:
-    """``at`` as Django stores a DateTimeField on SQLite with USE_TZ: naive, in UTC."""
-    return str(datetime.datetime.fromtimestamp(at, datetime.UTC).replace(tzinfo=None))
 
 
 class Journal:
@@ -194,6 +188,11 @@ def close() -> None:
 # --- Recovery ---------------------------------------------------------------------------
 
 _recovered = False
+
+
+def recovered() -> bool:
+    """Whether this process ran ``recover`` already."""
+    return _recovered
 
 
 def recover_once() -> int:

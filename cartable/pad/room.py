@@ -3,12 +3,12 @@
 Every update a client sends is applied to the document, made durable, and only then
 acknowledged to its author and broadcast: on SQLite (the embedded mode) by one write to the
 process's journal (``journal``), the database insert following right after the broadcast; on
-PostgreSQL by a commit in the rooms' writer thread (``writer``), a batch per transaction. The broadcast is batched too: what was written since the last one
-is merged into one update and sent once to each connection — fan-out is the cost of real time,
-and merged Yjs updates keep it from growing with the square of the number of typists. A room's
-broadcasts are at least ``BROADCAST_SECONDS_PER_CONNECTION`` times its number of connections
-apart (at most ``BROADCAST_MAX_SECONDS``): a few editors get each write at once, a crowd gets
-fewer, larger updates instead of a server busy sending and late.
+PostgreSQL by a commit in the rooms' writer thread (``writer``), a batch per transaction. The
+broadcast is batched too: what was written since the last one is merged into one update and
+sent once to each connection — fan-out is the cost of real time, and merged Yjs updates keep
+it from growing with the square of the number of typists. Up to ``BROADCAST_SPACED_FROM``
+connections a room broadcasts at the end of the event loop's turn; a crowd gets fewer, larger
+updates, spaced (``_broadcast_soon``), instead of a server busy sending and late.
 
 With several server processes (``CARTABLE_REDIS_URL``), each process that has the pad open
 keeps a room; durable updates travel between them over the channel layer.
@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -53,6 +53,16 @@ WRITE_BATCH = 500
 PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 Send = Callable[[bytes], Awaitable[None]]
+
+
+class PendingWrite(NamedTuple):
+    """An update (or an empty one) waiting for the rooms' writer task."""
+
+    connection: Connection | None  # waiting for its acknowledgement; None: already sent
+    update: bytes | None  # None: nothing to store, an acknowledgement to send
+    author_pk: int | None
+    journal_seq: int | None = None  # in the journal already, acknowledged and broadcast
+    at: float | None = None  # when it was journaled
 
 
 @dataclass(eq=False)
@@ -117,11 +127,7 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
-        # (connection waiting for its acknowledgement or None, update, author, journal
-        # sequence number and time if the update is already in the journal)
-        self._writes: asyncio.Queue[
-            tuple[Connection | None, bytes | None, int | None, int | None, float]
-        ] = asyncio.Queue()
+        self._writes: asyncio.Queue[PendingWrite] = asyncio.Queue()
         self._waiting_acks = 0  # items of _writes with a connection
         # Journaled, acknowledged and broadcast, to be inserted: (seq, update, author, time)
         self._journaled: list[tuple[int, bytes, int | None, float]] = []
@@ -294,7 +300,7 @@ class PadRoom:
                     self._saved([connection], [update], before)
                     return
         self._waiting_acks += 1
-        self._writes.put_nowait((connection, update, connection.author_pk, None, 0.0))
+        self._writes.put_nowait(PendingWrite(connection, update, connection.author_pk))
 
     def _store_journaled(self) -> None:
         """Insert what the journal holds and the database not yet: on the loop if nothing
@@ -314,7 +320,7 @@ class PadRoom:
                 store.maybe_compact_later(self, before)
                 return
         for seq, update, author, at in items:
-            self._writes.put_nowait((None, update, author, seq, at))
+            self._writes.put_nowait(PendingWrite(None, update, author, seq, at))
 
     async def settle(self) -> None:
         """Wait until every update this room accepted is in the database (or it broke)."""
@@ -338,14 +344,15 @@ class PadRoom:
             batch = [first]
             while len(batch) < WRITE_BATCH and not self._writes.empty():
                 batch.append(self._writes.get_nowait())
-            updates = [(u, author) for _c, u, author, _s, _t in batch if u is not None]
-            journaled = [(seq, at) for _c, _u, _a, seq, at in batch if seq is not None]
+            updates = [(w.update, w.author_pk) for w in batch if w.update is not None]
+            journaled = [w for w in batch if w.journal_seq is not None]
             before = self.head
             if updates:
+                # Journaled updates are queued in their order: the last is the latest.
                 append = functools.partial(
                     store.append_revisions,
-                    journal_seq=max(seq for seq, _at in journaled) if journaled else None,
-                    at=max(at for _seq, at in journaled) if journaled else None,
+                    journal_seq=journaled[-1].journal_seq if journaled else None,
+                    at=journaled[-1].at if journaled else None,
                 )
                 try:
                     self.head = await writer.run(append, self.pad_pk, updates)
@@ -359,8 +366,8 @@ class PadRoom:
             self._writing = False
             _journal_stored(len(journaled))
             # Journaled updates were acknowledged and broadcast when they were journaled.
-            waiting = [c for c, _u, _a, _s, _t in batch if c is not None]
-            new = [u for _c, u, _a, seq, _t in batch if u is not None and seq is None]
+            waiting = [w.connection for w in batch if w.connection is not None]
+            new = [w.update for w in batch if w.update is not None and w.journal_seq is None]
             self._waiting_acks -= len(waiting)
             if waiting or new:
                 self._saved(waiting, new)
@@ -526,7 +533,8 @@ async def open_room(pad_pk: int) -> PadRoom:
     async with _lock():
         room = _rooms.get(pad_pk)
         if room is None:
-            await database_sync_to_async(journal.recover_once)()
+            if not journal.recovered():
+                await database_sync_to_async(journal.recover_once)()
             doc, head = await database_sync_to_async(store.load_document)(pad_pk)
             room = PadRoom(pad_pk, doc, head)
             await room.start()

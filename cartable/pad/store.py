@@ -46,19 +46,19 @@ def load_document(pad_pk: int, *, upto: int | None = None) -> tuple[Doc, int]:
     return doc, upto if upto is not None else pad.head
 
 
-def append_statements(placeholder: str = "%s", *, journal: bool = False) -> tuple[str, str]:
+def append_statements(placeholder: str = "%s") -> tuple[str, str]:
     """The two statements of an append: move the head (returning it), insert the revisions.
 
     ``placeholder``: ``%s`` for Django's cursors, ``?`` for a plain ``sqlite3`` connection
-    (``writer.append_now``). ``journal``: the head's statement also records the last journal
-    record stored (its parameters: count, time, journal sequence number, pad).
+    (``writer.append_now``). The head's parameters: count, time, the last journal record
+    stored (``None``: the updates do not come from the journal), pad.
     """
     quote = connection.ops.quote_name
     pad_table, revision_table = quote(Pad._meta.db_table), quote(PadRevision._meta.db_table)
     p = placeholder
-    journal_seq = f" journal_seq = {p}," if journal else ""
     return (
-        f"UPDATE {pad_table} SET head = head + {p}, last_edited_at = {p},{journal_seq}"  # noqa: S608
+        f"UPDATE {pad_table} SET head = head + {p}, last_edited_at = {p},"  # noqa: S608
+        f" journal_seq = coalesce({p}, journal_seq),"
         f" retention_warning = 0, retention_warned_at = NULL WHERE id = {p} RETURNING head",
         f"INSERT INTO {revision_table} (pad_id, rev, {quote('update')}, author_id,"  # noqa: S608
         f" created_at) VALUES ({p}, {p}, {p}, {p}, {p})",
@@ -94,14 +94,11 @@ def append_revisions(
     """
     when = timezone.now() if at is None else datetime.datetime.fromtimestamp(at, datetime.UTC)
     now = connection.ops.adapt_datetimefield_value(when)
-    move_head, insert = append_statements(journal=journal_seq is not None)
-    head_params = (
-        [len(items), now, pad_pk] if journal_seq is None else [len(items), now, journal_seq, pad_pk]
-    )
+    move_head, insert = append_statements()
     with transaction.atomic(), connection.cursor() as cursor:
         # The UPDATE locks the pad's row (PostgreSQL; SQLite's IMMEDIATE transaction holds the
         # write lock) until the revisions are in: concurrent appends number them in turn.
-        cursor.execute(move_head, head_params)
+        cursor.execute(move_head, [len(items), now, journal_seq, pad_pk])
         row = cursor.fetchone()
         if row is None:
             raise Pad.DoesNotExist(f"no pad {pad_pk}")

@@ -16,8 +16,8 @@ again what was not acknowledged).
 
 On SQLite (the embedded mode), a room first tries ``append_now`` — for the updates its journal
 already made durable and it broadcast (``journal``, decision 0013), or for those it could not
-journal: the same two statements on the event loop itself, through a ``sqlite3`` connection of the loop's own that never waits for
-the database's lock. A keystroke then costs no thread hop, and SQLite's calls, which release
+journal: the same two statements on the event loop itself, through a ``sqlite3`` connection of
+the loop's own that never waits for the database's lock. A keystroke then costs no thread hop, and SQLite's calls, which release
 the GIL, are not kept waiting for it by the loop. When another connection holds the write lock
 (a Drive upload, the worker, an API call), or anything else goes wrong, it returns ``None``
 without having written anything and the room writes in the thread as before: the loop is never
@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 
 from cartable.pad import journal
-from cartable.pad.journal import Journal, timestamp
+from cartable.pad.journal import Journal
 from cartable.pad.store import append_statements, last_journal_seq_statement, revision_rows
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,6 @@ class _LoopDatabase:
         self.connection.executescript(settings_dict.get("OPTIONS", {}).get("init_command", ""))
         self.connection.execute("PRAGMA wal_autocheckpoint=0")
         self.move_head, self.insert = append_statements("?")
-        self.move_head_journaled, _insert = append_statements("?", journal=True)
         self.last_journal_seq = last_journal_seq_statement()
         self.commits = 0
 
@@ -140,10 +139,11 @@ def _loop_database() -> _LoopDatabase | None:
     return database
 
 
-def _now() -> str:
-    # As Django stores a DateTimeField on SQLite with USE_TZ (``adapt_datetimefield_value``:
-    # naive, in UTC), without its per-call lookup of the thread's connection.
-    return str(datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
+def _timestamp(at: float) -> str:
+    # ``at`` (Unix time) as Django stores a DateTimeField on SQLite with USE_TZ
+    # (``adapt_datetimefield_value``: naive, in UTC), without its per-call lookup of the
+    # thread's connection.
+    return str(datetime.datetime.fromtimestamp(at, datetime.UTC).replace(tzinfo=None))
 
 
 def append_now(
@@ -164,14 +164,8 @@ def append_now(
     except sqlite3.Error:
         return None  # another connection is writing: the writer thread waits for it
     try:
-        if journal_seq is None:
-            now = _now()
-            row = cursor.execute(database.move_head, (len(items), now, pad_pk)).fetchone()
-        else:
-            now = _now() if at is None else timestamp(at)
-            row = cursor.execute(
-                database.move_head_journaled, (len(items), now, journal_seq, pad_pk)
-            ).fetchone()
+        now = _timestamp(time.time() if at is None else at)
+        row = cursor.execute(database.move_head, (len(items), now, journal_seq, pad_pk)).fetchone()
         if row is None:
             raise LookupError(f"no pad {pad_pk}")
         head = int(row[0])

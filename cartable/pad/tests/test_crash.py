@@ -75,6 +75,25 @@ class Writer:
         self.chars_at.append(self.typed)
         await ws.send(protocol.sync_message(sub_type, update))
 
+    async def start(self, ws) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
+        """Sync step 1, the listener of the server's messages, the empty paragraph."""
+        await ws.send(protocol.sync_message(protocol.SYNC_STEP1, self.doc.get_state()))
+        listener = asyncio.create_task(_handle(ws, self))
+        await self.send(ws, protocol.SYNC_UPDATE, self.doc.get_update())
+        return listener
+
+    async def type_one(self, ws) -> None:  # type: ignore[no-untyped-def]
+        """The next letter of the alphabet, a message of its own."""
+        before = self.doc.get_state()
+        self.text.insert(len(str(self.text)), chr(ord("a") + self.typed % 26))
+        self.typed += 1
+        await self.send(ws, protocol.SYNC_UPDATE, self.doc.get_update(before))
+
+
+def _letters(count: int) -> str:
+    """What the writer typed after ``count`` characters."""
+    return "".join(chr(ord("a") + i % 26) for i in range(count))
+
 
 async def _handle(ws, writer: Writer) -> None:  # type: ignore[no-untyped-def]
     async for message in ws:
@@ -95,17 +114,12 @@ async def _type_until_killed(port: int, server: subprocess.Popen[bytes]) -> tupl
     writer = Writer()
     url = f"ws://127.0.0.1:{port}/ws/pad/crash-test"
     async with websockets.connect(url, origin=f"http://127.0.0.1:{port}") as ws:
-        await ws.send(protocol.sync_message(protocol.SYNC_STEP1, writer.doc.get_state()))
-        listener = asyncio.create_task(_handle(ws, writer))
-        await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update())
+        listener = await writer.start(ws)
         killed = False
         acked_when_killed = 0
         with pytest.raises(websockets.ConnectionClosed):
-            for i in range(5000):
-                before = writer.doc.get_state()
-                writer.text.insert(len(str(writer.text)), chr(ord("a") + i % 26))
-                writer.typed += 1
-                await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update(before))
+            for _ in range(5000):
+                await writer.type_one(ws)
                 await asyncio.sleep(0.002)
                 if not killed and writer.acked >= 200:
                     acked_when_killed = writer.acked
@@ -136,6 +150,15 @@ async def _read(port: int) -> str:
                 return document.to_text(reader_doc).rstrip("\n")
 
 
+def _text_after_restart(env: dict[str, str], port: int) -> str:
+    server = _serve(env, port)
+    try:
+        return _run(_read(port))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def _run(coroutine):  # type: ignore[no-untyped-def]
     # In a thread of its own: Playwright's fixtures may keep an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
@@ -154,15 +177,9 @@ def test_sigkill_during_typing_loses_nothing_acknowledged(tmp_path):
         server.kill()
         server.wait(10)
     assert acked >= 150
-    server = _serve(env, port)
-    try:
-        text = _run(_read(port))
-    finally:
-        server.terminate()
-        server.wait(10)
+    text = _text_after_restart(env, port)
     # ``acked``: characters typed by the last acknowledged message; all must be there.
-    expected = "".join(chr(ord("a") + i % 26) for i in range(acked))
-    assert text.startswith(expected), (len(text), acked, typed)
+    assert text.startswith(_letters(acked)), (len(text), acked, typed)
     assert len(text) <= typed
 
 
@@ -171,14 +188,9 @@ async def _type_then_kill(port: int, server: subprocess.Popen[bytes], count: int
     writer = Writer()
     url = f"ws://127.0.0.1:{port}/ws/pad/crash-test"
     async with websockets.connect(url, origin=f"http://127.0.0.1:{port}") as ws:
-        await ws.send(protocol.sync_message(protocol.SYNC_STEP1, writer.doc.get_state()))
-        listener = asyncio.create_task(_handle(ws, writer))
-        await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update())
-        for i in range(count):
-            before = writer.doc.get_state()
-            writer.text.insert(len(str(writer.text)), chr(ord("a") + i % 26))
-            writer.typed += 1
-            await writer.send(ws, protocol.SYNC_UPDATE, writer.doc.get_update(before))
+        listener = await writer.start(ws)
+        for _ in range(count):
+            await writer.type_one(ws)
         for _ in range(1000):
             if writer.acked >= len(writer.chars_at):
                 break
@@ -215,13 +227,8 @@ def test_sigkill_with_keystrokes_only_in_the_journal_loses_none(tmp_path):
         )
     assert list((tmp_path / "pad-journal").glob("*.journal"))
 
-    server = _serve(env, port)
-    try:
-        text = _run(_read(port))
-    finally:
-        server.terminate()
-        server.wait(10)
-    assert text == "".join(chr(ord("a") + i % 26) for i in range(typed))
+    text = _text_after_restart(env, port)
+    assert text == _letters(typed)
     with sqlite3.connect(database) as check:
         head, journal_seq = check.execute(
             "SELECT head, journal_seq FROM pad_pad WHERE pad_id = 'crash-test'"
