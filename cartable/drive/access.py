@@ -197,6 +197,55 @@ def abilities_for(access: Access, node: NodeFacts, user: Any) -> frozenset[str]:
     return table
 
 
+class ChildFacts(NodeFacts, Protocol):
+    """What :func:`children_abilities` reads of a child (a ``Node``, or a WebDAV row)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def reach(self) -> str: ...
+
+    @property
+    def file_drop(self) -> bool: ...
+
+
+def children_abilities(
+    user: Any, folder: Node, own: Access, children: Iterable[ChildFacts]
+) -> dict[int, frozenset[str]]:
+    """What ``user`` may do on each child of ``folder``, whose access is ``own``: what the
+    folder gives, raised by grants on the child or by its reach, narrowed in a file drop
+    folder. A fixed number of queries whatever the number of children: WebDAV listings and
+    the Drive's pages offer each child's actions from it."""
+    # What a child adds to the folder's access: grants on it, its own reach, a file drop.
+    special: dict[int, list[str | None]] = {}
+    if own.role != Role.OWNER:
+        special = grants_on_children(user, folder)
+    chain_drops = own.role != Role.OWNER and any(n.file_drop for n in lineage(folder))
+    plain: dict[tuple[bool, bool], frozenset[str]] = {}
+    found: dict[int, frozenset[str]] = {}
+    for child in children:
+        extra = special.get(child.pk)
+        if extra is None and (child.reach != Reach.RESTRICTED or child.file_drop):
+            extra = []
+        if extra is not None:
+            roles = [own.role, *extra]
+            if child.reach != Reach.RESTRICTED:
+                roles.append(reach_role(user, child, None))
+            role = best_role(*roles)
+            dropping = bool(
+                role is not None and role < Role.MANAGER and (chain_drops or child.file_drop)
+            )
+            found[child.pk] = abilities_for(Access(role, dropping, own.link), child, user)
+        else:
+            mine = child.created_by_id == getattr(user, "pk", None)
+            key = (child.is_folder, mine)
+            if key not in plain:
+                plain[key] = abilities_for(own, child, user)
+            found[child.pk] = plain[key]
+    return found
+
+
 def check(user: Any, node: Node, need: str, *, link: ShareLink | None = None) -> frozenset[str]:
     """Raise NotFound when the person may not even see the node, Forbidden when they may
     see it but not do ``need``; return their abilities otherwise."""

@@ -84,3 +84,16 @@ def access_pad(
     if need not in access.abilities:
         raise PermissionDenied
     return access
+
+
+def may_create_pad(user: Any, group: Any = None) -> bool:
+    """Whether ``user`` may create a pad: for ``group``, a class whose members will all edit
+    it, any member of it; for themselves (no group), staff only, since students write in
+    their classes."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if group is not None:
+        return group.pk in user.group_roles()
+    return bool(user.is_staff_member)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
-from cartable.pad import document, ids, store
+from cartable.pad import access, document, ids, store
 from cartable.pad.models import Pad, PadAuthor, PadImage, SavedRevision
 
 # What a pad accepts as an image: Pillow's format name → (extension, content type).
@@ -71,11 +71,8 @@ def create_pad(
         )
     if Pad.objects.filter(pad_id=pad_id).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
-    if group is not None and owner is not None:
-        from cartable.accounts.actions import group_role
-
-        if group_role(owner, group) is None and not owner.is_superuser:
-            raise PermissionDenied(_("You are not a member of this class."))
+    if group is not None and owner is not None and not access.may_create_pad(owner, group):
+        raise PermissionDenied(_("You are not a member of this class."))
     pad = Pad.objects.create(
         pad_id=pad_id,
         title=title.strip()[:200],

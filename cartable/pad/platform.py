@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.registry import DashboardCard, DemoData, PersonalData, registry
+from cartable.core.registry import (
+    ClassSection,
+    DashboardCard,
+    DemoData,
+    NavEntry,
+    PersonalData,
+    SectionContent,
+    SectionLink,
+    Tool,
+    registry,
+)
 from cartable.core.search import IndexedProvider
 
 
@@ -16,6 +28,45 @@ def _my_pads(user: Any) -> list[dict[str, Any]]:
 
     pads = visible(user, Pad.objects.all()).order_by("-last_edited_at", "-created_at")[:6]
     return [{"title": p.display_title, "url": p.get_absolute_url(), "meta": ""} for p in pads]
+
+
+def class_section(user: Any, group: Any) -> SectionContent | None:
+    """The class's pads (made for it or shared with it) that this person may open, and "New
+    pad for this class" for whoever may create one."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from cartable.core.models import Grant
+    from cartable.core.permissions import visible
+    from cartable.pad.access import may_create_pad
+    from cartable.pad.models import Pad
+
+    shared = Grant.objects.filter(
+        content_type=ContentType.objects.get_for_model(Pad), group=group
+    ).values("object_id")
+    pads = visible(user, Pad.objects.filter(Q(owner_group=group) | Q(pk__in=shared))).order_by(
+        "-last_edited_at", "-created_at"
+    )[:20]
+    items = [
+        SectionLink(
+            p.display_title,
+            p.get_absolute_url(),
+            meta=date_format(localtime(p.last_edited_at or p.created_at), "SHORT_DATETIME_FORMAT"),
+            icon="pad",
+        )
+        for p in pads
+    ]
+    actions = []
+    if may_create_pad(user, group):
+        actions.append(
+            SectionLink(
+                _("New pad for this class"),
+                reverse("pad:index") + f"?group={group.public_id}",
+                icon="plus",
+            )
+        )
+    return SectionContent(items, actions, empty=_("No pad for this class yet."))
 
 
 def _pad_count() -> int:
@@ -106,6 +157,18 @@ def register() -> None:
             counter=_pad_count,
         )
     )
+    registry.add_tool(
+        Tool(
+            key="pad",
+            name=_("Pad"),
+            description=_("Write a text together in real time, each author in their colour."),
+            url_name="pad:index",
+            icon="pad/tool.svg",
+            order=30,
+        )
+    )
+    registry.add_nav(NavEntry("pad", _("Pad"), "pad:index", namespaces=("pad",), order=30))
+    registry.add_class_section(ClassSection("pad", _("Pads"), class_section, order=30))
     registry.add_search(pad_search)
     registry.add_demo(DemoData("pad", demo.create, order=50))
     registry.add_personal_data(
