@@ -249,6 +249,12 @@ def _path(url: str) -> str | None:
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
+def _key(path: str) -> str:
+    split = urlsplit(path)
+    query = sorted((k, v) for k, v in parse_qsl(split.query) if k not in ORDER_PARAMS)
+    return split.path + "?" + urlencode(query)
+
+
 def _is_html(response: HttpResponseBase) -> bool:
     return not getattr(response, "streaming", False) and response.get(
         "Content-Type", ""
@@ -303,12 +309,16 @@ class Crawler:
             steps.extend(submissions(form, page_path))
         return steps
 
+    def reached(self, url: str) -> bool:
+        """Whether the crawl requested ``url`` (or the same page in another order)."""
+        path = _path(url)
+        return path is not None and _key(path) in self.visited
+
     def _first_visit(self, path: str) -> bool:
         """Whether ``path`` is new: its query, without the parameters that only sort a page or
         say where to return, was not seen, and its path was not seen too often already."""
         split = urlsplit(path)
-        query = sorted((k, v) for k, v in parse_qsl(split.query) if k not in ORDER_PARAMS)
-        key = split.path + "?" + urlencode(query)
+        key = _key(path)
         if key in self.visited:
             return False
         seen = self.variants.get(split.path, 0)
