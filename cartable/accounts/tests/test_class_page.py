@@ -15,7 +15,9 @@ def sections(monkeypatch):
     def chalkboard(user, group):
         calls.append((user, group))
         items = [SectionLink("Le tableau de la 4e B", "/chalkboard/4eb", meta="mis à jour hier")]
-        actions = [SectionLink("Nouveau tableau", "/chalkboard/new")] if user.is_staff_member else []
+        actions = (
+            [SectionLink("Nouveau tableau", "/chalkboard/new")] if user.is_staff_member else []
+        )
         return SectionContent(items, actions)
 
     def nothing(user, group):
