@@ -94,6 +94,7 @@ def class_section(user: Any, group: Any) -> SectionContent | None:
         state = access_of(user, box)
         if state.role is None:
             continue
+        meta: Any
         if state.dropping:
             meta = _("Homework box: hand in your work here")
         else:
