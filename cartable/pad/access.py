@@ -10,7 +10,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from cartable.core.permissions import abilities
+from cartable.accounts.models import User
+from cartable.core.permissions import abilities, visible
 from cartable.core.roles import Role
 from cartable.pad.models import PAD_ABILITIES, Pad, PadGroup, PadSession
 
@@ -84,3 +85,12 @@ def access_pad(
     if need not in access.abilities:
         raise PermissionDenied
     return access
+
+
+def recent_pads(user: User, limit: int) -> list[Pad]:
+    """The pads ``user`` may open, the last written in first."""
+    return list(visible(user, Pad.objects.all()).order_by("-last_edited_at", "-created_at")[:limit])
+
+
+def pad_count() -> int:
+    return Pad.objects.count()

@@ -9,8 +9,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from cartable.pad import authors, frames, ratelimit
+from cartable.pad import frames, ratelimit
 from cartable.pad.access import resolve
+from cartable.pad.actions import authors
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
 
 logger = logging.getLogger(__name__)

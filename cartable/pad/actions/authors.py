@@ -6,8 +6,9 @@ import hashlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from cartable.pad import document
+from cartable.pad import document, store
 from cartable.pad.models import AUTHOR_COLOURS, Pad, PadAuthor, PadRevision
 
 
@@ -72,10 +73,6 @@ def author_ids_in_text(pm: dict[str, Any]) -> set[str]:
 
 def authors_of_pad(pad: Pad) -> list[PadAuthor]:
     """Everyone who sent a change to the pad, and everyone its text names as an author."""
-    from django.db.models import Q
-
-    from cartable.pad import store
-
     doc, _head = store.load_document(pad.pk)
     in_text = author_ids_in_text(document.to_prosemirror(doc))
     wrote = PadRevision.objects.filter(pad=pad, author__isnull=False).values("author_id")
