@@ -48,11 +48,12 @@ test: setup setup-system
 test-scaled: setup setup-system
 	bash scripts/test-scaled.sh $(PYTEST_ARGS)
 
-## lint: ruff, mypy and the migrations check
+## lint: ruff, mypy, the import contracts (the shape of the code) and the migrations check
 lint: setup-python
 	$(BIN)/ruff format --check cartable conftest.py bench
 	$(BIN)/ruff check cartable conftest.py bench
 	$(BIN)/mypy cartable
+	$(BIN)/lint-imports --no-cache
 	CARTABLE_DATA_DIR=var/lint $(BIN)/python -m django makemigrations --check --dry-run --settings=cartable.settings -v 1
 
 format: setup-python
