@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from cartable.accounts.models import User
 from cartable.pad import document, store
 from cartable.pad.models import AUTHOR_COLOURS, Pad, PadAuthor, PadRevision
 
@@ -17,7 +18,7 @@ def colour_for(seed: str) -> str:
     return AUTHOR_COLOURS[digest[0] % len(AUTHOR_COLOURS)]
 
 
-def author_for_user(user: Any) -> PadAuthor:
+def author_for_user(user: User) -> PadAuthor:
     author = PadAuthor.objects.filter(user=user).first()
     if author is not None:
         name = user.get_display_name()

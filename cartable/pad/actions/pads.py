@@ -9,11 +9,13 @@ from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from cartable.accounts.actions import group_role
+from cartable.accounts.models import Group, User
 from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
@@ -24,6 +26,7 @@ from cartable.pad.models import (
     Pad,
     PadAuthor,
     PadCheckpoint,
+    PadGroup,
     PadImage,
     PadRevision,
     SavedRevision,
@@ -40,7 +43,7 @@ IMAGE_FORMATS = {
 MAX_IMAGE_SIZE = 10 * 1024 * 1024
 
 
-def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
+def _grant_group(pad: Pad, group: Group, *, by: User | None) -> None:
     Grant.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(Pad),
         object_id=pad.pk,
@@ -49,7 +52,7 @@ def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
     )
 
 
-def share_with_user(pad: Pad, user: Any, role: str, *, by: Any) -> Grant:
+def share_with_user(pad: Pad, user: User, role: str, *, by: User | None) -> Grant:
     """Give ``user`` a role on ``pad`` (or change it)."""
     grant, _created = Grant.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(Pad),
@@ -63,13 +66,13 @@ def share_with_user(pad: Pad, user: Any, role: str, *, by: Any) -> Grant:
 @transaction.atomic
 def create_pad(
     *,
-    owner: Any = None,
+    owner: User | None = None,
     title: str = "",
     pad_id: str | None = None,
-    group: Any = None,
+    group: Group | None = None,
     text: str | None = None,
     reach: str = Reach.LINK,
-    pad_group: Any = None,
+    pad_group: PadGroup | None = None,
     author_pk: int | None = None,
 ) -> Pad:
     """A new pad. ``group``: a platform class whose members may edit it."""
@@ -140,7 +143,7 @@ def set_content(pad: Pad, pm_doc: dict[str, Any], *, author_pk: int | None = Non
 
 
 @transaction.atomic
-def rename_pad(pad: Pad, title: str, *, by: Any) -> Pad:
+def rename_pad(pad: Pad, title: str, *, by: User | None) -> Pad:
     pad.title = title.strip()[:200]
     pad.save(update_fields=["title", "updated_at"])
     index_pad(pad)
@@ -148,7 +151,7 @@ def rename_pad(pad: Pad, title: str, *, by: Any) -> Pad:
 
 
 @transaction.atomic
-def set_reach(pad: Pad, reach: str, *, by: Any) -> Pad:
+def set_reach(pad: Pad, reach: str, *, by: User | None) -> Pad:
     if reach not in Reach.values:
         raise ValidationError(_("Unknown sharing option."), code="reach")
     pad.reach = reach
@@ -158,7 +161,7 @@ def set_reach(pad: Pad, reach: str, *, by: Any) -> Pad:
 
 
 @transaction.atomic
-def delete_pad(pad: Pad, *, by: Any = None) -> None:
+def delete_pad(pad: Pad, *, by: User | None = None) -> None:
     pad_id = pad.pad_id
     pk = pad.pk
     images = list(PadImage.objects.filter(pad=pad).values_list("storage_name", flat=True))
@@ -215,7 +218,7 @@ def set_public_status(pad: Pad, public: bool) -> Pad:
     return pad
 
 
-def _reach_for(source: Pad, pad_group: Any) -> str:
+def _reach_for(source: Pad, pad_group: PadGroup | None) -> str:
     # Group pads are open to sessions and members only; a group pad copied out of its group
     # becomes an ordinary Etherpad pad, open to whoever holds its name.
     if pad_group is not None:
@@ -230,7 +233,7 @@ def copy_pad(
     source: Pad,
     destination_id: str,
     *,
-    pad_group: Any = None,
+    pad_group: PadGroup | None = None,
     history: bool = True,
     author_pk: int | None = None,
 ) -> Pad:
@@ -324,7 +327,7 @@ def _copy_grants(source: Pad, copy: Pad) -> None:
 
 
 @transaction.atomic
-def move_pad(pad: Pad, destination_id: str, *, pad_group: Any = None) -> Pad:
+def move_pad(pad: Pad, destination_id: str, *, pad_group: PadGroup | None = None) -> Pad:
     """Rename a pad in place: history, chat and read-only link stay; open editors reconnect."""
     if Pad.objects.filter(pad_id=destination_id).exclude(pk=pad.pk).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
@@ -357,12 +360,12 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def check_image(upload: Any) -> tuple[str, str]:
+def check_image(upload: UploadedFile) -> tuple[str, str]:
     """The extension and content type of an uploaded image, judged by its bytes, not its name.
 
     Raises ValidationError for anything that is not a whole PNG, JPEG, GIF or WebP image.
     """
-    if upload.size > MAX_IMAGE_SIZE:
+    if (upload.size or 0) > MAX_IMAGE_SIZE:
         raise ValidationError(_("The image is larger than 10 MB."), code="too_large")
     try:
         upload.seek(0)
@@ -380,7 +383,7 @@ def check_image(upload: Any) -> tuple[str, str]:
     return IMAGE_FORMATS[kind]
 
 
-def add_image(pad: Pad, upload: Any, *, author: PadAuthor | None) -> PadImage:
+def add_image(pad: Pad, upload: UploadedFile, *, author: PadAuthor | None) -> PadImage:
     """Store an uploaded image for ``pad``; the editor then places its address in the text."""
     extension, content_type = check_image(upload)
     try:
