@@ -65,13 +65,14 @@ format: setup-python
 # Locations without line numbers keep the diffs (and merges) of the .po files small; the data
 # directory is set so that loading the settings does not create cartable/var/. The browser code
 # lives in frontend/, outside cartable/, so the djangojs domain (its gettext() calls, served by
-# /jsi18n/) is scanned from the root.
+# /jsi18n/) is scanned from the root; the unit tests' strings are not the interface's.
 MAKEMESSAGES := CARTABLE_DATA_DIR=$(CURDIR)/var/messages $(CURDIR)/$(BIN)/python -m django \
 	makemessages -l fr -l en --settings=cartable.settings --add-location=file --no-obsolete
 messages: setup-python
 	cd cartable && $(MAKEMESSAGES) -d django --ignore='static/cartable/dist' --ignore=testing
 	$(MAKEMESSAGES) -d djangojs --ignore=.venv --ignore=node_modules --ignore=var \
-		--ignore='cartable/static/cartable/dist' --ignore='cartable/testing' --ignore=bench
+		--ignore='cartable/static/cartable/dist' --ignore='cartable/testing' --ignore=bench \
+		--ignore='*.test.js'
 	cd cartable && CARTABLE_DATA_DIR=$(CURDIR)/var/messages $(CURDIR)/$(BIN)/python -m django \
 		compilemessages --settings=cartable.settings
 
