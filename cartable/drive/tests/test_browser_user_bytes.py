@@ -91,9 +91,9 @@ def test_html_sent_over_webdav_runs_no_script_in_a_signed_in_victims_session(
     trap = f"{asgi_server}/remote.php/webdav/steal.html"
     try:
         # As served: an attachment, saved to disk, never a document of the origin.
-        with page.expect_download() as download:
-            with contextlib.suppress(PlaywrightError):  # "Download is starting"
-                page.goto(trap)
+        # Playwright's goto says "Download is starting".
+        with page.expect_download() as download, contextlib.suppress(PlaywrightError):
+            page.goto(trap)
         assert download.value.suggested_filename == "steal.html"
 
         # Were a browser to render it anyway (here the attachment header is taken off on the
