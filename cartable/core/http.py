@@ -266,7 +266,13 @@ def storage_response(
                 "ResponseContentType": content_type,
             },
         )  # type: ignore[call-arg]
-        return HttpResponseRedirect(url)
+        # The object store, another origin, is told the type and disposition; the redirect
+        # itself carries the rest, as every answer about these bytes does.
+        redirect = HttpResponseRedirect(url)
+        for header, value in protection.items():
+            if header not in ("Content-Type", "Content-Disposition"):
+                redirect[header] = value
+        return redirect
 
     obj = _s3_object(storage, name)
     modified: Any = None

@@ -14,7 +14,7 @@ from cartable.core.roles import Role
 from cartable.drive import actions
 from cartable.drive.models import Activity, ShareLink
 from cartable.drive.tests.conftest import put, read
-from cartable.testing.downloads import downloaded
+from cartable.testing.downloads import downloaded, served
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +186,7 @@ def test_viewer_link_shows_the_file_and_its_preview(client, teacher, shared):
     page = client.get(f"/drive/s/{link.token}/file/{picture.public_id}").content.decode()
     assert f"/drive/s/{link.token}/raw/{picture.public_id}" in page
     raw = client.get(f"/drive/s/{link.token}/raw/{picture.public_id}")
-    assert raw.status_code == 200 and raw["Content-Disposition"].startswith("inline")
+    assert served(raw)[1]["Content-Disposition"].startswith("inline")
     preview = client.get(f"/drive/s/{link.token}/preview/{picture.public_id}?size=256")
     assert preview.status_code == 200
 

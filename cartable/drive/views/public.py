@@ -2,8 +2,9 @@
 
 A password, when the link has one, is asked once per browser session (and again if the owner
 changes it). A viewer link shows its file or folder and lets people download unless the owner
-hid downloads (then only the previews the server makes are shown, never the files' bytes); an editor link also takes uploads; a **file drop** link only takes uploads: the
-visitor gives their name, and sees only what they sent in this session, never others' files.
+hid downloads (then only the previews the server makes are shown, never the files' bytes);
+an editor link also takes uploads; a **file drop** link only takes uploads: the visitor gives
+their name, and sees only what they sent in this session, never others' files.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cartable.core.http import serves_user_bytes
 from cartable.drive import access, errors, mounts
@@ -178,6 +179,7 @@ def link_raw(request: HttpRequest, token: str, public_id: str) -> HttpResponseBa
     return serve(request, node, inline=True)
 
 
+@require_safe
 @drive_errors
 @serves_user_bytes
 def link_preview(request: HttpRequest, token: str, public_id: str) -> HttpResponseBase:
