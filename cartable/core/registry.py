@@ -153,6 +153,8 @@ class Registry:
     tools: dict[str, Tool] = field(default_factory=dict)
     nav: dict[str, NavEntry] = field(default_factory=dict)
     class_sections: dict[str, ClassSection] = field(default_factory=dict)
+    # Jobs by name (cartable.core.jobs): django_tasks Task objects.
+    tasks: dict[str, Any] = field(default_factory=dict)
 
     def add_card(self, card: DashboardCard) -> None:
         self.cards[card.key] = card
@@ -186,6 +188,10 @@ class Registry:
 
     def ordered_class_sections(self) -> list[ClassSection]:
         return sorted(self.class_sections.values(), key=lambda s: (s.order, s.key))
+
+    def add_task(self, name: str, task: Any) -> None:
+        """A job that :func:`cartable.core.jobs.later` enqueues by ``name``."""
+        self.tasks[name] = task
 
     def ordered_cards(self) -> list[DashboardCard]:
         return sorted(self.cards.values(), key=lambda c: (c.order, c.key))

@@ -5,14 +5,21 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
-from cartable.core.permissions import abilities
+from cartable.accounts.models import User
+from cartable.core.models import Grant
+from cartable.core.permissions import abilities, visible
 from cartable.core.roles import Role
 from cartable.pad.models import PAD_ABILITIES, Pad, PadGroup, PadSession
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ def _session_author(pad: Pad, session_ids: Iterable[str]) -> int | None:
     return session.author_id if session else None
 
 
-def resolve(user: Any, pad_id: str, *, session_ids: Iterable[str] = ()) -> PadAccess | None:
+def resolve(user: Visitor, pad_id: str, *, session_ids: Iterable[str] = ()) -> PadAccess | None:
     """What ``user`` may do on the pad named by ``pad_id`` (its id or its read-only id)."""
     if pad_id.startswith("r."):
         pad = Pad.objects.filter(readonly_id=pad_id).select_related("structure").first()
@@ -76,7 +83,7 @@ def resolve(user: Any, pad_id: str, *, session_ids: Iterable[str] = ()) -> PadAc
 
 
 def access_pad(
-    user: Any, pad_id: str, need: str = "view", *, session_ids: Iterable[str] = ()
+    user: Visitor, pad_id: str, need: str = "view", *, session_ids: Iterable[str] = ()
 ) -> PadAccess:
     access = resolve(user, pad_id, session_ids=session_ids)
     if access is None:
@@ -97,3 +104,22 @@ def may_create_pad(user: Any, group: Any = None) -> bool:
     if group is not None:
         return group.pk in user.group_roles()
     return bool(user.is_staff_member)
+
+
+def recent_pads(user: User, limit: int) -> list[Pad]:
+    """The pads ``user`` may open, the last written in first."""
+    return list(visible(user, Pad.objects.all()).order_by("-last_edited_at", "-created_at")[:limit])
+
+
+def pad_count() -> int:
+    return Pad.objects.count()
+
+
+def class_pads(user: User, group: Any, limit: int = 20) -> list[Pad]:
+    """The pads of a class (made for it or shared with it) that ``user`` may open, the last
+    written in first."""
+    shared = Grant.objects.filter(
+        content_type=ContentType.objects.get_for_model(Pad), group=group
+    ).values("object_id")
+    pads = Pad.objects.filter(Q(owner_group=group) | Q(pk__in=shared))
+    return list(visible(user, pads).order_by("-last_edited_at", "-created_at")[:limit])
