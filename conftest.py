@@ -106,7 +106,7 @@ def _eager_jobs(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits(monkeypatch):
+def _fresh_secret_counters(monkeypatch):
     """Failed-attempt counters (cartable.core.limits) start at zero in every test."""
     from cartable.core import limits
 

@@ -241,10 +241,8 @@ EMBEDDED_WORKER = env_bool("CARTABLE_EMBEDDED_WORKER", True)
 
 # --- Identity ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend (allauth's, behind the limiter): no password is checked without being counted.
+AUTHENTICATION_BACKENDS = ["cartable.accounts.backends.AuthenticationBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

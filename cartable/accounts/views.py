@@ -241,7 +241,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            login(request, student, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, student, backend="cartable.accounts.backends.AuthenticationBackend")
             messages.success(
                 request,
                 _("Welcome to %(name)s! Remember your user name: %(username)s")

@@ -77,7 +77,7 @@ def test_browser_session_needs_its_csrf_token(live, server_info):
     script = (
         "from django.test import Client; from cartable.accounts.models import User;"
         "c = Client(); c.force_login(User.objects.get(username='claire'),"
-        " backend='django.contrib.auth.backends.ModelBackend');"
+        " backend='cartable.accounts.backends.AuthenticationBackend');"
         "print('SESSION=' + c.cookies['sessionid'].value)"
     )
     out = run_cartable(env, "manage", "shell", "-c", script)
