@@ -36,7 +36,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cartable.core.net import address_block, client_ip
@@ -192,10 +191,10 @@ def check_attempt(
     return attempt
 
 
-def is_limited(
+def check_not_limited(
     kind: str, *, key: str = "", request: Any = None, address: str | None = None
-) -> bool:
-    """Whether :func:`check_attempt` would refuse the next attempt; counts nothing (one cache
+) -> None:
+    """Raises :class:`Limited` where :func:`check_attempt` would; counts nothing (one cache
     round trip). For a path that accepts an already verified secret without checking it
     again (WebDAV's remembered app passwords): it must still be refused while limited."""
     if address is None and request is not None:
@@ -209,12 +208,11 @@ def is_limited(
             index, weight = _windows(rate, now)
             wanted.append((rate, f"{base}:{index}", f"{base}:{index - 1}", weight))
     if not wanted:
-        return False
+        return
     found = _cache().get_many([n for _r, cur, prev, _w in wanted for n in (cur, prev)])
-    return any(
-        int(found.get(prev) or 0) * weight + int(found.get(cur) or 0) + 1 > rate.amount
-        for rate, cur, prev, weight in wanted
-    )
+    for rate, current, previous, weight in wanted:
+        if int(found.get(previous) or 0) * weight + int(found.get(current) or 0) + 1 > rate.amount:
+            raise Limited(kind, rate.seconds)
 
 
 def note_refusal(request: Any, refusal: Limited) -> None:
@@ -225,7 +223,3 @@ def note_refusal(request: Any, refusal: Limited) -> None:
 
 def refusal_of(request: Any) -> Limited | None:
     return getattr(request, "cartable_limited", None)
-
-
-def refused_message() -> str:
-    return _("Too many failed attempts. Try again later.")

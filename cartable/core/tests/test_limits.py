@@ -83,14 +83,15 @@ def test_refused_attempts_do_not_make_the_wait_longer():
     _fail(key="tom")
 
 
-def test_is_limited_counts_nothing():
+def test_check_not_limited_counts_nothing():
     for _ in range(4):
         _fail()
-    assert not limits.is_limited("test", key="lea", address="203.0.113.7")
-    assert not limits.is_limited("test", key="lea", address="203.0.113.7")
+    limits.check_not_limited("test", key="lea", address="203.0.113.7")
+    limits.check_not_limited("test", key="lea", address="203.0.113.7")
     _fail()
-    assert limits.is_limited("test", key="lea", address="203.0.113.7")
-    assert not limits.is_limited("test", key="tom", address="198.51.100.1")
+    with pytest.raises(limits.Limited):
+        limits.check_not_limited("test", key="lea", address="203.0.113.7")
+    limits.check_not_limited("test", key="tom", address="198.51.100.1")
 
 
 def test_the_previous_window_still_counts_as_it_slides_away(monkeypatch):
