@@ -256,8 +256,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The academies' domains and their subdomains (a leading dot), and the ministry's: named one
+# by one, since a wildcard such as "ac-*.fr" also matches domains anyone may register.
+ACADEMY_EMAIL_DOMAINS = [
+    f".ac-{name}.fr"
+    for name in [
+        "aix-marseille",
+        "amiens",
+        "besancon",
+        "bordeaux",
+        "caen",
+        "clermont",
+        "corse",
+        "creteil",
+        "dijon",
+        "grenoble",
+        "guadeloupe",
+        "guyane",
+        "lille",
+        "limoges",
+        "lyon",
+        "martinique",
+        "mayotte",
+        "montpellier",
+        "nancy-metz",
+        "nantes",
+        "nice",
+        "normandie",
+        "orleans-tours",
+        "paris",
+        "poitiers",
+        "reims",
+        "rennes",
+        "reunion",
+        "rouen",
+        "strasbourg",
+        "toulouse",
+        "versailles",
+    ]
+]
 STAFF_EMAIL_DOMAINS = env_list(
-    "CARTABLE_STAFF_EMAIL_DOMAINS", ["*.ac-*.fr", "ac-*.fr", "education.gouv.fr"]
+    "CARTABLE_STAFF_EMAIL_DOMAINS", [*ACADEMY_EMAIL_DOMAINS, "education.gouv.fr"]
 )
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"

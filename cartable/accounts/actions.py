@@ -44,9 +44,15 @@ def check_staff_email(email: str) -> None:
                 "Only professional addresses may create a staff account (%(domains)s). "
                 "Students join their class with the code their teacher gives them."
             )
-            % {"domains": ", ".join(settings.STAFF_EMAIL_DOMAINS)},
+            % {"domains": _domains_shown(settings.STAFF_EMAIL_DOMAINS)},
             code="not_staff_domain",
         )
+
+
+def _domains_shown(patterns: list[str]) -> str:
+    # The default names every academy: a few are enough to say what is meant.
+    names = [p.lstrip(".") for p in patterns]
+    return ", ".join(names) if len(names) <= 4 else ", ".join([*names[:3], "…"])
 
 
 def structure_for_email(email: str) -> Structure | None:

@@ -34,7 +34,8 @@ class Structure(TimeStamped):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    # E-mail domain patterns (fnmatch wildcards), comma-separated: "ac-lyon.fr,*.ac-lyon.fr".
+    # E-mail domain patterns, comma-separated, matched by domain_matches: ".ac-lyon.fr" (the
+    # domain and its subdomains), "clg-moulin.ac-lyon.fr", "*.ac-lyon.fr" (one label).
     email_domains = models.CharField(_("e-mail domains"), max_length=500, blank=True)
     # Identifier carried by SSO claims (an academy code, a school's UAI).
     external_id = models.CharField(
@@ -65,8 +66,32 @@ class Structure(TimeStamped):
 
 
 def domain_matches(domain: str, patterns: list[str]) -> bool:
-    domain = domain.lower().rstrip(".")
-    return any(fnmatch.fnmatchcase(domain, p.lower()) for p in patterns)
+    """Whether ``domain`` matches a pattern, label by label (docs/configuration.md).
+
+    ``*`` stands for any part of one label and never for a dot: ``ac-*.fr`` matches
+    ``ac-lyon.fr``, not ``ac-1.attacker.fr``. A leading dot stands for the domain and all its
+    subdomains, as in Django's ``ALLOWED_HOSTS``: ``.ac-lyon.fr`` matches ``ac-lyon.fr`` and
+    ``clg.ac-lyon.fr``. (fnmatch on the whole name let ``*`` match dots, so that anyone owning
+    a ``.fr`` domain could sign up as staff.)
+    """
+    labels = domain.strip().lower().rstrip(".").split(".")
+    if not all(labels):
+        return False
+    for pattern in patterns:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern.startswith("."):
+            wanted = pattern[1:].split(".")
+            if len(labels) >= len(wanted) and _labels_match(labels[-len(wanted) :], wanted):
+                return True
+        elif pattern and _labels_match(labels, pattern.split(".")):
+            return True
+    return False
+
+
+def _labels_match(labels: list[str], wanted: list[str]) -> bool:
+    return len(labels) == len(wanted) and all(
+        fnmatch.fnmatchcase(label, pattern) for label, pattern in zip(labels, wanted, strict=True)
+    )
 
 
 class User(AbstractUser):
