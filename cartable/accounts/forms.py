@@ -39,7 +39,8 @@ class CoTeacherForm(forms.Form):
 class JoinCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Class code"),
-        max_length=16,
+        # Sixteen symbols, and the dashes and spaces people type between them.
+        max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 

@@ -15,12 +15,25 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core.models import TimeStamped
 
-# Readable by a child over the phone: no 0/O, 1/I/L.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# Crockford's base32: no I, L, O or U, and what a pupil types for them is read as meant.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# 16 symbols of 5 bits: 80 bits. Guessing is limited per address block (30 wrong codes in 10
+# minutes by default): even an attacker holding 65 536 blocks (a whole IPv6 /48), guessing
+# day and night among a million live codes, would need thousands of years on average.
+# (8 symbols, 40 bits, were found in hours.) See docs/security/sec-limits.md.
+CODE_LENGTH = 16
+_TYPED_AS = str.maketrans("OIL", "011")
 
 
-def new_code(length: int = 8) -> str:
+def new_code(length: int = CODE_LENGTH) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalize_code(typed: str) -> str:
+    """A code as typed: in any case, with or without dashes and spaces, O for 0, I or L for 1.
+    (Codes made before Crockford's alphabet hold none of O, I, L: they read the same.)"""
+    kept = "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+    return kept.translate(_TYPED_AS)[:32]
 
 
 class Structure(TimeStamped):
@@ -213,6 +226,13 @@ class Invitation(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:join", args=[self.code])
+
+    @property
+    def display_code(self) -> str:
+        """The code in groups of four, as people read and type it."""
+        if len(self.code) != CODE_LENGTH:
+            return self.code
+        return "-".join(self.code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
     @property
     def is_usable(self) -> bool:
