@@ -282,6 +282,9 @@ class LoginFlow(TimeStamped):
     poll_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     user_agent = models.CharField(max_length=255, blank=True)
     client_name = models.CharField(max_length=100)
+    # The address the device asked from: shown on the page where the user grants access, the
+    # one thing there the device could not make up.
+    started_from = models.GenericIPAddressField(null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
