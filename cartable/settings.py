@@ -301,7 +301,12 @@ STAFF_EMAIL_DOMAINS = env_list(
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
-ACCOUNT_FORMS = {"login": "cartable.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "cartable.accounts.forms.LoginForm",
+    # E-mailed codes go through the limiter too (cartable.core.limits).
+    "confirm_login_code": "cartable.accounts.forms.ConfirmLoginCodeForm",
+    "confirm_email_verification_code": "cartable.accounts.forms.ConfirmEmailVerificationCodeForm",
+}
 ACCOUNT_ADAPTER = "cartable.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "cartable.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
