@@ -303,7 +303,8 @@ LOGIN_REDIRECT_URL = "portal:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
 ACCOUNT_FORMS = {
     "login": "cartable.accounts.forms.LoginForm",
-    # E-mailed codes go through the limiter too (cartable.core.limits).
+    # Current passwords and e-mailed codes go through the limiter too (cartable.core.limits).
+    "change_password": "cartable.accounts.forms.ChangePasswordForm",
     "confirm_login_code": "cartable.accounts.forms.ConfirmLoginCodeForm",
     "confirm_email_verification_code": "cartable.accounts.forms.ConfirmEmailVerificationCodeForm",
 }

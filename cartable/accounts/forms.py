@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import ConfirmEmailVerificationCodeForm as AllauthEmailCodeForm
 from allauth.account.forms import ConfirmLoginCodeForm as AllauthLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -157,3 +158,18 @@ class ConfirmEmailVerificationCodeForm(AllauthEmailCodeForm):
     def clean_code(self) -> str:
         key = str(self.email or "").lower()
         return _limited_code(key and f"email:{key}", super().clean_code)
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """The current password is checked through the limiter, in the same count as sign-ins."""
+
+    def clean_oldpassword(self) -> str:
+        try:
+            attempt = limits.check_attempt(
+                "password", key=f"user:{self.user.pk}", request=context.request
+            )
+        except limits.Limited as refusal:
+            raise forms.ValidationError(refusal.message, code="too_many_attempts") from None
+        password = str(super().clean_oldpassword())
+        attempt.succeeded()
+        return password

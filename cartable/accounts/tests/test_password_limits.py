@@ -75,3 +75,18 @@ def test_guessing_many_accounts_from_one_block_is_stopped(client, settings, djan
         _admin_login(client, f"nobody{n}", "wrong password", ip=f"203.0.113.{n}")
     response = _admin_login(client, "nobody99", "wrong password", ip="203.0.113.99")
     assert "Too many failed attempts" in response.content.decode()
+
+
+def test_changing_ones_password_checks_the_current_one_in_the_same_count(client, teacher):
+    for _ in range(5):
+        _login(client, teacher.email, "wrong password", ip="198.51.100.8")
+    client.force_login(teacher)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "un-nouveau-mot", "password2": "un-nouveau-mot"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()
+    teacher.refresh_from_db()
+    assert teacher.check_password(PASSWORD)
