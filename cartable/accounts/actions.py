@@ -300,8 +300,10 @@ def find_invitation(code: str, *, request: HttpRequest | None = None) -> Invitat
             attempt = limits.check_attempt("join_code", key=normalized, request=request)
         except limits.Limited as refusal:
             raise ValidationError(refusal.message, code="limited") from None
+    # As typed too: a code made by hand (the demo's DEMO4EB1) may hold an O, I or L.
+    typed = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())[:32]
     invitation = (
-        Invitation.objects.select_related("group").filter(code=normalized).first()
+        Invitation.objects.select_related("group").filter(code__in={normalized, typed}).first()
         if normalized
         else None
     )
