@@ -13,7 +13,14 @@ urlpatterns = [
     path("", include("cartable.drive.nextcloud.urls")),
     path("", include("cartable.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The browser's words: Cartable's djangojs catalogue (LOCALE_PATHS, always read) and no
+    # other app's: without packages the view would add the admin's calendar strings, and
+    # their plural rule, to every page.
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["cartable.core"]),
+        name="javascript-catalog",
+    ),
     path("admin/", admin.site.urls),
 ]
 

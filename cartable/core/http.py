@@ -85,13 +85,6 @@ def stream_chunks(request: HttpRequest, chunks: Generator[bytes, None, None]) ->
     return chunks
 
 
-def stream_file(
-    request: HttpRequest, fh: IO[bytes], start: int = 0, length: int | None = None
-) -> Any:
-    """An iterator over a file's bytes suited to the server: async under ASGI, sync under WSGI."""
-    return stream_chunks(request, _ranged(fh, start, length))
-
-
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     """``(start, end)`` inclusive for one satisfiable range; None to ignore; False if unsatisfiable."""
     match = _RANGE.match(header.strip())

@@ -215,15 +215,15 @@ def purge_old_audit() -> int:
     return AuditEntry.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
+# Daily-activity marks only feed the statistics page (its last 30 days).
+ACTIVITY_RETENTION_DAYS = 90
+
+
 def purge_old_activity() -> int:
-    """Daily-activity marks only feed the statistics of the last 30 days."""
     from cartable.core.models import DailyActivity
 
     cutoff = timezone.localdate() - timedelta(days=ACTIVITY_RETENTION_DAYS)
     return DailyActivity.objects.filter(day__lt=cutoff).delete()[0]
-
-
-ACTIVITY_RETENTION_DAYS = 90
 
 
 def register() -> None:
@@ -244,6 +244,13 @@ def register() -> None:
             "notifications",
             gettext_lazy("Read notifications older than CARTABLE_NOTIFICATION_RETENTION_DAYS"),
             purge_old_notifications,
+        )
+    )
+    registry.add_retention(
+        RetentionRule(
+            "activity",
+            gettext_lazy("Daily activity marks older than 90 days"),
+            purge_old_activity,
         )
     )
     registry.add_retention(

@@ -76,7 +76,13 @@ class PadConsumer(AsyncWebsocketConsumer):
         # Accepted with the server's own send, which does not yield: the frame reader goes in
         # before anything the client sends could have been read.
         await self._server_send({"type": "websocket.accept"})
-        frames.read_directly(self._server_send, self._receive_now)
+        reader = frames.read_directly(self._server_send, self._receive_now)
+        self.connection.reads_directly = reader is not None
+        frames.report(
+            self._server_send,
+            writing=self.connection.write_direct is not None,
+            reading=self.connection.reads_directly,
+        )
         await self.room.join(self.connection)
         self.joined = True
 

@@ -25,9 +25,12 @@ an upgrade that renames them only turns the fast paths off (``direct_writer`` an
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 from collections.abc import Callable
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 DirectWrite = Callable[[bytes], bool]
 OnMessage = Callable[[bytes], None]
@@ -206,3 +209,27 @@ def queue_message(server_send: Any, message: dict[str, Any]) -> None:
     if not protocol.read_paused:
         protocol.read_paused = True
         protocol.transport.pause_reading()
+
+
+# What ``report`` found on this process's first pad connection under uvicorn, for the tests.
+reported: tuple[bool, bool] | None = None
+
+
+def report(server_send: Any, *, writing: bool, reading: bool) -> None:
+    """Says once per process, in the log, whether both fast paths are on under uvicorn: an
+    upgrade that switches them off is a warning for the operator, not a silent slowdown."""
+    global reported
+    protocol = getattr(server_send, "__self__", None)
+    if reported is not None or not type(protocol).__module__.startswith("uvicorn."):
+        return  # reported already, or another server (daphne, Channels' test communicator)
+    reported = (writing, reading)
+    if writing and reading:
+        logger.info("Pad websockets: frames are read and written directly")
+    else:
+        logger.warning(
+            "Pad websockets: direct frame %s off under %s; messages go through ASGI (slower)",
+            " and ".join(
+                name for name, on in (("writing", writing), ("reading", reading)) if not on
+            ),
+            type(protocol).__qualname__,
+        )

@@ -122,12 +122,5 @@ def awareness_message(entries: list[AwarenessEntry]) -> bytes:
     return bytes([MESSAGE_AWARENESS]) + write_var_bytes(bytes(body))
 
 
-def awareness_state(entry: AwarenessEntry) -> Any:
-    try:
-        return json.loads(entry.state)
-    except ValueError:
-        return None
-
-
 def chat_message(payload: dict[str, Any]) -> bytes:
     return bytes([MESSAGE_CHAT]) + write_var_string(json.dumps(payload, ensure_ascii=False))

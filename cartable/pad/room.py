@@ -85,6 +85,8 @@ class Connection:
     sending: bool = False
     # Writes pre-encoded frames straight to the socket when the server allows it (frames.py).
     write_direct: DirectWrite | None = None
+    # Its messages are read by a frames.FrameReader, not through ASGI.
+    reads_directly: bool = False
 
     def push(self, messages: list[bytes]) -> None:
         if not self.closed:
@@ -570,7 +572,3 @@ async def _close_room(room: PadRoom) -> None:
         del _rooms[room.pad_pk]
     for connection in list(room.connections):
         await connection.close()
-
-
-def current_room(pad_pk: int) -> PadRoom | None:
-    return _rooms.get(pad_pk)

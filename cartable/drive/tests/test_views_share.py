@@ -2,11 +2,10 @@
 
 import pytest
 
-from cartable.drive import actions
+from cartable.drive import actions, sharing
 from cartable.drive.models import ShareLink
 from cartable.drive.tests.conftest import put
 
-sharing = pytest.importorskip("cartable.drive.sharing")
 pytestmark = pytest.mark.django_db
 
 

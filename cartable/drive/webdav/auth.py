@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 
 from cartable.core import limits, net
 from cartable.drive import fastpath
@@ -112,39 +114,49 @@ def _keep_space(user: Any) -> None:
         user._drive_space = user.drive_space
 
 
-def session_user(cookie_header: str, request_token: str | None) -> Any | None:
+def session_user(request: Request) -> Any | None:
     """The user of a browser session whose CSRF token came in ``requesttoken``."""
     from importlib import import_module
 
     from django.contrib.auth import get_user
     from django.http.cookie import parse_cookie
-    from django.middleware.csrf import (  # type: ignore[attr-defined]
-        CSRF_SESSION_KEY,
-        InvalidTokenFormat,
-        _check_token_format,
-        _does_token_match,
-    )
 
-    cookies = parse_cookie(cookie_header)
+    cookies = parse_cookie(request.header("cookie") or "")
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
-    if not session_key or not request_token:
+    token = request.header("requesttoken")
+    if not session_key or not token:
         return None
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    if settings.CSRF_USE_SESSIONS:
-        secret = session.get(CSRF_SESSION_KEY)
-    else:
-        secret = cookies.get(settings.CSRF_COOKIE_NAME)
-    if not secret:
-        return None
-    try:
-        _check_token_format(request_token)
-        _check_token_format(secret)
-    except InvalidTokenFormat:
-        return None
-    if not _does_token_match(request_token, secret):
+    if not _csrf_passes(request, cookies, session, token):
         return None
     user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
     return user if user.is_authenticated and user.is_active else None
+
+
+def _reject(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return HttpResponse(status=403)
+
+
+def _csrf_passes(request: Request, cookies: dict[str, str], session: Any, token: str) -> bool:
+    """Django's CSRF middleware, through its public hook, judges ``requesttoken`` as it judges a
+    form's token — and the Origin or Referer where it would — whatever the DAV method: a
+    session may use WebDAV only with the token, GET and PROPFIND included."""
+    probe = HttpRequest()
+    probe.method = "POST"
+    probe.COOKIES = cookies
+    probe.session = session
+    meta = {
+        settings.CSRF_HEADER_NAME: token,
+        "HTTP_HOST": request.host or "",
+        "SERVER_NAME": "",
+        "SERVER_PORT": "",
+    }
+    for name in ("origin", "referer", "x-forwarded-proto"):
+        value = request.header(name)
+        if value is not None:
+            meta["HTTP_" + name.upper().replace("-", "_")] = value
+    probe.META = meta
+    return CsrfViewMiddleware(_reject).process_view(probe, _reject, (), {}) is None
 
 
 def _address(request: Request) -> str | None:
@@ -177,7 +189,7 @@ def authenticate_now(request: Request) -> None:
         return
     cookie = request.header("cookie")
     if cookie:
-        user = session_user(cookie, request.header("requesttoken"))
+        user = session_user(request)
         if user is not None:
             request.user = user
             request.session_auth = True

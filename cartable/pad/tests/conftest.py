@@ -162,16 +162,12 @@ async def transport(request: pytest.FixtureRequest) -> Any:
     import uvicorn
 
     from cartable.asgi import application
+    from cartable.cli import UVICORN_OPTIONS
 
     from .yclient import YClient
 
     config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=_free_port(),
-        lifespan="off",
-        log_level="warning",
-        ws_per_message_deflate=False,
+        application, host="127.0.0.1", port=_free_port(), log_level="warning", **UVICORN_OPTIONS
     )
     server = uvicorn.Server(config)
     task = asyncio.ensure_future(server.serve())

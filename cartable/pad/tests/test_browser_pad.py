@@ -27,7 +27,8 @@ def _rgb(hex_colour: str) -> str:
 
 
 def _open_pad(browser, server, ids, email, **context_options):
-    context = browser.new_context(locale="fr-FR", **context_options)
+    context_options.setdefault("locale", "fr-FR")
+    context = browser.new_context(**context_options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -125,6 +126,9 @@ def test_tables_images_and_a_reader(pad_server, chromium):
     page.click(".pad-text")
     page.keyboard.press("Control+End")
     page.keyboard.press("Enter")
+    # Shortcuts are named in the page's language (Maj is French for Shift).
+    strike = page.get_by_role("button", name="Barré")
+    expect(strike).to_have_attribute("title", "Barré (Ctrl+Maj+s)")
     page.get_by_role("button", name="Insérer un tableau").click()
     page.wait_for_selector(".pad-text table")
     page.keyboard.type("Séance")
@@ -221,6 +225,41 @@ def test_chat_and_history(pad_server, chromium):
     assert not [e for e in errors if "Content Security Policy" in e]
     context_a.close()
     context_b.close()
+
+
+def test_the_pad_speaks_english_to_an_english_browser(pad_server, chromium):
+    """The editor's words come from the djangojs catalogue, in the page's language."""
+    server, ids = pad_server
+    context, page, errors = _open_pad(chromium, server, ids, CLAIRE, locale="en-GB")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    status = page.locator("[data-pad-status]")
+    expect(status).to_have_attribute("data-state", "saved")
+    expect(status).to_have_text("Saved")
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    strike = page.get_by_role("button", name="Strikethrough")
+    expect(strike).to_have_attribute("title", "Strikethrough (Ctrl+Shift+s)")
+    expect(page.get_by_role("combobox", name="Paragraph style")).to_be_visible()
+    expect(page.get_by_role("switch", name="Show author colours")).to_be_visible()
+    expect(page.locator("#pad-chat-title")).to_have_text("Chat")
+    expect(page.locator("#pad-chat-input")).to_have_attribute("placeholder", "Message…")
+
+    page.get_by_role("button", name="History").click()
+    page.wait_for_function("() => Number(document.querySelector('#pad-history-slider').max) >= 1")
+    page.locator("#pad-history-slider").fill("1")
+    expect(page.locator(".pad-history-where")).to_contain_text("Revision 1 / ")
+    expect(page.get_by_role("button", name="Save the current version")).to_be_visible()
+    page.get_by_role("button", name="Back to the text").click()
+
+    # A reader, in English too.
+    reader_context = chromium.new_context(locale="en-GB")
+    reader = reader_context.new_page()
+    reader.goto(f"{server.url}/pad/p/{ids['readonly_id']}")
+    expect(reader.locator("[data-pad-status]")).to_have_text("Read only")
+    reader_context.close()
+    assert "Enregistré" not in page.locator("#pad").inner_text()
+    assert not [e for e in errors if "Content Security Policy" in e or "Error" in e]
+    context.close()
 
 
 def test_writers_reconnect_and_resend_after_the_server_is_killed(pad_server, chromium):

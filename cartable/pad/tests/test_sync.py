@@ -263,3 +263,19 @@ async def test_under_uvicorn_messages_are_read_and_written_without_asgi(
     await client.close()
     assert read and written == ([1] if connection.vendor == "sqlite" else [None])
     assert await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).head)() == 1
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_the_test_client_fails_when_the_server_closes_before_the_awaited_condition(
+    teacher,
+):
+    from .yclient import ConnectionClosedEarly
+
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Texte")
+    reader, ok, _ = await _client(f"/ws/pad/{pad.readonly_id}")
+    assert ok
+    await reader.sync()
+    await reader.set_paragraphs("Refusé")  # a read-only link's change: the server closes
+    with pytest.raises(ConnectionClosedEarly):
+        await reader.pump(lambda: bool(reader.chat))  # never comes: the socket closes first
+    assert reader.closed_code == 4403

@@ -93,6 +93,25 @@ def test_browser_session_needs_its_csrf_token(live, server_info):
         "PROPFIND", url, headers={"Depth": "0", "requesttoken": token}, timeout=10
     )
     assert with_token.status_code == 207
+    wrong = browser.request(
+        "PROPFIND", url, headers={"Depth": "0", "requesttoken": "x" * 64}, timeout=10
+    )
+    assert wrong.status_code == 401
+    # Another site's page holding the token (it cannot, but if it did) is still refused.
+    foreign = browser.request(
+        "PROPFIND",
+        url,
+        headers={"Depth": "0", "requesttoken": token, "Origin": "http://evil.example"},
+        timeout=10,
+    )
+    assert foreign.status_code == 401
+    same_site = browser.request(
+        "PROPFIND",
+        url,
+        headers={"Depth": "0", "requesttoken": token, "Origin": live.url},
+        timeout=10,
+    )
+    assert same_site.status_code == 207
 
 
 def test_failed_attempts_are_limited_per_account(live):
