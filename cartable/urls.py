@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -24,8 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route to MEDIA_ROOT, even with DEBUG on: every stored file is served by a view that checks
+# who asks and sends it as user bytes (cartable/core/tests/test_user_bytes.py).
 
 admin.site.site_header = "Cartable — administration"
 admin.site.site_title = "Cartable"

@@ -26,6 +26,7 @@ from cartable.accounts.forms import (
     StudentPasswordForm,
 )
 from cartable.accounts.models import Invitation, Membership, User
+from cartable.core.http import serves_user_bytes
 from cartable.core.types import AuthedRequest
 
 
@@ -323,6 +324,7 @@ def app_password_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@serves_user_bytes
 def avatar(request: AuthedRequest, public_id: str) -> HttpResponseBase:
     from django.http import Http404
 

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cartable.core.http import serves_user_bytes
 from cartable.pad import actions
 from cartable.pad.access import access_pad
 from cartable.pad.convert import office_available
@@ -84,6 +85,7 @@ def _failure(request: HttpRequest, pad_id: str, message: str, status: int) -> Ht
 
 
 @require_safe
+@serves_user_bytes
 def export_view(
     request: HttpRequest, pad_id: str, fmt: str, rev: str | None = None
 ) -> HttpResponse:
