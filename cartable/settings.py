@@ -242,8 +242,13 @@ EMBEDDED_WORKER = env_bool("CARTABLE_EMBEDDED_WORKER", True)
 
 # --- Identity ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# One backend (allauth's, behind the limiter): no password is checked without being counted.
-AUTHENTICATION_BACKENDS = ["cartable.accounts.backends.AuthenticationBackend"]
+# allauth's backend behind the limiter decides every password (no other is asked after it);
+# the other two are listed only so that sessions they opened before remain valid.
+AUTHENTICATION_BACKENDS = [
+    "cartable.accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

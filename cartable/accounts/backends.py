@@ -1,8 +1,10 @@
 """The one authentication backend: every account password goes through the limiter.
 
 Django's ``authenticate()`` is how the sign-in page (allauth), the admin's sign-in page and
-reauthentication all check a password; with this backend alone in
-``AUTHENTICATION_BACKENDS``, none of them checks one without counting it.
+reauthentication all check a password. This backend comes first in
+``AUTHENTICATION_BACKENDS`` and decides alone: it answers a user or raises
+``PermissionDenied``, which stops Django from asking the backends after it. Those stay listed
+only so that sessions opened through them before remain valid.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class AuthenticationBackend(AllauthBackend):
             # authenticate() stops at PermissionDenied: no other backend checks the password.
             raise PermissionDenied(refusal.message) from None
         user = super().authenticate(request, **credentials)
-        if user is not None:
-            attempt.succeeded()
+        if user is None:
+            # No other backend may check the password again, unlimited.
+            raise PermissionDenied
+        attempt.succeeded()
         return user

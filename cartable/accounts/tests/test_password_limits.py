@@ -90,3 +90,27 @@ def test_changing_ones_password_checks_the_current_one_in_the_same_count(client,
     assert "Too many failed attempts" in response.content.decode()
     teacher.refresh_from_db()
     assert teacher.check_password(PASSWORD)
+
+
+def test_no_backend_after_the_limited_one_checks_a_password(rf, teacher, monkeypatch):
+    from allauth.account.auth_backends import AuthenticationBackend
+    from django.contrib.auth.backends import ModelBackend
+
+    allauths = AuthenticationBackend.authenticate
+
+    def unlimited(self, *args, **kwargs):
+        # The limited backend is a subclass of allauth's and calls it: only the others fail.
+        if type(self) in (ModelBackend, AuthenticationBackend):
+            raise AssertionError("a password was checked without the limiter")
+        return allauths(self, *args, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", unlimited)
+    monkeypatch.setattr(AuthenticationBackend, "authenticate", unlimited)
+    request = rf.post("/", REMOTE_ADDR="198.51.100.4")
+    assert authenticate(request, username=teacher.username, password="wrong") is None
+    assert authenticate(request, email=teacher.email, password="wrong") is None
+
+
+def test_sessions_opened_through_the_former_backends_stay_valid(client, teacher):
+    client.force_login(teacher, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("portal:dashboard")).status_code == 200

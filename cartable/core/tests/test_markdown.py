@@ -7,7 +7,7 @@ def test_markdown_renders_tables_and_strikethrough():
 
 
 def test_raw_html_and_script_links_never_come_through():
-    html = markdown.render('<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x>')
+    html = markdown.render("<script>alert(1)</script>\n\n[x](javascript:alert(1)) <img src=x>")
     assert "<script" not in html and "<img" not in html and "href" not in html
     assert "&lt;script&gt;" in html  # shown as text
 
