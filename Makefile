@@ -49,12 +49,14 @@ test: setup setup-system
 test-scaled: setup setup-system
 	bash scripts/test-scaled.sh $(PYTEST_ARGS)
 
-## lint: ruff, mypy, the migrations check, and ESLint on the front end
+## lint: ruff, mypy, the import contracts (the shape of the code), the migrations check, and
+## ESLint on the front end
 lint: setup-python node_modules/.installed
 	npm run --silent lint
 	$(BIN)/ruff format --check cartable conftest.py bench
 	$(BIN)/ruff check cartable conftest.py bench
 	$(BIN)/mypy cartable
+	$(BIN)/lint-imports --no-cache
 	CARTABLE_DATA_DIR=var/lint $(BIN)/python -m django makemigrations --check --dry-run --settings=cartable.settings -v 1
 
 format: setup-python

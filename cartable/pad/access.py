@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from cartable.core.permissions import abilities
+from cartable.accounts.models import User
+from cartable.core.permissions import abilities, visible
 from cartable.core.roles import Role
 from cartable.pad.models import PAD_ABILITIES, Pad, PadGroup, PadSession
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def _session_author(pad: Pad, session_ids: Iterable[str]) -> int | None:
     return session.author_id if session else None
 
 
-def resolve(user: Any, pad_id: str, *, session_ids: Iterable[str] = ()) -> PadAccess | None:
+def resolve(user: Visitor, pad_id: str, *, session_ids: Iterable[str] = ()) -> PadAccess | None:
     """What ``user`` may do on the pad named by ``pad_id`` (its id or its read-only id)."""
     if pad_id.startswith("r."):
         pad = Pad.objects.filter(readonly_id=pad_id).select_related("structure").first()
@@ -76,7 +80,7 @@ def resolve(user: Any, pad_id: str, *, session_ids: Iterable[str] = ()) -> PadAc
 
 
 def access_pad(
-    user: Any, pad_id: str, need: str = "view", *, session_ids: Iterable[str] = ()
+    user: Visitor, pad_id: str, need: str = "view", *, session_ids: Iterable[str] = ()
 ) -> PadAccess:
     access = resolve(user, pad_id, session_ids=session_ids)
     if access is None:
@@ -84,3 +88,12 @@ def access_pad(
     if need not in access.abilities:
         raise PermissionDenied
     return access
+
+
+def recent_pads(user: User, limit: int) -> list[Pad]:
+    """The pads ``user`` may open, the last written in first."""
+    return list(visible(user, Pad.objects.all()).order_by("-last_edited_at", "-created_at")[:limit])
+
+
+def pad_count() -> int:
+    return Pad.objects.count()

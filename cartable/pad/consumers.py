@@ -8,9 +8,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 
-from cartable.pad import authors, frames, ratelimit
+from cartable.accounts.models import User
+from cartable.pad import frames, ratelimit
 from cartable.pad.access import resolve
+from cartable.pad.actions import authors
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
 
 logger = logging.getLogger(__name__)
@@ -19,7 +22,7 @@ logger = logging.getLogger(__name__)
 def _connection_rights(
     scope: dict[str, Any], pad_id: str
 ) -> tuple[int, bool, bool, int | None] | None:
-    user = scope.get("user")
+    user = scope.get("user") or AnonymousUser()
     cookies = scope.get("cookies") or {}
     session_ids = cookies.get("sessionID", "").split(",")
     access = resolve(user, pad_id, session_ids=session_ids)
@@ -27,7 +30,7 @@ def _connection_rights(
         return None
     if access.session_author_pk is not None:
         author_pk: int | None = access.session_author_pk
-    elif user is not None and user.is_authenticated:
+    elif isinstance(user, User):
         author_pk = authors.author_for_user(user).pk
     else:
         guest = authors.guest_author(scope.get("session"))

@@ -30,6 +30,8 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from websockets.protocol import State
+
 logger = logging.getLogger(__name__)
 
 DirectWrite = Callable[[bytes], bool]
@@ -55,7 +57,7 @@ def binary_frame(payload: bytes) -> bytes:
 
 def _uvicorn_protocol(server_send: Any) -> Any:
     """uvicorn's protocol object behind an ASGI ``send``, if it is the one these paths know."""
-    try:
+    try:  # imported here: Cartable also runs under other ASGI servers (daphne in some tests)
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     except ImportError:  # pragma: no cover - uvicorn is a dependency
         return None
@@ -69,8 +71,6 @@ def direct_writer(server_send: Any) -> DirectWrite | None:
     It returns ``False`` (having written nothing) whenever the frames must go through ASGI
     instead: the connection closing or closed, its writes paused, an extension negotiated.
     """
-    from websockets.protocol import State
-
     protocol = _uvicorn_protocol(server_send)
     if protocol is None:
         return None

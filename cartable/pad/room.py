@@ -20,9 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -31,7 +29,9 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from cartable.pad import chat, frames, journal, presence, protocol, store, writer
+from cartable.core import jobs
+from cartable.pad import frames, journal, presence, protocol, store, writer
+from cartable.pad.actions import chat
 from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
@@ -50,7 +50,6 @@ BROADCAST_FULL_SPACING_AT = 500
 BROADCAST_SPACING_AT_FULL = 0.025
 BROADCAST_MAX_SECONDS = 0.04
 WRITE_BATCH = 500
-PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 Send = Callable[[bytes], Awaitable[None]]
 
@@ -177,6 +176,23 @@ class PadRoom:
                 await task
         if self.dirty_text and not self.broken:
             await database_sync_to_async(store.save_text)(self.pad_pk, self.doc)
+
+    def _compact_if_due(self, before: int) -> None:
+        """Past each ``store.COMPACT_EVERY`` revisions (a batch moves the head from ``before``
+        past a multiple, seldom onto it), a job moves the pad's snapshot forward."""
+        if self.head // store.COMPACT_EVERY == before // store.COMPACT_EVERY:
+            return
+        task = asyncio.create_task(database_sync_to_async(jobs.later)("pad.compact", self.pad_pk))
+        self._tasks.append(task)
+        task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: asyncio.Task[Any]) -> None:
+        with contextlib.suppress(ValueError):
+            self._tasks.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning(
+                "pad %s: could not ask for compaction", self.pad_pk, exc_info=task.exception()
+            )
 
     # --- Connections ---------------------------------------------------------------------
 
@@ -319,7 +335,7 @@ class PadRoom:
             if head is not None:
                 self.head = head
                 _journal_stored(len(items))
-                store.maybe_compact_later(self, before)
+                self._compact_if_due(before)
                 return
         for seq, update, author, at in items:
             self._writes.put_nowait(PendingWrite(None, update, author, seq, at))
@@ -374,12 +390,12 @@ class PadRoom:
             if waiting or new:
                 self._saved(waiting, new)
             if updates:
-                store.maybe_compact_later(self, before)
+                self._compact_if_due(before)
             if new and self._relay:
                 merged = merge_updates(*new) if len(new) > 1 else new[0]
                 await self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
+                    {"type": "pad.update", "update": merged, "origin": presence.PROCESS_ID},
                 )
 
     def _saved(
@@ -396,7 +412,7 @@ class PadRoom:
         # Acknowledgements go with the broadcast: one wake-up of each author's sender.
         self._broadcast_soon()
         if updates and before is not None:
-            store.maybe_compact_later(self, before)
+            self._compact_if_due(before)
 
     def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
         for entry in entries:
@@ -410,7 +426,7 @@ class PadRoom:
             asyncio.create_task(  # noqa: RUF006 - fire and forget, the layer has its own buffer
                 self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.awareness", "entries": payload, "origin": PROCESS_ID},
+                    {"type": "pad.awareness", "entries": payload, "origin": presence.PROCESS_ID},
                 )
             )
         self._schedule_flush()
@@ -423,7 +439,7 @@ class PadRoom:
             asyncio.ensure_future(
                 self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.chat", "messages": messages, "origin": PROCESS_ID},
+                    {"type": "pad.chat", "messages": messages, "origin": presence.PROCESS_ID},
                 )
             )
 
@@ -482,7 +498,7 @@ class PadRoom:
             return
         while True:
             message = await self._layer.receive(self._channel)
-            if message.get("origin") == PROCESS_ID:
+            if message.get("origin") == presence.PROCESS_ID:
                 continue
             if message["type"] == "pad.update":
                 self.doc.apply_update(message["update"])
@@ -518,7 +534,8 @@ def _is_shared(layer: Any) -> bool:
 
 # --- The process's rooms ----------------------------------------------------------------
 
-_rooms: dict[int, PadRoom] = {}
+# The open rooms are presence.rooms, which presence reads for padUsers and getStats.
+_rooms: dict[int, PadRoom] = presence.rooms  # type: ignore[assignment]
 _users: dict[int, int] = {}
 _locks: dict[Any, asyncio.Lock] = {}
 

@@ -157,7 +157,7 @@ def make_world(teacher: Any) -> World:
     from cartable.drive import actions
     from cartable.drive.models import ShareLink
     from cartable.pad import actions as pad_actions
-    from cartable.pad import authors
+    from cartable.pad.actions import authors
 
     client = Client()
     client.force_login(teacher, backend="django.contrib.auth.backends.ModelBackend")
@@ -280,9 +280,9 @@ _NONE_BECAUSE: dict[str, tuple[str, ...]] = {
         "cartable.accounts.views.group_remove_member",
         "cartable.accounts.views.student_password",
         "cartable.accounts.views.join",
-        "cartable.pad.views.index",
-        "cartable.pad.views.pad_page",
-        "cartable.pad.views.settings_view",
+        "cartable.pad.views.pages.index",
+        "cartable.pad.views.pages.pad_page",
+        "cartable.pad.views.pages.settings_view",
         "cartable.drive.views.browse.home",
         "cartable.drive.views.browse.folder",
         "cartable.drive.views.browse.activity",
@@ -309,13 +309,13 @@ _NONE_BECAUSE: dict[str, tuple[str, ...]] = {
         "cartable.drive.nextcloud.login_flow.start_v1",
     ),
     "JSON (or OCS's XML) that our code or a client reads, with nosniff": (
-        "cartable.pad.views.authors_json",
-        "cartable.pad.history.history",
-        "cartable.pad.history.revision",
-        "cartable.pad.history.save",
-        "cartable.pad.history.restore",
-        "cartable.pad.api.root",
-        "cartable.pad.api.call",  # Etherpad's API: JSON envelopes, no raw export
+        "cartable.pad.views.pages.authors_json",
+        "cartable.pad.views.history.history",
+        "cartable.pad.views.history.revision",
+        "cartable.pad.views.history.save",
+        "cartable.pad.views.history.restore",
+        "cartable.pad.etherpad.views.root",
+        "cartable.pad.etherpad.views.call",  # Etherpad's API: JSON envelopes, no raw export
         "cartable.drive.views.share.people_json",
         "cartable.drive.nextcloud.status.status_php",
         "cartable.drive.nextcloud.status.capabilities_view",
@@ -328,8 +328,8 @@ _NONE_BECAUSE: dict[str, tuple[str, ...]] = {
         "cartable.drive.nextcloud.login_flow.poll_v2",
     ),
     "takes bytes in, answers JSON, plain-text offsets or a redirect": (
-        "cartable.pad.images.upload",
-        "cartable.pad.io.import_view",
+        "cartable.pad.views.images.upload",
+        "cartable.pad.views.io.import_view",
         "cartable.drive.views.changes.upload",
         "cartable.drive.views.public.link_upload",
         "cartable.drive.tus.endpoint",

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+
 from cartable.core.office import (
     OfficeBusy,
     OfficeError,
@@ -118,8 +120,6 @@ def _embed_local_images(html: str, folder: Path) -> str:
     body = parse_html(html)
     if body is None:
         return html
-    import lxml.html
-
     changed = False
     for img in body.iter("img"):
         path = siblings.get((img.get("src") or "").split("/")[-1])

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from cartable.pad import actions, api_actions, document, ids, store
+from cartable.pad import actions, convert, document, ids, store
+from cartable.pad.actions import api as api_actions
 from cartable.pad.etherpad.common import (
     ApiError,
     ApiUnsupported,
@@ -273,8 +274,6 @@ def diff_html(before: str, after: str) -> str:
 
 
 def get_html(p: Params) -> dict[str, Any]:
-    from cartable.pad import convert
-
     pad = get_pad(sanitize_pad_id(p.get("padID")))
     rev = rev_at_most_head(p.get("rev"), pad) if p.get("rev") is not None else None
     if rev is None or rev == pad.head:
@@ -286,8 +285,6 @@ def get_html(p: Params) -> dict[str, Any]:
 
 
 def set_html(p: Params) -> None:
-    from cartable.pad import convert
-
     markup = p.text("html")
     pad = get_pad(sanitize_pad_id(p.get("padID")))
     try:

@@ -1,5 +1,7 @@
 """The Yjs sync protocol at /ws/pad/<padID>, with real Yjs documents (pycrdt) as clients."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client, override_settings
@@ -178,7 +180,7 @@ async def test_a_deletion_is_stored_and_broadcast(teacher, colleague):
 async def test_chat_is_kept_with_the_pad_and_delivered_live(teacher, colleague):
     import json
 
-    from cartable.pad import chat
+    from cartable.pad.actions import chat
 
     pad = await sync_to_async(actions.create_pad)(owner=teacher)
     alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
@@ -279,3 +281,22 @@ async def test_the_test_client_fails_when_the_server_closes_before_the_awaited_c
     with pytest.raises(ConnectionClosedEarly):
         await reader.pump(lambda: bool(reader.chat))  # never comes: the socket closes first
     assert reader.closed_code == 4403
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_an_open_pad_is_compacted_by_a_job_as_its_history_grows(teacher, monkeypatch):
+    monkeypatch.setattr(store, "COMPACT_EVERY", 3)
+    pad, client = await typed(teacher, "un")
+    for n, line in enumerate(["deux", "trois", "quatre"], start=2):
+        await client.set_paragraphs(line)
+        await client.pump(lambda n=n: client.saved == n)
+
+    async def snapshot_rev() -> int:
+        return await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).snapshot_rev)()
+
+    for _ in range(200):  # the job is asked for off the loop; jobs run at once in tests
+        if await snapshot_rev():
+            break
+        await asyncio.sleep(0.01)
+    assert await snapshot_rev() >= 3
+    await client.close()

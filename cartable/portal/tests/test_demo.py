@@ -13,7 +13,7 @@ def test_demo_is_idempotent_and_fills_the_tools(db):
     assert {"Séquence 2 — La Révolution", "Photo de classe.jpg", "frise-lea.txt"} <= names
     assert Node.objects.filter(name="frise-lea.txt").count() == 1
     assert len(again) <= len(lines)
-    from cartable.pad import authors
+    from cartable.pad.actions import authors
     from cartable.pad.models import Pad, PadRevision
 
     report = Pad.objects.get(title="Compte rendu du conseil pédagogique")

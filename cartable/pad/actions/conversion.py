@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 
+from cartable.pad import actions, document, store
 from cartable.pad.convert.html_in import ImageSrc, decode_html, html_to_pm
 from cartable.pad.convert.html_out import AuthorInfo, pm_to_html
 from cartable.pad.convert.markdown import markdown_to_pm, pm_to_markdown
@@ -22,9 +25,7 @@ from cartable.pad.convert.office import (
 )
 from cartable.pad.convert.schema import PMNode, safe_src
 from cartable.pad.document import pm_to_text, text_to_pm
-
-if TYPE_CHECKING:
-    from cartable.pad.models import Pad, PadAuthor
+from cartable.pad.models import Pad, PadAuthor, PadImage
 
 MAX_IMPORT_SIZE = 20 * 1024 * 1024
 
@@ -68,8 +69,6 @@ class ImportRefused(ValueError):
 
 
 def pad_document(pad: Pad, rev: int | None = None) -> PMNode:
-    from cartable.pad import document, store
-
     doc, _head = store.load_document(pad.pk, upto=rev)
     return document.to_prosemirror(doc)
 
@@ -86,8 +85,6 @@ def author_ids(node: PMNode, found: set[str] | None = None) -> set[str]:
 
 def author_table(pm: PMNode) -> dict[str, AuthorInfo]:
     """Name and colour of every author of ``pm``, for ``pm_to_html``."""
-    from cartable.pad.models import PadAuthor
-
     ids = author_ids(pm)
     if not ids:
         return {}
@@ -108,9 +105,6 @@ def pad_image_data(pad: Pad) -> ImageData:
 
     Images on other servers are not fetched: an export makes no request to anyone.
     """
-    from django.core.files.storage import default_storage
-
-    from cartable.pad.models import PadImage
 
     def read(src: str) -> tuple[bytes, str] | None:
         if src.startswith("data:"):
@@ -133,10 +127,6 @@ def pad_image_data(pad: Pad) -> ImageData:
 def pad_image_saver(pad: Pad, author: PadAuthor | None = None) -> ImageSrc:
     """Where imported images go: embedded ones (``data:`` URIs, as office documents come) are
     stored as the pad's images; web addresses are kept as they are; anything else goes."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from cartable.pad import actions
-
     stored: list[str] = []
 
     def save(src: str) -> str | None:

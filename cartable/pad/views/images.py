@@ -11,7 +11,7 @@ from cartable.core.http import serves_user_bytes, storage_response
 from cartable.pad import actions
 from cartable.pad.access import access_pad
 from cartable.pad.models import PadImage
-from cartable.pad.views import current_author, session_ids
+from cartable.pad.views.common import current_author, session_ids
 
 
 @require_POST
