@@ -23,9 +23,10 @@ from cartable.accounts.models import (
     Structure,
     User,
     domain_matches,
+    normalize_code,
 )
 from cartable.accounts.signals import group_created, membership_changed
-from cartable.core import audit
+from cartable.core import audit, limits
 from cartable.core.events import send_event
 
 
@@ -44,9 +45,15 @@ def check_staff_email(email: str) -> None:
                 "Only professional addresses may create a staff account (%(domains)s). "
                 "Students join their class with the code their teacher gives them."
             )
-            % {"domains": ", ".join(settings.STAFF_EMAIL_DOMAINS)},
+            % {"domains": _domains_shown(settings.STAFF_EMAIL_DOMAINS)},
             code="not_staff_domain",
         )
+
+
+def _domains_shown(patterns: list[str]) -> str:
+    # The default names every academy: a few are enough to say what is meant.
+    names = [p.lstrip(".") for p in patterns]
+    return ", ".join(names) if len(names) <= 4 else ", ".join([*names[:3], "…"])
 
 
 def structure_for_email(email: str) -> Structure | None:
@@ -283,11 +290,22 @@ def revoke_invitation(invitation: Invitation, *, by: User) -> None:
     )
 
 
-def find_invitation(code: str) -> Invitation:
+def find_invitation(code: str, *, request: HttpRequest | None = None) -> Invitation:
+    """The usable invitation of a code as typed. With ``request``, a wrong code counts against
+    the limiter, by code and by address block (ValidationError "limited" past the limit)."""
+    normalized = normalize_code(code)
+    attempt = None
+    if request is not None:
+        try:
+            attempt = limits.check_attempt("join_code", key=normalized, request=request)
+        except limits.Limited as refusal:
+            raise ValidationError(refusal.message, code="limited") from None
+    # As typed too: a code made by hand (the demo's DEMO4EB1) may hold an O, I or L.
+    typed = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())[:32]
     invitation = (
-        Invitation.objects.select_related("group")
-        .filter(code=code.strip().upper().replace(" ", ""))
-        .first()
+        Invitation.objects.select_related("group").filter(code__in={normalized, typed}).first()
+        if normalized
+        else None
     )
     if invitation is None or not invitation.is_usable:
         raise ValidationError(
@@ -296,6 +314,8 @@ def find_invitation(code: str) -> Invitation:
             ),
             code="bad_code",
         )
+    if attempt is not None:
+        attempt.succeeded()
     return invitation
 
 
@@ -326,9 +346,9 @@ def join_as_new_student(code: str, *, username: str, password: str, display_name
             code="username",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(
-            _("This user name is taken. Choose another one."), code="username_taken"
-        )
+        # Whose name it is stays unsaid: the newcomer gets a free one like it, and is shown
+        # it on arrival, as everyone is.
+        username = unique_username(username)
     student = User(
         username=username,
         kind=User.Kind.STUDENT,

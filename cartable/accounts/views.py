@@ -131,7 +131,7 @@ def group_invite(request: AuthedRequest, public_id: str) -> HttpResponse:
                 days=form.cleaned_data["days"],
                 max_uses=form.cleaned_data["max_uses"],
             )
-            messages.success(request, _("New code: %(code)s") % {"code": invitation.code})
+            messages.success(request, _("New code: %(code)s") % {"code": invitation.display_code})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
@@ -145,7 +145,9 @@ def invitation_revoke(request: AuthedRequest, public_id: str, code: str) -> Http
     group = access_group(request.user, public_id, need="manage")
     invitation = get_object_or_404(Invitation, group=group, code=code)
     actions.revoke_invitation(invitation, by=request.user)
-    messages.success(request, _("The code %(code)s no longer works.") % {"code": code})
+    messages.success(
+        request, _("The code %(code)s no longer works.") % {"code": invitation.display_code}
+    )
     return redirect(group)
 
 
@@ -207,18 +209,16 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     code = code or request.GET.get("code", "")
     code_form = JoinCodeForm(initial={"code": code})
     invitation: Invitation | None = None
-    error = ""
+    error, status = "", 200
     if code:
         try:
-            invitation = actions.find_invitation(code)
+            invitation = actions.find_invitation(code, request=request)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            status = 429 if exc.code == "limited" else 404
     if invitation is None:
         return render(
-            request,
-            "accounts/join_code.html",
-            {"form": code_form, "error": error},
-            status=404 if error else 200,
+            request, "accounts/join_code.html", {"form": code_form, "error": error}, status=status
         )
     if request.user.is_authenticated:
         if request.method == "POST":
@@ -242,7 +242,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            login(request, student, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, student, backend="cartable.accounts.backends.AuthenticationBackend")
             messages.success(
                 request,
                 _("Welcome to %(name)s! Remember your user name: %(username)s")

@@ -89,4 +89,7 @@ def create_demo() -> Iterator[str]:
     yield f"  teacher        {teacher.email}"
     yield f"  co-teacher     {colleague.email}"
     yield "  students       lea.4eb, yanis.4eb, ines.4eb (user names)"
-    yield f"Class code for new students: {invitation.code}  (join at /join/{invitation.code}/)"
+    yield (
+        f"Class code for new students: {invitation.display_code}"
+        f"  (join at /join/{invitation.code}/)"
+    )
