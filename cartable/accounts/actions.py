@@ -6,8 +6,10 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -25,9 +27,11 @@ from cartable.accounts.models import (
     domain_matches,
     normalize_code,
 )
+from cartable.accounts.search import index_group
 from cartable.accounts.signals import group_created, membership_changed
 from cartable.core import audit, limits
 from cartable.core.events import send_event
+from cartable.core.notifications import notify
 
 
 def email_domain(email: str) -> str:
@@ -94,8 +98,6 @@ def create_staff_user(
     verified: bool = True,
     check_domain: bool = True,
 ) -> User:
-    from allauth.account.models import EmailAddress
-
     email = email.strip().lower()
     if check_domain:
         check_staff_email(email)
@@ -153,8 +155,6 @@ def create_group(
 
 
 def _index(group: Group) -> None:
-    from cartable.accounts.platform import index_group
-
     index_group(group)
 
 
@@ -235,8 +235,6 @@ def add_co_teacher(group: Group, email: str, *, by: User) -> Membership:
             _("No staff member has this address on the platform yet."), code="unknown"
         )
     membership = set_member(group, teacher, Membership.Role.MANAGER, by=by)
-    from cartable.core.notifications import notify
-
     notify(
         teacher,
         "group.co_teacher",
@@ -332,8 +330,6 @@ def _consume(invitation: Invitation) -> None:
 
 @transaction.atomic
 def join_as_new_student(code: str, *, username: str, password: str, display_name: str) -> User:
-    from django.contrib.auth.password_validation import validate_password
-
     invitation = find_invitation(code)
     username = username.strip()
     if (
@@ -402,8 +398,6 @@ def _tell_managers_of_join(group: Group, newcomer: User) -> None:
 @transaction.atomic
 def reset_student_password(student: User, password: str, *, by: User) -> None:
     """A teacher of one of the student's classes sets a new password (students have no e-mail)."""
-    from django.contrib.auth.password_validation import validate_password
-
     if not student.is_student:
         raise PermissionDenied(_("Only a student's password can be reset this way."))
     shared = set(student.group_roles()) & {

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cartable.accounts import actions
-from cartable.core import limits
+from cartable.core import audit, limits
 from cartable.core.net import block_address, client_ip
 
 logger = logging.getLogger(__name__)
@@ -151,8 +151,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self._apply_claims(user, sociallogin, oidc_claims(sociallogin.account.extra_data))
         if (user.kind, user.structure_id) != before:
             user.save(update_fields=["kind", "structure"])
-            from cartable.core import audit
-
             audit.record(user, "sso.claims_changed", user.structure or "", kind=user.kind)
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:

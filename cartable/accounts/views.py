@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, When
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,7 +28,7 @@ from cartable.accounts.forms import (
     StudentPasswordForm,
 )
 from cartable.accounts.models import Invitation, Membership, User
-from cartable.core.http import serves_user_bytes
+from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.types import AuthedRequest
 
 
@@ -281,8 +283,6 @@ def profile(request: AuthedRequest) -> HttpResponse:
         else:
             response = redirect("accounts:profile")
             if user.language:
-                from django.conf import settings
-
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
                     user.language,
@@ -326,10 +326,6 @@ def app_password_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
 @login_required
 @serves_user_bytes
 def avatar(request: AuthedRequest, public_id: str) -> HttpResponseBase:
-    from django.http import Http404
-
-    from cartable.core.http import storage_response
-
     owner = get_object_or_404(User, public_id=public_id, is_active=True)
     if not owner.avatar:
         raise Http404
@@ -338,8 +334,6 @@ def avatar(request: AuthedRequest, public_id: str) -> HttpResponseBase:
 
 @login_required
 def security(request: AuthedRequest) -> HttpResponse:
-    from allauth.usersessions.models import UserSession
-
     sessions = UserSession.objects.filter(user=request.user).order_by("-last_seen_at")
     return render(
         request,

@@ -8,15 +8,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cartable.accounts import actions
+from cartable.accounts.models import Group, Invitation, Membership, Structure, User
+from cartable.core.registry import registry
+from cartable.portal.actions import send_contribution
+
 DEMO_PASSWORD = "cartable-demo"  # noqa: S105 - printed to the person running the demo
 
 
 @transaction.atomic
 def create_demo() -> Iterator[str]:
-    from cartable.accounts import actions
-    from cartable.accounts.models import Group, Invitation, Membership, Structure, User
-    from cartable.portal.actions import send_contribution
-
     academy, _created = Structure.objects.get_or_create(
         kind=Structure.Kind.ACADEMY,
         name="Académie de Lyon",
@@ -72,8 +73,6 @@ def create_demo() -> Iterator[str]:
             body="Pour travailler le soir, un thème sombre serait bienvenu.",
             topic="platform",
         )
-
-    from cartable.core.registry import registry
 
     people = {
         "admin": admin,
