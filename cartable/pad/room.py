@@ -75,7 +75,8 @@ class Connection:
     can_edit: bool
     can_chat: bool = False
     saved: int = 0  # updates of this connection made durable
-    awareness_ids: set[int] = field(default_factory=set)
+    # The awareness client id this connection announced first, the only one it may update.
+    awareness_id: int | None = None
     closed: bool = False
     # Broadcasts wait here for this connection's own sending task: a slow client delays only
     # itself, and a broadcast costs no new task per connection.
@@ -129,6 +130,9 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
+        # Who holds each client id: a connection of this process (None: of another one), and
+        # its author — a writer reconnecting takes their id back from their old connection.
+        self._awareness_owners: dict[int, tuple[Connection | None, int | None]] = {}
         self._writes: asyncio.Queue[PendingWrite] = asyncio.Queue()
         self._waiting_acks = 0  # items of _writes with a connection
         # Journaled, acknowledged and broadcast, to be inserted: (seq, update, author, time)
@@ -196,13 +200,14 @@ class PadRoom:
         if connection.pump is not None:
             connection.pump.cancel()
         self.connections.discard(connection)
-        gone = []
-        for client_id in connection.awareness_ids:
-            entry = self.awareness.pop(client_id, None)
+        client_id = connection.awareness_id
+        owner = self._awareness_owners.get(client_id) if client_id is not None else None
+        if client_id is not None and owner is not None and owner[0] is connection:
+            del self._awareness_owners[client_id]
+            entry = self.awareness.get(client_id)
             if entry is not None:
-                gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
-        if gone:
-            self._queue_awareness(gone, relay=True)
+                gone = AwarenessEntry(client_id, entry.clock + 1, "null")
+                self._queue_awareness([gone], relay=True, author=connection.author_pk)
         presence.changed()
 
     # --- Messages from clients -----------------------------------------------------------
@@ -224,16 +229,39 @@ class PadRoom:
             else:
                 raise protocol.ProtocolError(f"unknown sync message {sub_type}")
         elif kind == protocol.MESSAGE_AWARENESS:
-            entries = protocol.parse_awareness(reader.var_bytes())
-            for entry in entries:
-                connection.awareness_ids.add(entry.client_id)
-            self._queue_awareness(entries, relay=True)
+            entries = protocol.parse_awareness(reader.var_bytes(), protocol.MAX_AWARENESS_ENTRIES)
+            own = self._own_awareness(connection, entries)
+            if own:
+                self._queue_awareness(own, relay=True, author=connection.author_pk)
         elif kind == protocol.MESSAGE_CHAT:
             return False
         elif kind == protocol.MESSAGE_QUERY_AWARENESS and self.awareness:
             connection.push([protocol.awareness_message(list(self.awareness.values()))])
         # Auth and unknown message types are ignored, as y-websocket servers do.
         return True
+
+    def _own_awareness(
+        self, connection: Connection, entries: list[AwarenessEntry]
+    ) -> list[AwarenessEntry]:
+        """The entries for ``connection``'s own client id: the first it announces with a state,
+        unless someone else holds it. Others' are dropped — nobody may change or remove
+        another's cursor, and standard clients echo the states they receive."""
+        own = []
+        for entry in entries:
+            owner = self._awareness_owners.get(entry.client_id)
+            if owner is None or owner[0] is not connection:
+                if (
+                    connection.awareness_id is not None
+                    or entry.state == "null"
+                    or not _may_claim(connection, owner)
+                ):
+                    continue
+                self._awareness_owners[entry.client_id] = (connection, connection.author_pk)
+                connection.awareness_id = entry.client_id
+            if len(entry.state.encode()) > protocol.MAX_AWARENESS_STATE:
+                raise protocol.TooLarge(f"a cursor state of {len(entry.state)} characters")
+            own.append(entry)
+        return own
 
     async def receive(self, connection: Connection, message: bytes) -> None:
         if self.receive_now(connection, message):
@@ -398,7 +426,11 @@ class PadRoom:
         if updates and before is not None:
             store.maybe_compact_later(self, before)
 
-    def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
+    def _queue_awareness(
+        self, entries: list[AwarenessEntry], *, relay: bool, author: int | None = None
+    ) -> None:
+        """Keep and broadcast ``entries``, of one connection (of ``author``) or from another
+        process."""
         for entry in entries:
             if entry.state == "null":
                 self.awareness.pop(entry.client_id, None)
@@ -410,7 +442,12 @@ class PadRoom:
             asyncio.create_task(  # noqa: RUF006 - fire and forget, the layer has its own buffer
                 self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.awareness", "entries": payload, "origin": PROCESS_ID},
+                    {
+                        "type": "pad.awareness",
+                        "entries": payload,
+                        "author": author,
+                        "origin": PROCESS_ID,
+                    },
                 )
             )
         self._schedule_flush()
@@ -491,7 +528,9 @@ class PadRoom:
             elif message["type"] == "pad.chat":
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
-                self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
+                entries = [AwarenessEntry(*e) for e in message["entries"]]
+                self._remote_owners(entries, message.get("author"))
+                self._queue_awareness(entries, relay=False)
             elif message["type"] == "pad.custom":
                 frame = protocol.custom_message(message["message"])
                 for connection in self.connections:
@@ -499,6 +538,26 @@ class PadRoom:
             elif message["type"] == "pad.reset":
                 # The document was replaced wholesale (a pad moved or deleted): start afresh.
                 await _close_room(self)
+
+    def _remote_owners(self, entries: list[AwarenessEntry], author: int | None) -> None:
+        """Entries of a connection of another process, which checked them: its client ids
+        are taken, until it removes them."""
+        for entry in entries:
+            owner = self._awareness_owners.get(entry.client_id)
+            if owner is not None and owner[0] is not None:
+                continue  # a connection here holds it, and keeps it
+            if entry.state == "null":
+                self._awareness_owners.pop(entry.client_id, None)
+            else:
+                self._awareness_owners[entry.client_id] = (None, author)
+
+
+def _may_claim(connection: Connection, owner: tuple[Connection | None, int | None] | None) -> bool:
+    """Whether ``connection`` may take a client id held by ``owner``: a free one, or its own
+    writer's (a browser reconnecting before the server saw its old connection go)."""
+    if owner is None:
+        return True
+    return connection.author_pk is not None and owner[1] == connection.author_pk
 
 
 def _journal_stored(count: int) -> None:
