@@ -7,11 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from cartable.core.models import Grant
 from cartable.core.permissions import abilities
-from cartable.core.roles import Role
+from cartable.core.roles import Reach, Role
 from cartable.pad.models import PAD_ABILITIES, Pad, PadGroup, PadSession
 
 
@@ -84,3 +88,79 @@ def access_pad(
     if need not in access.abilities:
         raise PermissionDenied
     return access
+
+
+def _can(role: str, who: str, *, several: bool = False) -> str:
+    """ "<who> can <what the role allows>": one whole sentence to translate per role, and per
+    number (a verb agrees with "the teachers of 4e B")."""
+    if several:
+        sentences = {
+            Role.VIEWER: pgettext("several people", "%(who)s can read"),
+            Role.COMMENTER: pgettext("several people", "%(who)s can read and chat"),
+            Role.EDITOR: pgettext("several people", "%(who)s can edit"),
+            Role.MANAGER: pgettext("several people", "%(who)s can edit and share"),
+            Role.OWNER: pgettext("several people", "%(who)s own it"),
+        }
+    else:
+        sentences = {
+            Role.VIEWER: _("%(who)s can read"),
+            Role.COMMENTER: _("%(who)s can read and chat"),
+            Role.EDITOR: _("%(who)s can edit"),
+            Role.MANAGER: _("%(who)s can edit and share"),
+            Role.OWNER: _("%(who)s owns it"),
+        }
+    return sentences[Role(role)] % {"who": who}
+
+
+def who_has_access(pad: Pad) -> list[str]:
+    """Who may open ``pad`` now, in plain sentences, for its share screen: the same facts
+    ``resolve`` reads (owner, grants, reach, Etherpad group and sessions, read-only link)."""
+    lines = []
+    if pad.owner is not None:
+        lines.append(_can(Role.OWNER, pad.owner.get_display_name()))
+    grants = (
+        Grant.objects.filter(content_type=ContentType.objects.get_for_model(Pad), object_id=pad.pk)
+        .select_related("user", "group")
+        .order_by("group__name", "user__display_name", "pk")
+    )
+    shared = False
+    for grant in grants:
+        shared = True
+        if grant.group is None:
+            lines.append(_can(grant.role, grant.user.get_display_name()))
+            continue
+        lines.append(_can(grant.role, grant.group.name))
+        if grant.manager_role and grant.manager_role != grant.role:
+            teachers = (
+                _("The teachers of %(group)s")
+                if grant.group.kind == "class"
+                else _("The managers of %(group)s")
+            ) % {"group": grant.group.name}
+            lines.append(_can(grant.manager_role, teachers, several=True))
+    reach_who = {
+        Reach.LINK: _("Anyone with the edit link, even without an account,"),
+        Reach.PLATFORM: _("Every signed-in staff member of the platform"),
+        Reach.PUBLIC: _("Anyone (the pad is public and listed)"),
+    }
+    if pad.reach in reach_who:
+        lines.append(_can(pad.reach_role, reach_who[pad.reach]))
+    elif pad.reach == Reach.STRUCTURE:
+        structure = pad.structure.name if pad.structure else ""
+        who = _("Every signed-in staff member of %(structure)s") % {"structure": structure}
+        lines.append(_can(pad.reach_role, who))
+    if pad.pad_group_id is not None:
+        shared = True
+        lines.append(
+            _can(Role.EDITOR, _("Whoever a site linked to Cartable (Moodle…) opens it for"))
+        )
+        linked = pad.pad_group.platform_group if pad.pad_group else None
+        if linked is not None:
+            lines.append(_can(Role.EDITOR, linked.name))
+        if pad.public_status:
+            lines.append(
+                _can(Role.EDITOR, _("Anyone with the edit link, even without an account,"))
+            )
+    if pad.reach == Reach.RESTRICTED and not shared:
+        lines.append(_("No one else, until you share it."))
+    lines.append(_can(Role.VIEWER, _("Anyone you give the read-only link to")))
+    return lines

@@ -13,7 +13,7 @@ from cartable.accounts.models import Group
 from cartable.core.permissions import visible
 from cartable.core.types import AuthedRequest
 from cartable.pad import actions, authors, ids
-from cartable.pad.access import PadAccess, access_pad, resolve
+from cartable.pad.access import PadAccess, access_pad, resolve, who_has_access
 from cartable.pad.forms import GuestNameForm, NewPadForm
 from cartable.pad.models import Pad, PadAuthor
 
@@ -132,6 +132,7 @@ def settings_view(request: AuthedRequest, pad_id: str) -> HttpResponse:
         {
             "pad": pad,
             "access": access,
+            "who_has_access": who_has_access(pad),
             "reaches": [
                 (r.value, r.label)
                 for r in (
