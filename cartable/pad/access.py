@@ -126,8 +126,10 @@ def who_has_access(pad: Pad) -> list[str]:
     shared = False
     for grant in grants:
         shared = True
-        if grant.group is None:
+        if grant.user is not None:
             lines.append(_can(grant.role, grant.user.get_display_name()))
+            continue
+        if grant.group is None:
             continue
         lines.append(_can(grant.role, grant.group.name))
         if grant.manager_role and grant.manager_role != grant.role:
@@ -137,7 +139,7 @@ def who_has_access(pad: Pad) -> list[str]:
                 else _("The managers of %(group)s")
             ) % {"group": grant.group.name}
             lines.append(_can(grant.manager_role, teachers, several=True))
-    reach_who = {
+    reach_who: dict[str, str] = {
         Reach.LINK: _("Anyone with the edit link, even without an account,"),
         Reach.PLATFORM: _("Every signed-in staff member of the platform"),
         Reach.PUBLIC: _("Anyone (the pad is public and listed)"),
