@@ -32,6 +32,7 @@ from channels.layers import get_channel_layer
 from pycrdt import Doc, TransactionEvent, merge_updates
 
 from cartable.pad import chat, frames, journal, presence, protocol, store, writer
+from cartable.pad.cursors import Cursors
 from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
@@ -130,9 +131,7 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
-        # Who holds each client id: a connection of this process (None: of another one), and
-        # its author — a writer reconnecting takes their id back from their old connection.
-        self._awareness_owners: dict[int, tuple[Connection | None, int | None]] = {}
+        self.cursors = Cursors()  # which connection holds which client id of ``awareness``
         self._writes: asyncio.Queue[PendingWrite] = asyncio.Queue()
         self._waiting_acks = 0  # items of _writes with a connection
         # Journaled, acknowledged and broadcast, to be inserted: (seq, update, author, time)
@@ -200,10 +199,8 @@ class PadRoom:
         if connection.pump is not None:
             connection.pump.cancel()
         self.connections.discard(connection)
-        client_id = connection.awareness_id
-        owner = self._awareness_owners.get(client_id) if client_id is not None else None
-        if client_id is not None and owner is not None and owner[0] is connection:
-            del self._awareness_owners[client_id]
+        client_id = self.cursors.release(connection)
+        if client_id is not None:
             entry = self.awareness.get(client_id)
             if entry is not None:
                 gone = AwarenessEntry(client_id, entry.clock + 1, "null")
@@ -230,7 +227,7 @@ class PadRoom:
                 raise protocol.ProtocolError(f"unknown sync message {sub_type}")
         elif kind == protocol.MESSAGE_AWARENESS:
             entries = protocol.parse_awareness(reader.var_bytes(), protocol.MAX_AWARENESS_ENTRIES)
-            own = self._own_awareness(connection, entries)
+            own = self.cursors.own(connection, entries)
             if own:
                 self._queue_awareness(own, relay=True, author=connection.author_pk)
         elif kind == protocol.MESSAGE_CHAT:
@@ -239,29 +236,6 @@ class PadRoom:
             connection.push([protocol.awareness_message(list(self.awareness.values()))])
         # Auth and unknown message types are ignored, as y-websocket servers do.
         return True
-
-    def _own_awareness(
-        self, connection: Connection, entries: list[AwarenessEntry]
-    ) -> list[AwarenessEntry]:
-        """The entries for ``connection``'s own client id: the first it announces with a state,
-        unless someone else holds it. Others' are dropped — nobody may change or remove
-        another's cursor, and standard clients echo the states they receive."""
-        own = []
-        for entry in entries:
-            owner = self._awareness_owners.get(entry.client_id)
-            if owner is None or owner[0] is not connection:
-                if (
-                    connection.awareness_id is not None
-                    or entry.state == "null"
-                    or not _may_claim(connection, owner)
-                ):
-                    continue
-                self._awareness_owners[entry.client_id] = (connection, connection.author_pk)
-                connection.awareness_id = entry.client_id
-            if len(entry.state.encode()) > protocol.MAX_AWARENESS_STATE:
-                raise protocol.TooLarge(f"a cursor state of {len(entry.state)} characters")
-            own.append(entry)
-        return own
 
     async def receive(self, connection: Connection, message: bytes) -> None:
         if self.receive_now(connection, message):
@@ -529,7 +503,7 @@ class PadRoom:
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
                 entries = [AwarenessEntry(*e) for e in message["entries"]]
-                self._remote_owners(entries, message.get("author"))
+                self.cursors.remote(entries, message.get("author"))
                 self._queue_awareness(entries, relay=False)
             elif message["type"] == "pad.custom":
                 frame = protocol.custom_message(message["message"])
@@ -538,26 +512,6 @@ class PadRoom:
             elif message["type"] == "pad.reset":
                 # The document was replaced wholesale (a pad moved or deleted): start afresh.
                 await _close_room(self)
-
-    def _remote_owners(self, entries: list[AwarenessEntry], author: int | None) -> None:
-        """Entries of a connection of another process, which checked them: its client ids
-        are taken, until it removes them."""
-        for entry in entries:
-            owner = self._awareness_owners.get(entry.client_id)
-            if owner is not None and owner[0] is not None:
-                continue  # a connection here holds it, and keeps it
-            if entry.state == "null":
-                self._awareness_owners.pop(entry.client_id, None)
-            else:
-                self._awareness_owners[entry.client_id] = (None, author)
-
-
-def _may_claim(connection: Connection, owner: tuple[Connection | None, int | None] | None) -> bool:
-    """Whether ``connection`` may take a client id held by ``owner``: a free one, or its own
-    writer's (a browser reconnecting before the server saw its old connection go)."""
-    if owner is None:
-        return True
-    return connection.author_pk is not None and owner[1] == connection.author_pk
 
 
 def _journal_stored(count: int) -> None:
