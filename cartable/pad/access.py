@@ -11,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from cartable.core.models import Grant
 from cartable.core.permissions import abilities
@@ -90,26 +89,35 @@ def access_pad(
     return access
 
 
-def _can(role: str, who: str, *, several: bool = False) -> str:
-    """ "<who> can <what the role allows>": one whole sentence to translate per role, and per
-    number (a verb agrees with "the teachers of 4e B")."""
-    if several:
-        sentences = {
-            Role.VIEWER: pgettext("several people", "%(who)s can read"),
-            Role.COMMENTER: pgettext("several people", "%(who)s can read and chat"),
-            Role.EDITOR: pgettext("several people", "%(who)s can edit"),
-            Role.MANAGER: pgettext("several people", "%(who)s can edit and share"),
-            Role.OWNER: pgettext("several people", "%(who)s own it"),
-        }
-    else:
-        sentences = {
-            Role.VIEWER: _("%(who)s can read"),
-            Role.COMMENTER: _("%(who)s can read and chat"),
-            Role.EDITOR: _("%(who)s can edit"),
-            Role.MANAGER: _("%(who)s can edit and share"),
-            Role.OWNER: _("%(who)s owns it"),
-        }
+def _can(role: str, who: str) -> str:
+    """ "<who> can <what the role allows>": one whole sentence to translate per role."""
+    sentences = {
+        Role.VIEWER: _("%(who)s can read"),
+        Role.COMMENTER: _("%(who)s can read and chat"),
+        Role.EDITOR: _("%(who)s can edit"),
+        Role.MANAGER: _("%(who)s can edit and share"),
+        Role.OWNER: _("%(who)s owns it"),
+    }
     return sentences[Role(role)] % {"who": who}
+
+
+def _managers_can(role: str, group: Any) -> str | None:
+    """What the managers of ``group`` (a class's teachers) may do, when a grant gives them more
+    than its members: a sentence of its own, its verb agreeing with a plural."""
+    sentences = {
+        Role.EDITOR: (
+            _("The teachers of %(group)s can edit"),
+            _("The managers of %(group)s can edit"),
+        ),
+        Role.MANAGER: (
+            _("The teachers of %(group)s can edit and share"),
+            _("The managers of %(group)s can edit and share"),
+        ),
+    }
+    if role not in sentences:
+        return None
+    for_class, for_team = sentences[Role(role)]
+    return (for_class if group.kind == "class" else for_team) % {"group": group.name}
 
 
 def who_has_access(pad: Pad) -> list[str]:
@@ -132,13 +140,13 @@ def who_has_access(pad: Pad) -> list[str]:
         if grant.group is None:
             continue
         lines.append(_can(grant.role, grant.group.name))
-        if grant.manager_role and grant.manager_role != grant.role:
-            teachers = (
-                _("The teachers of %(group)s")
-                if grant.group.kind == "class"
-                else _("The managers of %(group)s")
-            ) % {"group": grant.group.name}
-            lines.append(_can(grant.manager_role, teachers, several=True))
+        managers = (
+            _managers_can(grant.manager_role, grant.group)
+            if grant.manager_role and grant.manager_role != grant.role
+            else None
+        )
+        if managers:
+            lines.append(managers)
     reach_who: dict[str, str] = {
         Reach.LINK: _("Anyone with the edit link, even without an account,"),
         Reach.PLATFORM: _("Every signed-in staff member of the platform"),

@@ -46,4 +46,4 @@ def test_the_share_dialog_says_who_has_access_now(client, teacher, colleague, kl
     assert "Qui y a accès maintenant" in text
     assert "Les élèves de 4e B peuvent le voir et ses enseignants le gérer" in text
     sharing.share_with_user(handout, colleague, "editor", by=teacher)
-    assert "Ahmed Benali peut modifier" in _dialog(client, handout)
+    assert "Ahmed Benali peut le modifier" in _dialog(client, handout)
