@@ -7,10 +7,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from cartable.core.edge import Edge, Mount, http_router  # noqa: E402
 from cartable.core.middleware import ServerSendMiddleware  # noqa: E402
+from cartable.core.origin import allowed_hosts_origin_validator  # noqa: E402
 from cartable.drive.webdav.app import application as webdav_app  # noqa: E402
 from cartable.routing import websocket_urlpatterns  # noqa: E402
 
@@ -28,7 +28,7 @@ application = ProtocolTypeRouter(
     {
         "http": http_router(django_asgi_app, MOUNTS),
         "websocket": Edge(
-            AllowedHostsOriginValidator(
+            allowed_hosts_origin_validator(
                 ServerSendMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
             )
         ),

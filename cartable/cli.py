@@ -7,6 +7,9 @@ import os
 import sys
 from typing import Any
 
+# Plain constants, importable before Django is set up.
+from cartable.pad.protocol import MAX_MESSAGE_SIZE
+
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cartable.settings")
@@ -20,7 +23,9 @@ def _setup_django() -> None:
 UVICORN_OPTIONS: dict[str, Any] = {
     "lifespan": "off",
     "proxy_headers": False,
-    "ws_max_size": 16 * 1024 * 1024,
+    # The largest message any websocket route takes (a pad's; /ws/events/ takes far less and
+    # checks it itself): a larger frame is refused (1009) before it is buffered.
+    "ws_max_size": MAX_MESSAGE_SIZE,
     # Compressing is per connection: a pad's broadcast would be compressed once for each of
     # its editors, and Yjs updates are a few dozen bytes.
     "ws_per_message_deflate": False,

@@ -175,11 +175,16 @@ class FrameReader(asyncio.Protocol):
         self.server.resume_writing()
 
 
-def read_directly(server_send: Any, on_message: OnMessage) -> FrameReader | None:
+def read_directly(
+    server_send: Any, on_message: OnMessage, max_size: int | None = None
+) -> FrameReader | None:
     """Hand this websocket's binary messages to ``on_message`` from now on, not to ASGI.
 
     Call it right after accepting the connection, before anything was awaited: what the
-    client sent until then would be read by uvicorn's protocol, out of order.
+    client sent until then would be read by uvicorn's protocol, out of order. A frame larger
+    than ``max_size`` (or than the server's limit) is not buffered here: it goes, with what
+    follows, to uvicorn's protocol, which refuses it past its own limit and otherwise hands it
+    to the application through ASGI, where it is refused too.
     """
     protocol = _uvicorn_protocol(server_send)
     if protocol is None or not all(
@@ -196,7 +201,8 @@ def read_directly(server_send: Any, on_message: OnMessage) -> FrameReader | None
         or transport.get_protocol() is not protocol
     ):
         return None
-    reader = FrameReader(protocol, on_message, protocol.config.ws_max_size)
+    limit = protocol.config.ws_max_size
+    reader = FrameReader(protocol, on_message, limit if max_size is None else min(limit, max_size))
     transport.set_protocol(reader)
     return reader
 

@@ -32,6 +32,7 @@ from pycrdt import Doc, TransactionEvent, merge_updates
 from cartable.core import jobs
 from cartable.pad import frames, journal, presence, protocol, store, writer
 from cartable.pad.actions import chat
+from cartable.pad.cursors import Cursors
 from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
@@ -74,7 +75,8 @@ class Connection:
     can_edit: bool
     can_chat: bool = False
     saved: int = 0  # updates of this connection made durable
-    awareness_ids: set[int] = field(default_factory=set)
+    # The awareness client id this connection announced first, the only one it may update.
+    awareness_id: int | None = None
     closed: bool = False
     # Broadcasts wait here for this connection's own sending task: a slow client delays only
     # itself, and a broadcast costs no new task per connection.
@@ -128,6 +130,7 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
+        self.cursors = Cursors()  # which connection holds which client id of ``awareness``
         self._writes: asyncio.Queue[PendingWrite] = asyncio.Queue()
         self._waiting_acks = 0  # items of _writes with a connection
         # Journaled, acknowledged and broadcast, to be inserted: (seq, update, author, time)
@@ -212,13 +215,12 @@ class PadRoom:
         if connection.pump is not None:
             connection.pump.cancel()
         self.connections.discard(connection)
-        gone = []
-        for client_id in connection.awareness_ids:
-            entry = self.awareness.pop(client_id, None)
+        client_id = self.cursors.release(connection)
+        if client_id is not None:
+            entry = self.awareness.get(client_id)
             if entry is not None:
-                gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
-        if gone:
-            self._queue_awareness(gone, relay=True)
+                gone = AwarenessEntry(client_id, entry.clock + 1, "null")
+                self._queue_awareness([gone], relay=True, author=connection.author_pk)
         presence.changed()
 
     # --- Messages from clients -----------------------------------------------------------
@@ -240,10 +242,10 @@ class PadRoom:
             else:
                 raise protocol.ProtocolError(f"unknown sync message {sub_type}")
         elif kind == protocol.MESSAGE_AWARENESS:
-            entries = protocol.parse_awareness(reader.var_bytes())
-            for entry in entries:
-                connection.awareness_ids.add(entry.client_id)
-            self._queue_awareness(entries, relay=True)
+            entries = protocol.parse_awareness(reader.var_bytes(), protocol.MAX_AWARENESS_ENTRIES)
+            own = self.cursors.own(connection, entries)
+            if own:
+                self._queue_awareness(own, relay=True, author=connection.author_pk)
         elif kind == protocol.MESSAGE_CHAT:
             return False
         elif kind == protocol.MESSAGE_QUERY_AWARENESS and self.awareness:
@@ -414,7 +416,11 @@ class PadRoom:
         if updates and before is not None:
             self._compact_if_due(before)
 
-    def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
+    def _queue_awareness(
+        self, entries: list[AwarenessEntry], *, relay: bool, author: int | None = None
+    ) -> None:
+        """Keep and broadcast ``entries``, of one connection (of ``author``) or from another
+        process."""
         for entry in entries:
             if entry.state == "null":
                 self.awareness.pop(entry.client_id, None)
@@ -426,7 +432,12 @@ class PadRoom:
             asyncio.create_task(  # noqa: RUF006 - fire and forget, the layer has its own buffer
                 self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.awareness", "entries": payload, "origin": presence.PROCESS_ID},
+                    {
+                        "type": "pad.awareness",
+                        "entries": payload,
+                        "author": author,
+                        "origin": presence.PROCESS_ID,
+                    },
                 )
             )
         self._schedule_flush()
@@ -507,7 +518,9 @@ class PadRoom:
             elif message["type"] == "pad.chat":
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
-                self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
+                entries = [AwarenessEntry(*e) for e in message["entries"]]
+                self.cursors.remote(entries, message.get("author"))
+                self._queue_awareness(entries, relay=False)
             elif message["type"] == "pad.custom":
                 frame = protocol.custom_message(message["message"])
                 for connection in self.connections:

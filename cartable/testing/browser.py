@@ -120,7 +120,7 @@ def sign_in(context: BrowserContext, server: str, user: Any) -> None:
     from django.test import Client
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="cartable.accounts.backends.AuthenticationBackend")
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": server}]

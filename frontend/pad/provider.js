@@ -8,7 +8,7 @@ import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import * as awarenessProtocol from "y-protocols/awareness";
-import { SaveState } from "./saving.js";
+import { SaveState, TOO_LARGE } from "./saving.js";
 
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
@@ -19,8 +19,9 @@ const STEP1 = 0;
 const STEP2 = 1;
 const UPDATE = 2;
 
-// Closing codes after which trying again cannot help.
-const FINAL_CODES = new Set([4401, 4403, 4404]);
+// Closing codes after which trying again cannot help. 1009: a change larger than the server
+// takes (docs/pad.md, "Limits"), which every new connection would send again.
+const FINAL_CODES = new Set([4401, 4403, 4404, TOO_LARGE]);
 // The server renews awareness every 15 s; silence for longer means a dead connection.
 const SILENCE_MS = 35000;
 

@@ -5,6 +5,9 @@
 // them again.
 import { gettext } from "../i18n.js";
 
+// The server's closing code for a message over its limits (RFC 6455's "message too big").
+export const TOO_LARGE = 1009;
+
 export class SaveState {
   /** @param {{canEdit: boolean}} options */
   constructor({ canEdit }) {
@@ -64,8 +67,9 @@ export class SaveState {
     if (finalCode !== null) this.closedFor = finalCode;
   }
 
-  /** "connecting", "saving", "saved", "offline", "readonly" or "refused". */
+  /** "connecting", "saving", "saved", "offline", "readonly", "tooLarge" or "refused". */
   get status() {
+    if (this.closedFor === TOO_LARGE) return "tooLarge";
     if (this.closedFor !== null) return "refused";
     if (!this.connected) return "offline";
     if (!this.synced) return "connecting";
@@ -96,6 +100,8 @@ export function statusText(status, { canEdit }) {
       return gettext("Read only");
     case "refused":
       return gettext("Access refused — reload the page");
+    case "tooLarge":
+      return gettext("This change is too large to be saved — reload the page");
     default:
       return status;
   }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { SaveState, statusText } from "./saving.js";
+import { SaveState, statusText, TOO_LARGE } from "./saving.js";
 
 /** A writer's state on a connection that is open and synced. */
 function connectedWriter() {
@@ -120,6 +120,14 @@ describe("SaveState", () => {
     state.closed();
     assert.equal(state.status, "refused");
   });
+
+  test("a change too large for the server says so, and is not sent again", () => {
+    const state = connectedWriter();
+    state.updateSent();
+    state.closed(TOO_LARGE);
+    assert.equal(state.status, "tooLarge");
+    assert.equal(state.unsaved, true);
+  });
 });
 
 describe("statusText", () => {
@@ -130,6 +138,10 @@ describe("statusText", () => {
     assert.equal(statusText("saved", writer), "Saved");
     assert.equal(statusText("readonly", { canEdit: false }), "Read only");
     assert.equal(statusText("refused", writer), "Access refused — reload the page");
+    assert.equal(
+      statusText("tooLarge", writer),
+      "This change is too large to be saved — reload the page",
+    );
   });
 
   test("offline promises a writer that the changes will be sent; a reader only waits", () => {

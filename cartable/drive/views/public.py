@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from cartable.core import limits
 from cartable.core.http import serves_user_bytes
 from cartable.drive import access, errors, mounts
 from cartable.drive.models import Node, ShareLink
@@ -87,17 +88,22 @@ def link_page(request: HttpRequest, token: str) -> HttpResponse:
     if not access.link_is_usable(link):
         return render(request, "drive/public/expired.html", {"link": link}, status=410)
     if not _unlocked(request, link):
-        error = ""
+        error, status = "", 200
         if request.method == "POST":
-            if access.link_password_matches(link, request.POST.get("password", "")):
-                request.session[f"drive_link_{link.pk}"] = _password_mark(link)
-                return redirect("drive:link", link.token)
-            error = _("This password is not the right one.")
+            try:
+                attempt = limits.check_attempt(
+                    "link_password", key=f"drive:{link.pk}", request=request
+                )
+            except limits.Limited as refusal:
+                error, status = refusal.message, 429
+            else:
+                if access.link_password_matches(link, request.POST.get("password", "")):
+                    attempt.succeeded()
+                    request.session[f"drive_link_{link.pk}"] = _password_mark(link)
+                    return redirect("drive:link", link.token)
+                error, status = _("This password is not the right one."), 403
         return render(
-            request,
-            "drive/public/password.html",
-            {"link": link, "error": error},
-            status=403 if error else 200,
+            request, "drive/public/password.html", {"link": link, "error": error}, status=status
         )
     if link.file_drop:
         return render(

@@ -70,11 +70,15 @@ def create_pad(
     pad_id: str | None = None,
     group: Group | None = None,
     text: str | None = None,
-    reach: str = Reach.LINK,
+    reach: str = Reach.RESTRICTED,
     pad_group: PadGroup | None = None,
     author_pk: int | None = None,
 ) -> Pad:
-    """A new pad. ``group``: a platform class whose members may edit it."""
+    """A new pad. ``group``: a platform class whose members may edit it.
+
+    Open to its owner and ``group`` only, until its owner chooses a wider ``reach``: a pad's
+    id is its edit link, and a link gets forwarded. Etherpad's API asks for ``Reach.LINK``
+    (docs/pad.md)."""
     pad_id = pad_id or ids.new_pad_id()
     if not ids.is_valid_pad_id(pad_id):
         raise ValidationError(

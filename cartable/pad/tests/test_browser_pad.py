@@ -338,3 +338,68 @@ def test_a_link_is_asked_in_a_dialog_not_a_prompt(pad_server, chromium):
     assert prompts == []
     assert not [e for e in errors if "Content Security Policy" in e]
     context.close()
+
+
+def test_a_pad_made_for_a_class_is_the_class_s_until_its_teacher_opens_it(pad_server, chromium):
+    """Claire makes a pad for 5e A: its share screen says so, a visitor holding the link
+    is sent to sign in (no guest's name prompt, no socket), a pupil of 5e A writes in it."""
+    from cartable.pad import protocol
+
+    server, _ids = pad_server
+    context = chromium.new_context(locale="fr-FR")
+    page = context.new_page()
+    sign_in(page, server, CLAIRE)
+    page.goto(f"{server.url}/pad/")
+    page.get_by_label("Titre").fill("Notes de 5e A")
+    page.get_by_label("Pour").select_option(label="5e A")
+    page.get_by_role("button", name="Créer").click()
+    page.wait_for_selector(".pad-text[contenteditable=true]")
+    url = page.url
+    page.get_by_role("link", name="Partage et paramètres").click()
+    access = page.locator(".pad-access")
+    expect(access).to_contain_text("5e A peut modifier")
+    expect(access).not_to_contain_text("sans compte")
+    page.screenshot(path=str(SHOTS / "pad-share-class.png"), full_page=True)
+
+    visitor_context = chromium.new_context(locale="fr-FR")
+    visitor = visitor_context.new_page()
+    visitor.goto(url)
+    expect(visitor).to_have_url(re.compile(r"/accounts/login/"))
+    assert visitor.locator("input[name=name]").count() == 0
+    opened = visitor.evaluate(
+        """path => new Promise(resolve => {
+            const socket = new WebSocket(`ws://${location.host}${path}`);
+            socket.onopen = () => resolve(true);
+            socket.onclose = () => resolve(false);
+        })""",
+        "/ws/pad/" + url.rsplit("/", 1)[-1],
+    )
+    assert opened is False
+    visitor_context.close()
+
+    pupil_context = chromium.new_context(locale="fr-FR")
+    pupil = pupil_context.new_page()
+    cursors: list[int] = []  # the size of each cursor state the editor sends
+
+    def on_socket(socket):
+        def on_frame(payload):
+            if isinstance(payload, bytes) and payload[:1] == bytes([protocol.MESSAGE_AWARENESS]):
+                reader = protocol.Reader(payload[1:])
+                for entry in protocol.parse_awareness(reader.var_bytes()):
+                    cursors.append(len(entry.state.encode()))
+
+        socket.on("framesent", on_frame)
+
+    pupil.on("websocket", on_socket)
+    sign_in(pupil, server, "lucas.5ea")
+    pupil.goto(url)
+    pupil.wait_for_selector(".pad-text[contenteditable=true]")
+    pupil.click(".pad-text")
+    pupil.keyboard.type("Mon idée pour l'exposé")
+    expect(pupil.locator("[data-pad-status]")).to_have_attribute("data-state", "saved")
+    page.goto(url)
+    expect(page.locator(".pad-text")).to_contain_text("Mon idée pour l'exposé")
+    # What the limit on cursor states is measured against (docs/pad.md, "Limits").
+    assert cursors and max(cursors) < protocol.MAX_AWARENESS_STATE // 4, cursors
+    pupil_context.close()
+    context.close()

@@ -14,6 +14,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from websockets.asyncio.client import connect
 
+from cartable.core.roles import Reach
 from cartable.pad import actions, protocol
 from cartable.pad.room import _rooms
 from cartable.testing.servers import clean_env, run_async, running
@@ -35,7 +36,7 @@ async def test_frames_are_read_and_written_directly_under_cartable_serves_option
 ):
     if transport != "uvicorn":
         pytest.skip("Channels' communicator has no socket to write to")
-    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Texte")
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Texte", reach=Reach.LINK)
     client, ok, _ = await YClient.connect(f"/ws/pad/{pad.pad_id}")
     assert ok
     await client.sync()

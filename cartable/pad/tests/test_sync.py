@@ -47,7 +47,9 @@ async def typed(user, text, pad=None):
 
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_two_writers_see_each_other_and_everything_is_saved(teacher, colleague):
-    pad = await sync_to_async(actions.create_pad)(owner=teacher, title="Plan de séquence")
+    pad = await sync_to_async(actions.create_pad)(
+        owner=teacher, title="Plan de séquence", reach=Reach.LINK
+    )
     alice, ok_a, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, ok_b, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)  # edit link: reach=link
     assert ok_a and ok_b
@@ -138,7 +140,7 @@ async def test_server_side_changes_reach_open_editors(teacher):
 
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, colleague):
-    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, reach=Reach.LINK)
     alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
     await alice.sync()
@@ -156,7 +158,9 @@ async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, co
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_a_deletion_is_stored_and_broadcast(teacher, colleague):
     """A deletion adds no struct to the document: it must not be taken for a resend."""
-    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Bonjour tout le monde")
+    pad = await sync_to_async(actions.create_pad)(
+        owner=teacher, text="Bonjour tout le monde", reach=Reach.LINK
+    )
     alice, _ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _ok, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
     await alice.sync()
@@ -182,7 +186,7 @@ async def test_chat_is_kept_with_the_pad_and_delivered_live(teacher, colleague):
 
     from cartable.pad.actions import chat
 
-    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, reach=Reach.LINK)
     alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
     await alice.sync()

@@ -14,7 +14,7 @@ from cartable.core.permissions import visible
 from cartable.core.roles import Reach
 from cartable.core.types import AuthedRequest
 from cartable.pad import actions, ids
-from cartable.pad.access import access_pad, may_create_pad, resolve
+from cartable.pad.access import access_pad, may_create_pad, resolve, who_has_access
 from cartable.pad.actions import authors
 from cartable.pad.models import Pad
 from cartable.pad.views.common import session_ids
@@ -130,6 +130,7 @@ def settings_view(request: AuthedRequest, pad_id: str) -> HttpResponse:
         {
             "pad": pad,
             "access": access,
+            "who_has_access": who_has_access(pad),
             "reaches": [
                 (r.value, r.label)
                 for r in (
