@@ -29,6 +29,7 @@ from cartable.accounts.forms import (
 )
 from cartable.accounts.models import Invitation, Membership, User
 from cartable.core.http import serves_user_bytes, storage_response
+from cartable.core.registry import registry
 from cartable.core.types import AuthedRequest
 
 
@@ -83,12 +84,24 @@ def group_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "members": group.memberships.select_related("user")
         .alias(rank=Case(When(role="owner", then=0), When(role="manager", then=1), default=2))
         .order_by("rank", "user__display_name", "user__username"),
+        "sections": class_sections(request.user, group),
     }
     if can_manage:
         context["invitations"] = group.invitations.filter(revoked_at__isnull=True)
         context["invitation_form"] = InvitationForm()
         context["co_teacher_form"] = CoTeacherForm()
     return render(request, "accounts/group_detail.html", context)
+
+
+def class_sections(user: Any, group: Any) -> list[dict[str, Any]]:
+    """What the class has in each tool, from the tools' registered sections: the class page
+    is the class's hub without knowing any tool."""
+    sections = []
+    for section in registry.ordered_class_sections():
+        content = section.content(user, group)
+        if content is not None:
+            sections.append({"key": section.key, "title": section.title, "content": content})
+    return sections
 
 
 @login_required

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from cartable.accounts.models import User
+    from cartable.accounts.models import Group, User
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,71 @@ class DemoData:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Tool:
+    """A tool's line in the portal's list of tools: the home page and the guide show the
+    tools that registered one, and only those. ``icon`` is a static file's path (an SVG
+    drawn with ``currentColor``)."""
+
+    key: str
+    name: Any
+    description: Any
+    url_name: str
+    icon: str
+    order: int = 100
+
+
+def signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A tool's entry in the top bar, shown to whom ``shown_to`` accepts (everyone signed
+    in by default) and marked current on the pages of its URL namespaces."""
+
+    key: str
+    label: Any
+    url_name: str
+    namespaces: tuple[str, ...]
+    order: int = 100
+    shown_to: Callable[[Any], bool] = signed_in
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    """Something of the class in a tool (its folder, a pad…), or an action (``action``:
+    "New pad for this class") offered because the person may do it."""
+
+    title: Any
+    url: str
+    meta: Any = ""
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class SectionContent:
+    items: list[SectionLink]
+    actions: list[SectionLink] = field(default_factory=list)
+    # Said when there are no items yet.
+    empty: Any = ""
+
+
+@dataclass(frozen=True)
+class ClassSection:
+    """What a class (or group) has in a tool, on the class's page, which is the class's hub.
+
+    ``content(user, group)`` is called for a member (or an administrator) of the group; it
+    lists what this person may open and the actions this person may take, from the tool's own
+    ``abilities``, and returns None to leave the section out.
+    """
+
+    key: str
+    title: Any
+    content: Callable[[User, Group], SectionContent | None]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     cards: dict[str, DashboardCard] = field(default_factory=dict)
@@ -85,6 +150,9 @@ class Registry:
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
     retention: dict[str, RetentionRule] = field(default_factory=dict)
     demo: dict[str, DemoData] = field(default_factory=dict)
+    tools: dict[str, Tool] = field(default_factory=dict)
+    nav: dict[str, NavEntry] = field(default_factory=dict)
+    class_sections: dict[str, ClassSection] = field(default_factory=dict)
     # Jobs by name (cartable.core.jobs): django_tasks Task objects.
     tasks: dict[str, Any] = field(default_factory=dict)
 
@@ -102,6 +170,24 @@ class Registry:
 
     def add_demo(self, handler: DemoData) -> None:
         self.demo[handler.key] = handler
+
+    def add_tool(self, tool: Tool) -> None:
+        self.tools[tool.key] = tool
+
+    def add_nav(self, entry: NavEntry) -> None:
+        self.nav[entry.key] = entry
+
+    def add_class_section(self, section: ClassSection) -> None:
+        self.class_sections[section.key] = section
+
+    def ordered_tools(self) -> list[Tool]:
+        return sorted(self.tools.values(), key=lambda t: (t.order, t.key))
+
+    def ordered_nav(self) -> list[NavEntry]:
+        return sorted(self.nav.values(), key=lambda e: (e.order, e.key))
+
+    def ordered_class_sections(self) -> list[ClassSection]:
+        return sorted(self.class_sections.values(), key=lambda s: (s.order, s.key))
 
     def add_task(self, name: str, task: Any) -> None:
         """A job that :func:`cartable.core.jobs.later` enqueues by ``name``."""

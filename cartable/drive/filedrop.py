@@ -1,7 +1,7 @@
 """Homework boxes: a class folder in which students hand in work and see only their own.
 
-The rule itself lives in ``cartable.drive.access`` (``Node.file_drop``); this is the action
-that turns a folder into one, or back.
+The rule itself lives in ``cartable.drive.access`` (``Node.file_drop``); these are the actions
+that turn a folder into one, or back, and make a new one.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 
-from cartable.drive import access, errors
+from cartable.drive import access, actions, errors
 from cartable.drive.models import Node
 
 
@@ -22,3 +22,14 @@ def set_file_drop(node: Node, on: bool, *, by: Any) -> Node:
         Node.objects.filter(pk=node.pk).update(file_drop=on)
         node.file_drop = on
     return node
+
+
+def create_homework_box(parent: Node, name: str, *, by: Any) -> Node:
+    """A new folder of a class's folder, made a homework box at once: whoever may manage the
+    class's folder may (a pupil never has a homework box of their own)."""
+    access.check(by, parent, "manage")
+    if parent.space.group_id is None:
+        raise errors.Forbidden
+    with transaction.atomic():
+        box = actions.create_folder(parent, name, by=by)
+        return set_file_drop(box, True, by=by)

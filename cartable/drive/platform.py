@@ -1,4 +1,5 @@
-"""How Drive plugs into the platform: search, "download my data", account deletion, retention."""
+"""How Drive plugs into the platform: its place in the portal (list of tools, top bar, the
+class page), search, "download my data", account deletion, retention."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from typing import Any
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cartable.core.registry import (
+    ClassSection,
     DashboardCard,
     DemoData,
+    NavEntry,
     PersonalData,
     RetentionRule,
     SearchResult,
+    SectionContent,
+    SectionLink,
+    Tool,
     registry,
 )
 from cartable.core.search import excerpt
@@ -58,6 +65,58 @@ def _recent_files(user: Any) -> list[dict[str, Any]]:
         if len(items) == 6:
             break
     return items
+
+
+def class_section(user: Any, group: Any) -> SectionContent | None:
+    """The class's folder and its homework boxes, as this person may open them; "New
+    homework box" for whoever manages the folder."""
+    from cartable.drive.access import abilities, access_of
+    from cartable.drive.actions import root_of
+    from cartable.drive.models import Node, Space
+
+    space = Space.objects.filter(group=group).first()
+    if space is None:
+        return None
+    root = root_of(space)
+    allowed = abilities(user, root)
+    if "view" not in allowed:
+        return None
+    items = [
+        SectionLink(
+            _("Class folder"),
+            node_url(root),
+            meta=_("The class's documents, for every member"),
+            icon="folder",
+        )
+    ]
+    boxes = Node.objects.filter(space=space, file_drop=True, trashed=False).order_by("name")
+    for box in boxes:
+        state = access_of(user, box)
+        if state.role is None:
+            continue
+        meta: Any
+        if state.dropping:
+            meta = _("Homework box: hand in your work here")
+        else:
+            handed_in = Node.objects.filter(
+                space=space, path__startswith=box.path + "/", kind=Node.Kind.FILE, trashed=False
+            ).count()
+            meta = ngettext(
+                "Homework box: %(count)d file handed in",
+                "Homework box: %(count)d files handed in",
+                handed_in,
+            ) % {"count": handed_in}
+        items.append(SectionLink(box.name, node_url(box), meta=meta, icon="drop"))
+    actions = []
+    if "manage" in allowed:
+        actions.append(
+            SectionLink(
+                _("New homework box"),
+                reverse("drive:new_folder", args=[root.public_id]) + "?box=1",
+                icon="plus",
+            )
+        )
+    return SectionContent(items, actions)
 
 
 def _file_count() -> int:
@@ -194,6 +253,20 @@ def register() -> None:
             counter=_file_count,
         )
     )
+    registry.add_tool(
+        Tool(
+            key="drive",
+            name=_("Drive"),
+            description=_(
+                "Store, hand in and share files; sync them with your computer and phone."
+            ),
+            url_name="drive:home",
+            icon="drive/tool.svg",
+            order=40,
+        )
+    )
+    registry.add_nav(NavEntry("drive", _("Drive"), "drive:home", namespaces=("drive",), order=40))
+    registry.add_class_section(ClassSection("drive", _("Drive"), class_section, order=40))
     registry.add_search(DriveSearch())
     registry.add_personal_data(
         PersonalData(key="drive", export=export_files, erase=erase_files, order=40)

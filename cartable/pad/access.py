@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -91,6 +92,19 @@ def access_pad(
     if need not in access.abilities:
         raise PermissionDenied
     return access
+
+
+def may_create_pad(user: Any, group: Any = None) -> bool:
+    """Whether ``user`` may create a pad: for ``group``, a class whose members will all edit
+    it, any member of it; for themselves (no group), staff only, since students write in
+    their classes."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if group is not None:
+        return group.pk in user.group_roles()
+    return bool(user.is_staff_member)
 
 
 def recent_pads(user: User, limit: int) -> list[Pad]:
@@ -187,3 +201,13 @@ def who_has_access(pad: Pad) -> list[str]:
         lines.append(_("No one else, until you share it."))
     lines.append(_can(Role.VIEWER, _("Anyone you give the read-only link to")))
     return lines
+
+
+def class_pads(user: User, group: Any, limit: int = 20) -> list[Pad]:
+    """The pads of a class (made for it or shared with it) that ``user`` may open, the last
+    written in first."""
+    shared = Grant.objects.filter(
+        content_type=ContentType.objects.get_for_model(Pad), group=group
+    ).values("object_id")
+    pads = Pad.objects.filter(Q(owner_group=group) | Q(pk__in=shared))
+    return list(visible(user, pads).order_by("-last_edited_at", "-created_at")[:limit])

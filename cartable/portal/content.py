@@ -1,17 +1,24 @@
 """Pages shipped in the repository as Markdown: the guide of good practices and the legal pages.
 
 Each file starts with ``key: value`` lines (title, summary, order), a line ``---``, then Markdown.
+
+A line that speaks of a tool ends with a marker naming it: ``{tool: visio}``; it is shown only
+when that tool is installed (it registered its :class:`~cartable.core.registry.Tool`), so
+that the pages never promise a tool that does not exist and grow as tools land.
+``{tool: tube, visio}`` needs both, ``{tool: blog | forum}`` either.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.safestring import SafeString, mark_safe
 
 from cartable.core import markdown
+from cartable.core.registry import registry
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 ALLOWED_TAGS = frozenset(
@@ -56,8 +63,32 @@ class Page:
     text: str
 
 
-def _parse(path: Path, section: str, language: str) -> Page:
-    raw = path.read_text(encoding="utf-8")
+_TOOL_MARKER = re.compile(r"[ \t]*\{tools?:([^{}]*)\}[ \t]*$")
+
+
+def installed_tools() -> frozenset[str]:
+    return frozenset(registry.tools)
+
+
+def only_installed(text: str, tools: frozenset[str]) -> str:
+    """``text`` without the lines whose marker names a tool that is not installed."""
+    kept = []
+    for line in text.splitlines():
+        marker = _TOOL_MARKER.search(line)
+        if marker is not None:
+            alternatives = [
+                {name.strip() for name in alternative.split(",") if name.strip()}
+                for alternative in marker.group(1).split("|")
+            ]
+            if not any(needed <= tools for needed in alternatives):
+                continue
+            line = line[: marker.start()]
+        kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def _parse(path: Path, section: str, language: str, tools: frozenset[str]) -> Page:
+    raw = only_installed(path.read_text(encoding="utf-8"), tools)
     meta: dict[str, str] = {}
     header, sep, body = raw.partition("\n---\n")
     if not sep:
@@ -79,14 +110,18 @@ def _parse(path: Path, section: str, language: str) -> Page:
     )
 
 
-@functools.cache
 def pages(section: str, language: str) -> tuple[Page, ...]:
+    return _pages(section, language, installed_tools())
+
+
+@functools.cache
+def _pages(section: str, language: str, tools: frozenset[str]) -> tuple[Page, ...]:
     folder = CONTENT_DIR / language / section
     if not folder.is_dir():
         return ()
     return tuple(
         sorted(
-            (_parse(p, section, language) for p in folder.glob("*.md")),
+            (_parse(p, section, language, tools) for p in folder.glob("*.md")),
             key=lambda p: (p.order, p.slug),
         )
     )

@@ -49,8 +49,12 @@ class _Entry:
     positions: tuple[int, ...]
 
 
-@functools.cache
 def _entries(language: str) -> tuple[_Entry, ...]:
+    return _entries_with(language, content.installed_tools())
+
+
+@functools.cache
+def _entries_with(language: str, tools: frozenset[str]) -> tuple[_Entry, ...]:
     # Pages are read once per process (content.pages is cached), so is their plain text.
     entries = []
     for page in content.pages("guide", language):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,10 +32,24 @@ from cartable.portal.models import Contribution
 LEGAL_PAGES = ("privacy", "terms", "accessibility")
 
 
+def tools() -> list[dict[str, Any]]:
+    """The tools that are installed (those that registered a line), with their address."""
+    return [
+        {
+            "key": tool.key,
+            "name": tool.name,
+            "description": tool.description,
+            "url": reverse(tool.url_name),
+            "icon": tool.icon,
+        }
+        for tool in registry.ordered_tools()
+    ]
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:dashboard")
-    return render(request, "portal/home.html", {"cards": registry.ordered_cards()})
+    return render(request, "portal/home.html", {"tools": tools()})
 
 
 @login_required

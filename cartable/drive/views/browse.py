@@ -31,7 +31,11 @@ RESULTS = 100
 
 
 def listing_context(
-    request: HttpRequest, node: Node, allowed: frozenset[str], items: list[Node]
+    request: HttpRequest,
+    node: Node,
+    allowed: frozenset[str],
+    items: list[Node],
+    own: access.Access | None = None,
 ) -> dict[str, Any]:
     sort = request.GET.get("sort", "name")
     order = "desc" if request.GET.get("order") == "desc" else "asc"
@@ -41,7 +45,10 @@ def listing_context(
         items = [n for n in items if wanted in fold(getattr(n, "mount_name", "") or n.name)]
     items = sort_nodes(items, sort, order)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    listed = rows(request.user, page.object_list, folder=node)
+    listed = rows(request.user, page.object_list, folder=node, own=own)
+    # The selection bar offers what every row that can be selected allows.
+    selectable = [r.abilities for r in listed if not getattr(r.node, "mount_name", "")]
+    bulk = frozenset.intersection(*selectable) if selectable else frozenset()
     sort = sort if sort in ("name", "size", "date") else "name"
     columns = {}
     for key in ("name", "size", "date"):
@@ -59,6 +66,7 @@ def listing_context(
         "rows": listed,
         "show_uploader": node.file_drop or any(r.uploader for r in listed),
         "allowed": allowed,
+        "bulk": bulk,
     }
 
 
@@ -77,7 +85,7 @@ def folder_page(request: HttpRequest, node: Node, allowed: frozenset[str]) -> Ht
         "used": space.used,
         "free": free_bytes(space) if quota is not None else None,
         "trash_days": settings.DRIVE_TRASH_DAYS,
-        **listing_context(request, node, allowed, items),
+        **listing_context(request, node, allowed, items, state),
         "shared_with_class": shared_with_group(user, space) if node.is_root else [],
     }
     return render(request, "drive/folder.html", context)

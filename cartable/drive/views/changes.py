@@ -38,20 +38,41 @@ def parent_url(node: Node) -> str:
 @login_required
 @drive_errors
 def new_folder(request: AuthedRequest, public_id: str) -> HttpResponse:
-    parent, _allowed = load(request.user, public_id, "upload")
+    """A new folder; with ``box=1``, a homework box in a class's folder (the class page's
+    "New homework box")."""
+    box = (request.POST.get("box") or request.GET.get("box")) == "1"
+    parent, _allowed = load(request.user, public_id, "manage" if box else "upload")
+    if box and parent.space.group_id is None:
+        raise errors.Forbidden
     error = ""
     if request.method == "POST":
+        name = request.POST.get("name", "")
         try:
-            created = actions.create_folder(parent, request.POST.get("name", ""), by=request.user)
+            if box:
+                created = filedrop.create_homework_box(parent, name, by=request.user)
+            else:
+                created = actions.create_folder(parent, name, by=request.user)
         except (errors.Conflict, errors.InvalidName) as exc:
             error = exc.message
         else:
+            if box:
+                messages.success(
+                    request,
+                    _("Homework box “%(name)s” created: students can hand in their work.")
+                    % {"name": created.name},
+                )
+                return redirect(folder_url(created))
             messages.success(request, _("Folder “%(name)s” created.") % {"name": created.name})
             return redirect(folder_url(parent))
     return render(
         request,
         "drive/forms/new_folder.html",
-        {"node": parent, "error": error, "crumbs": breadcrumbs(request.user, parent)},
+        {
+            "node": parent,
+            "box": box,
+            "error": error,
+            "crumbs": breadcrumbs(request.user, parent),
+        },
     )
 
 

@@ -14,13 +14,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from cartable.accounts.actions import group_role
 from cartable.accounts.models import Group, User
 from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
 from cartable.core.storage import TooLarge, save_stream, unique_name
-from cartable.pad import document, ids, store
+from cartable.pad import access, document, ids, store
 from cartable.pad.models import (
     ChatMessage,
     Pad,
@@ -90,12 +89,7 @@ def create_pad(
         )
     if Pad.objects.filter(pad_id=pad_id).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
-    if (
-        group is not None
-        and owner is not None
-        and group_role(owner, group) is None
-        and not owner.is_superuser
-    ):
+    if group is not None and owner is not None and not access.may_create_pad(owner, group):
         raise PermissionDenied(_("You are not a member of this class."))
     pad = Pad.objects.create(
         pad_id=pad_id,

@@ -17,13 +17,20 @@ class NewPadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, groups: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(
+        self,
+        *args: Any,
+        groups: list[Any] = (),  # type: ignore[assignment]
+        personal: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.groups = {str(g.public_id): g for g in groups}
-        choices = [("", _("Only me (I will share it afterwards)"))] + [
-            (str(g.public_id), g.name) for g in groups
-        ]
+        # Only the choices the person may make: students create pads for their classes.
+        choices = [("", _("Only me (I will share it afterwards)"))] if personal else []
+        choices += [(str(g.public_id), g.name) for g in groups]
         self.fields["group"].choices = choices  # type: ignore[attr-defined]
+        self.fields["group"].required = not personal
 
 
 class GuestNameForm(forms.Form):

@@ -14,7 +14,7 @@ from cartable.core.permissions import visible
 from cartable.core.roles import Reach
 from cartable.core.types import AuthedRequest
 from cartable.pad import actions, ids
-from cartable.pad.access import access_pad, resolve, who_has_access
+from cartable.pad.access import access_pad, may_create_pad, resolve, who_has_access
 from cartable.pad.actions import authors
 from cartable.pad.models import Pad
 from cartable.pad.views.common import session_ids
@@ -29,23 +29,34 @@ def index(request: AuthedRequest) -> HttpResponse:
             "name"
         )
     )
-    form = NewPadForm(request.POST or None, groups=groups)
+    # A class's page links here with ``?group=`` for "New pad for this class".
+    form = NewPadForm(
+        request.POST or None,
+        groups=groups,
+        personal=may_create_pad(request.user),
+        initial={"group": request.GET.get("group", "")},
+    )
     if request.method == "POST" and form.is_valid():
-        if request.user.is_student and not form.cleaned_data["group"]:
+        group = form.groups.get(form.cleaned_data["group"])
+        if not may_create_pad(request.user, group):
             form.add_error("group", _("Students create pads for one of their classes."))
         else:
             try:
                 pad = actions.create_pad(
                     owner=request.user,
                     title=form.cleaned_data["title"],
-                    group=form.groups.get(form.cleaned_data["group"]),
+                    group=group,
                 )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
             else:
                 return redirect(pad)
     pads = visible(request.user, Pad.objects.all()).order_by("-last_edited_at", "-created_at")[:100]
-    return render(request, "pad/index.html", {"form": form, "pads": pads})
+    return render(
+        request,
+        "pad/index.html",
+        {"form": form, "pads": pads, "can_create": bool(form.fields["group"].choices)},  # type: ignore[attr-defined]
+    )
 
 
 def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
