@@ -6,12 +6,17 @@ import difflib
 import html
 import json
 import re
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
 
 from cartable.pad import actions, api_actions, document, ids, store
+from cartable.pad.convert.pads import ImportRefused, parse_untrusted
+from cartable.pad.convert.parsing import resolve_images
+from cartable.pad.convert.schema import safe_src
 from cartable.pad.etherpad.common import (
     ApiError,
     ApiUnsupported,
@@ -286,12 +291,12 @@ def get_html(p: Params) -> dict[str, Any]:
 
 
 def set_html(p: Params) -> None:
-    from cartable.pad import convert
-
     markup = p.text("html")
     pad = get_pad(sanitize_pad_id(p.get("padID")))
-    try:
-        pm = convert.html_to_pm(clean_text(markup))
-    except Exception:
-        raise ApiError("HTML is malformed") from None
-    actions.set_content(pad, pm, author_pk=author_pk(p))
+    # Parsed in a child process, as an uploaded file is (cartable.pad.convert.parsing).
+    with tempfile.TemporaryDirectory(prefix="cartable-sethtml-") as tmp:
+        try:
+            pm = parse_untrusted("read_html", Path(tmp), markup=clean_text(markup))
+        except ImportRefused:
+            raise ApiError("HTML is malformed, or too large or too complex") from None
+    actions.set_content(pad, resolve_images(pm, safe_src), author_pk=author_pk(p))
