@@ -81,7 +81,10 @@ class Reader:
         return chunk
 
     def var_string(self) -> str:
-        return self.var_bytes().decode("utf-8")
+        try:
+            return self.var_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(f"not UTF-8: {exc.reason}") from None
 
 
 def sync_message(sub_type: int, payload: bytes) -> bytes:
@@ -125,7 +128,7 @@ def awareness_message(entries: list[AwarenessEntry]) -> bytes:
 def awareness_state(entry: AwarenessEntry) -> Any:
     try:
         return json.loads(entry.state)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the decoder's depth
         return None
 
 

@@ -253,6 +253,8 @@ def create_diff_html(p: Params) -> dict[str, Any]:
 
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# Token comparisons the diff may cost (a product of the changed parts' lengths).
+MAX_DIFF_WORK = 1_000_000
 
 
 def diff_html(before: str, after: str) -> str:
@@ -262,15 +264,31 @@ def diff_html(before: str, after: str) -> str:
     def text(tokens: list[str]) -> str:
         return html.escape("".join(tokens)).replace("\n", "<br>")
 
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    # What both share at the start and the end is found in linear time; SequenceMatcher, whose
+    # worst case is quadratic or worse (a text of one word repeated), only sees the middle,
+    # and past MAX_DIFF_WORK the middle is shown as removed and added whole.
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old_middle, new_middle = old[start : len(old) - end], new[start : len(new) - end]
+    if len(old_middle) * len(new_middle) > MAX_DIFF_WORK:
+        opcodes = [("replace", 0, len(old_middle), 0, len(new_middle))]
+    else:
+        matcher = difflib.SequenceMatcher(a=old_middle, b=new_middle, autojunk=False)
+        opcodes = matcher.get_opcodes()
+    out.append(text(old[:start]))
+    for op, a1, a2, b1, b2 in opcodes:
         if op == "equal":
-            out.append(text(old[a1:a2]))
+            out.append(text(old_middle[a1:a2]))
             continue
         if a2 > a1:
-            out.append(f"<del>{text(old[a1:a2])}</del>")
+            out.append(f"<del>{text(old_middle[a1:a2])}</del>")
         if b2 > b1:
-            out.append(f"<ins>{text(new[b1:b2])}</ins>")
+            out.append(f"<ins>{text(new_middle[b1:b2])}</ins>")
+    out.append(text(old[len(old) - end :]))
     return "".join(out)
 
 
