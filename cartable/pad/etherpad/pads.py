@@ -274,11 +274,12 @@ def diff_html(before: str, after: str) -> str:
     while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
         end += 1
     old_middle, new_middle = old[start : len(old) - end], new[start : len(new) - end]
+    opcodes: list[tuple[str, int, int, int, int]]
     if len(old_middle) * len(new_middle) > MAX_DIFF_WORK:
         opcodes = [("replace", 0, len(old_middle), 0, len(new_middle))]
     else:
         matcher = difflib.SequenceMatcher(a=old_middle, b=new_middle, autojunk=False)
-        opcodes = matcher.get_opcodes()
+        opcodes = [(str(op), a1, a2, b1, b2) for op, a1, a2, b1, b2 in matcher.get_opcodes()]
     out.append(text(old[:start]))
     for op, a1, a2, b1, b2 in opcodes:
         if op == "equal":
