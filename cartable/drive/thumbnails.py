@@ -10,6 +10,7 @@ No Django here: this module runs in a child interpreter without settings.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from pathlib import Path
 
@@ -106,6 +107,10 @@ def render_text(path: Path, box: int) -> Image.Image:
     for line in text.split("\n", MAX_TEXT_LINES)[:MAX_TEXT_LINES]:
         if y + size > height - margin:
             break
-        draw.text((margin, y), line[:columns], fill=(40, 40, 40), font=font)
+        # Control characters are not shown (the text layout engine fails on some of them).
+        shown = "".join(ch if ch.isprintable() else " " for ch in line[:columns])
+        # A line the layout engine cannot draw is left out: the page shows the others.
+        with contextlib.suppress(OSError, ValueError, RuntimeError):
+            draw.text((margin, y), shown, fill=(40, 40, 40), font=font)
         y += size * 5 // 4
     return image
