@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 TIMEOUT = 60
 # CPU seconds are the time limit's, the memory is CARTABLE_CONVERTER_MEMORY_MB.
 LIMITS = Limits(cpu=TIMEOUT)
+# What a zipped document (docx, odt…) may declare it inflates to, and its entries.
+MAX_INFLATED = 512 * 1024 * 1024
+MAX_ENTRIES = 10_000
 # A conversion keeps a core busy for seconds: at most this many run at once in a process, the
 # others wait their turn (up to TIMEOUT) rather than starving the server.
 CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
@@ -65,6 +69,7 @@ def convert(source: Path, target: str, *, infilter: str | None = None) -> Path:
     (``pdf``, ``docx:MS Word 2007 XML``). Returns the converted file, written in an ``out``
     folder beside the source; the caller removes the folder.
     """
+    check_zipped(source)
     exe = soffice()
     if exe is None:
         raise OfficeUnavailable(
@@ -76,6 +81,24 @@ def convert(source: Path, target: str, *, infilter: str | None = None) -> Path:
         return _run(exe, source, target, infilter)
     finally:
         _slots.release()
+
+
+def check_zipped(source: Path) -> None:
+    """Refuse an office document whose zip says it inflates past ``MAX_INFLATED`` bytes.
+
+    Word and OpenDocument files are zips: a bomb would keep LibreOffice busy until its time
+    limit. The sizes its directory declares are checked first, which is cheap; a zip that
+    lies about them still meets the sandbox's limits.
+    """
+    if not zipfile.is_zipfile(source):
+        return
+    try:
+        with zipfile.ZipFile(source) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # LibreOffice says what it makes of it
+    if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_INFLATED:
+        raise OfficeError(_("This document is too large once uncompressed."))
 
 
 def _run(exe: str, source: Path, target: str, infilter: str | None) -> Path:

@@ -122,3 +122,17 @@ def test_a_sandbox_that_cannot_be_set_up_is_not_used(settings, monkeypatch):
     settings.CONVERTER_SANDBOX = "bwrap"
     monkeypatch.setattr(processes, "_works", lambda kind: False)
     assert processes.sandbox_kind() is None
+
+
+def test_an_office_zip_bomb_is_refused_before_libreoffice_runs(monkeypatch, tmp_path):
+    from cartable.testing.hostile import zip_bomb
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("LibreOffice ran")
+
+    monkeypatch.setattr(office, "_run", must_not_run)
+    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    source = tmp_path / "bombe.odt"
+    source.write_bytes(zip_bomb("content.xml", "<a>", inflated=office.MAX_INFLATED + (1 << 20)))
+    with pytest.raises(office.OfficeError, match="too large once uncompressed"):
+        office.convert(source, "pdf")
