@@ -33,7 +33,7 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404  # to run converters, sandboxed (run_isolated)
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -129,7 +129,7 @@ def _bwrap_prefix(workdir: Path, read_only: Iterable[Path]) -> list[str]:
     for etc in ETC_READ_ONLY:
         args += ["--ro-bind-try", etc, etc]
     # An empty /tmp of the sandbox's own (a tmpfs inside it), not the host's.
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # noqa: S108
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # noqa: S108  # nosec B108
     for path in read_only:
         args += ["--ro-bind", str(path), str(path)]
     args += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
@@ -182,7 +182,7 @@ def _works(kind: str) -> bool:
     try:
         with tempfile.TemporaryDirectory(prefix="cartable-probe-") as tmp:
             command = [*_prefix(kind, Path(tmp), ()), *DEFAULT_LIMITS.prlimit(), "/bin/true"]
-            probe = subprocess.run(  # noqa: S603 - fixed arguments
+            probe = subprocess.run(  # noqa: S603  # nosec B603  # fixed arguments
                 command, capture_output=True, timeout=20, check=False, env=_environment(Path(tmp))
             )
     except (OSError, subprocess.SubprocessError, SandboxUnavailable) as exc:
@@ -247,7 +247,7 @@ def run_isolated(
     workdir = workdir.resolve()
     prefix = _prefix(kind, workdir, read_only) if kind else []
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(  # noqa: S603 - a fixed program, files as arguments
+        process = subprocess.Popen(  # noqa: S603  # nosec B603  # our programs, no shell
             [*prefix, *limits.prlimit(), *command],
             cwd=workdir,
             env=_environment(workdir, env),
