@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -64,7 +66,8 @@ def test_creating_a_share(client, teacher_auth, folder, params):
 @example("-" + "9" * 30)
 def test_a_share_id(client, teacher_auth, share_id):
     response = client.get(
-        f"{API}/shares/{share_id}?format=json", headers={"Authorization": teacher_auth}
+        f"{API}/shares/{quote(share_id, safe='')}?format=json",
+        headers={"Authorization": teacher_auth},
     )
     assert response.status_code == 404 or _is_ocs(response)
 
