@@ -105,6 +105,14 @@ def _eager_jobs(settings, tmp_path):
         _s3_bucket(default["OPTIONS"]).objects.filter(Prefix=f"{s3_prefix}/").delete()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_secret_counters(monkeypatch):
+    """Failed-attempt counters (cartable.core.limits) start at zero in every test."""
+    from cartable.core import limits
+
+    monkeypatch.setattr(limits, "NAMESPACE", f"limits-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def academy(db):
     return StructureFactory(

@@ -48,7 +48,7 @@ import sys, django
 django.setup()
 from cartable.pad.actions import create_pad
 for name in ["bench", "idle-warm"] + [f"idle-{i}" for i in range(int(sys.argv[1]))]:
-    create_pad(pad_id=name)
+    create_pad(pad_id=name, reach="link")  # as the Etherpad API makes them: open by name
 """
 
 # A pad with a long history, written as the room's writer does it: batches of 500 updates, one
@@ -66,7 +66,7 @@ from cartable.pad.actions import create_pad
 from cartable.pad.models import Pad, PadCheckpoint, PadRevision
 
 edits, state_file = int(sys.argv[1]), sys.argv[2]
-pad = create_pad(pad_id="history")
+pad = create_pad(pad_id="history", reach="link")
 rng = random.Random(1)
 letters = "abcdefghijklmnopqrstuvwxyz     "
 pending, state, done = [], b"", 0

@@ -1,5 +1,4 @@
 import os
-from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -8,9 +7,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cartable.core.edge import Edge, Mount, http_router  # noqa: E402
 from cartable.core.middleware import ServerSendMiddleware  # noqa: E402
+from cartable.core.origin import allowed_hosts_origin_validator  # noqa: E402
 from cartable.drive.webdav.app import application as webdav_app  # noqa: E402
 from cartable.routing import websocket_urlpatterns  # noqa: E402
 
@@ -19,20 +19,18 @@ from cartable.routing import websocket_urlpatterns  # noqa: E402
 # Trees register their URL patterns with it (cartable.drive.webdav.app.register).
 DAV_PREFIX = "/remote.php/"
 
-
-async def http_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    path: str = scope["path"]
-    if path.startswith(DAV_PREFIX):
-        await webdav_app(scope, receive, send)
-    else:
-        await django_asgi_app(scope, receive, send)
-
+# Every ASGI surface beside Django is mounted here, and only through ``http_router``, which
+# puts it behind the hardened edge (cartable.core.edge): Host check and security headers,
+# which Django's middleware gives its own views. Websockets get the Host check too.
+MOUNTS = [Mount(DAV_PREFIX, webdav_app)]
 
 application = ProtocolTypeRouter(
     {
-        "http": http_app,
-        "websocket": AllowedHostsOriginValidator(
-            ServerSendMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        "http": http_router(django_asgi_app, MOUNTS),
+        "websocket": Edge(
+            allowed_hosts_origin_validator(
+                ServerSendMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            )
         ),
     }
 )

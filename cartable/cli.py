@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
+
+# Plain constants, importable before Django is set up.
+from cartable.pad.protocol import MAX_MESSAGE_SIZE
 
 
 def _setup_django() -> None:
@@ -12,6 +16,20 @@ def _setup_django() -> None:
     import django
 
     django.setup()
+
+
+# How ``cartable serve`` runs uvicorn; the pad's tests serve the application with the same
+# options, so that its fast paths (cartable/pad/frames.py) are tested as they run.
+UVICORN_OPTIONS: dict[str, Any] = {
+    "lifespan": "off",
+    "proxy_headers": False,
+    # The largest message any websocket route takes (a pad's; /ws/events/ takes far less and
+    # checks it itself): a larger frame is refused (1009) before it is buffered.
+    "ws_max_size": MAX_MESSAGE_SIZE,
+    # Compressing is per connection: a pad's broadcast would be compressed once for each of
+    # its editors, and Yjs updates are a few dozen bytes.
+    "ws_per_message_deflate": False,
+}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -43,13 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "cartable.asgi:application",
         host=args.host,
         port=args.port,
-        lifespan="off",
         log_level=args.log_level,
-        proxy_headers=False,
-        ws_max_size=16 * 1024 * 1024,
-        # Compressing is per connection: a pad's broadcast would be compressed once for each
-        # of its editors, and Yjs updates are a few dozen bytes.
-        ws_per_message_deflate=False,
+        **UVICORN_OPTIONS,
     )
     if worker:
         worker.stopping.set()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -147,16 +148,27 @@ if REDIS_URL:
             },
         }
     }
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CARTABLE_REDIS_PREFIX", "cartable"),
         }
     }
+    # The failed-attempt counters of cartable.core.limits, shared by every server.
+    CACHES["limits"] = CACHES["default"]
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # A cache of their own, large: a full local-memory cache drops a third of its keys,
+        # and counters must not be dropped because someone filled the cache on purpose.
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "limits",
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        },
+    }
 
 # --- Storage ----------------------------------------------------------------------------
 S3_BUCKET = env_str("CARTABLE_S3_BUCKET")
@@ -230,7 +242,10 @@ EMBEDDED_WORKER = env_bool("CARTABLE_EMBEDDED_WORKER", True)
 
 # --- Identity ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# allauth's backend behind the limiter decides every password (no other is asked after it);
+# the other two are listed only so that sessions they opened before remain valid.
 AUTHENTICATION_BACKENDS = [
+    "cartable.accounts.backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -247,13 +262,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The academies' domains and their subdomains (a leading dot), and the ministry's: named one
+# by one, since a wildcard such as "ac-*.fr" also matches domains anyone may register.
+ACADEMY_EMAIL_DOMAINS = [
+    f".ac-{name}.fr"
+    for name in [
+        "aix-marseille",
+        "amiens",
+        "besancon",
+        "bordeaux",
+        "caen",
+        "clermont",
+        "corse",
+        "creteil",
+        "dijon",
+        "grenoble",
+        "guadeloupe",
+        "guyane",
+        "lille",
+        "limoges",
+        "lyon",
+        "martinique",
+        "mayotte",
+        "montpellier",
+        "nancy-metz",
+        "nantes",
+        "nice",
+        "normandie",
+        "orleans-tours",
+        "paris",
+        "poitiers",
+        "reims",
+        "rennes",
+        "reunion",
+        "rouen",
+        "strasbourg",
+        "toulouse",
+        "versailles",
+    ]
+]
 STAFF_EMAIL_DOMAINS = env_list(
-    "CARTABLE_STAFF_EMAIL_DOMAINS", ["*.ac-*.fr", "ac-*.fr", "education.gouv.fr"]
+    "CARTABLE_STAFF_EMAIL_DOMAINS", [*ACADEMY_EMAIL_DOMAINS, "education.gouv.fr"]
 )
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
-ACCOUNT_FORMS = {"login": "cartable.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "cartable.accounts.forms.LoginForm",
+    # Current passwords and e-mailed codes go through the limiter too (cartable.core.limits).
+    "change_password": "cartable.accounts.forms.ChangePasswordForm",
+    "confirm_login_code": "cartable.accounts.forms.ConfirmLoginCodeForm",
+    "confirm_email_verification_code": "cartable.accounts.forms.ConfirmEmailVerificationCodeForm",
+}
 ACCOUNT_ADAPTER = "cartable.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "cartable.accounts.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
@@ -273,7 +333,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # or address being tried, and is strict.
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("CARTABLE_RATE_LOGIN", "600/m/ip"),
-    "login_failed": env_str("CARTABLE_RATE_LOGIN_FAILED", "300/10m/ip,5/5m/key"),
+    # Failed passwords are counted by cartable.core.limits (SECRET_RATE_LIMITS["password"]),
+    # for the admin's sign-in page too: allauth's own count is off.
+    "login_failed": "",
     "signup": env_str("CARTABLE_RATE_SIGNUP", "100/m/ip"),
     "request_login_code": env_str("CARTABLE_RATE_LOGIN_CODE", "200/m/ip,3/m/key"),
     "confirm_email": "1/10s/key",
@@ -282,6 +344,25 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+}
+# Failed attempts at a secret, counted by cartable.core.limits (docs/security/sec-limits.md):
+# "key" is the account, link or code tried; "ip" the address block. Passwords are the ones
+# people choose, so "key" is strict; app passwords, link and login-flow tokens and the pad
+# API key are long random strings, so their limits only stop floods.
+SECRET_RATE_LIMITS = {
+    # Account passwords: allauth's sign-in page, the admin's, reauthentication.
+    "password": env_str("CARTABLE_RATE_LOGIN_FAILED", "300/10m/ip,5/5m/key"),
+    # App passwords over HTTP Basic: WebDAV, OCS.
+    "app_password": env_str("CARTABLE_RATE_APP_PASSWORD_FAILED", "300/10m/ip,20/5m/key"),
+    # Passwords of public links.
+    "link_password": env_str("CARTABLE_RATE_LINK_PASSWORD_FAILED", "100/10m/ip,5/5m/key"),
+    # Codes sent by e-mail (sign-in, address verification).
+    "email_code": env_str("CARTABLE_RATE_EMAIL_CODE_FAILED", "100/10m/ip,5/5m/key"),
+    # Class codes.
+    "join_code": env_str("CARTABLE_RATE_JOIN_CODE_FAILED", "30/10m/ip,10/10m/key"),
+    # Unknown login-flow tokens (Nextcloud clients' sign-in) and pad API keys.
+    "login_flow": env_str("CARTABLE_RATE_LOGIN_FLOW_FAILED", "60/10m/ip"),
+    "api_key": env_str("CARTABLE_RATE_API_KEY_FAILED", "30/10m/ip"),
 }
 # Our ActivityMiddleware refreshes the session list at most every few minutes; allauth's
 # tracking would write to the database on every request.

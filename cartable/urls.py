@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -13,12 +11,19 @@ urlpatterns = [
     path("", include("cartable.drive.nextcloud.urls")),
     path("", include("cartable.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The browser's words: Cartable's djangojs catalogue (LOCALE_PATHS, always read) and no
+    # other app's: without packages the view would add the admin's calendar strings, and
+    # their plural rule, to every page.
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["cartable.core"]),
+        name="javascript-catalog",
+    ),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route to MEDIA_ROOT, even with DEBUG on: every stored file is served by a view that checks
+# who asks and sends it as user bytes (cartable/core/tests/test_user_bytes.py).
 
 admin.site.site_header = "Cartable — administration"
 admin.site.site_title = "Cartable"

@@ -6,8 +6,10 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -23,10 +25,13 @@ from cartable.accounts.models import (
     Structure,
     User,
     domain_matches,
+    normalize_code,
 )
+from cartable.accounts.search import index_group
 from cartable.accounts.signals import group_created, membership_changed
-from cartable.core import audit
+from cartable.core import audit, limits
 from cartable.core.events import send_event
+from cartable.core.notifications import notify
 
 
 def email_domain(email: str) -> str:
@@ -44,9 +49,15 @@ def check_staff_email(email: str) -> None:
                 "Only professional addresses may create a staff account (%(domains)s). "
                 "Students join their class with the code their teacher gives them."
             )
-            % {"domains": ", ".join(settings.STAFF_EMAIL_DOMAINS)},
+            % {"domains": _domains_shown(settings.STAFF_EMAIL_DOMAINS)},
             code="not_staff_domain",
         )
+
+
+def _domains_shown(patterns: list[str]) -> str:
+    # The default names every academy: a few are enough to say what is meant.
+    names = [p.lstrip(".") for p in patterns]
+    return ", ".join(names) if len(names) <= 4 else ", ".join([*names[:3], "…"])
 
 
 def structure_for_email(email: str) -> Structure | None:
@@ -87,8 +98,6 @@ def create_staff_user(
     verified: bool = True,
     check_domain: bool = True,
 ) -> User:
-    from allauth.account.models import EmailAddress
-
     email = email.strip().lower()
     if check_domain:
         check_staff_email(email)
@@ -146,8 +155,6 @@ def create_group(
 
 
 def _index(group: Group) -> None:
-    from cartable.accounts.platform import index_group
-
     index_group(group)
 
 
@@ -228,8 +235,6 @@ def add_co_teacher(group: Group, email: str, *, by: User) -> Membership:
             _("No staff member has this address on the platform yet."), code="unknown"
         )
     membership = set_member(group, teacher, Membership.Role.MANAGER, by=by)
-    from cartable.core.notifications import notify
-
     notify(
         teacher,
         "group.co_teacher",
@@ -283,11 +288,22 @@ def revoke_invitation(invitation: Invitation, *, by: User) -> None:
     )
 
 
-def find_invitation(code: str) -> Invitation:
+def find_invitation(code: str, *, request: HttpRequest | None = None) -> Invitation:
+    """The usable invitation of a code as typed. With ``request``, a wrong code counts against
+    the limiter, by code and by address block (ValidationError "limited" past the limit)."""
+    normalized = normalize_code(code)
+    attempt = None
+    if request is not None:
+        try:
+            attempt = limits.check_attempt("join_code", key=normalized, request=request)
+        except limits.Limited as refusal:
+            raise ValidationError(refusal.message, code="limited") from None
+    # As typed too: a code made by hand (the demo's DEMO4EB1) may hold an O, I or L.
+    typed = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())[:32]
     invitation = (
-        Invitation.objects.select_related("group")
-        .filter(code=code.strip().upper().replace(" ", ""))
-        .first()
+        Invitation.objects.select_related("group").filter(code__in={normalized, typed}).first()
+        if normalized
+        else None
     )
     if invitation is None or not invitation.is_usable:
         raise ValidationError(
@@ -296,6 +312,8 @@ def find_invitation(code: str) -> Invitation:
             ),
             code="bad_code",
         )
+    if attempt is not None:
+        attempt.succeeded()
     return invitation
 
 
@@ -312,8 +330,6 @@ def _consume(invitation: Invitation) -> None:
 
 @transaction.atomic
 def join_as_new_student(code: str, *, username: str, password: str, display_name: str) -> User:
-    from django.contrib.auth.password_validation import validate_password
-
     invitation = find_invitation(code)
     username = username.strip()
     if (
@@ -326,9 +342,9 @@ def join_as_new_student(code: str, *, username: str, password: str, display_name
             code="username",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(
-            _("This user name is taken. Choose another one."), code="username_taken"
-        )
+        # Whose name it is stays unsaid: the newcomer gets a free one like it, and is shown
+        # it on arrival, as everyone is.
+        username = unique_username(username)
     student = User(
         username=username,
         kind=User.Kind.STUDENT,
@@ -382,8 +398,6 @@ def _tell_managers_of_join(group: Group, newcomer: User) -> None:
 @transaction.atomic
 def reset_student_password(student: User, password: str, *, by: User) -> None:
     """A teacher of one of the student's classes sets a new password (students have no e-mail)."""
-    from django.contrib.auth.password_validation import validate_password
-
     if not student.is_student:
         raise PermissionDenied(_("Only a student's password can be reset this way."))
     shared = set(student.group_roles()) & {

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cartable.accounts import actions
+from cartable.core import audit, limits
 from cartable.core.net import block_address, client_ip
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,14 @@ class AccountAdapter(DefaultAccountAdapter):
         user.structure = actions.structure_for_email(user.email)
         if commit:
             user.save()
+        return user
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        user = super().authenticate(request, **credentials)
+        refusal = limits.refusal_of(request)
+        if user is None and refusal is not None:
+            # Say why, rather than "wrong password": the password was not even checked.
+            raise ValidationError(refusal.message, code="too_many_login_attempts")
         return user
 
     def get_client_ip(self, request: HttpRequest) -> str:
@@ -142,8 +151,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self._apply_claims(user, sociallogin, oidc_claims(sociallogin.account.extra_data))
         if (user.kind, user.structure_id) != before:
             user.save(update_fields=["kind", "structure"])
-            from cartable.core import audit
-
             audit.record(user, "sso.claims_changed", user.structure or "", kind=user.kind)
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:

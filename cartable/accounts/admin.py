@@ -1,8 +1,25 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import AppPassword, Group, Invitation, Membership, Structure, User
+from cartable.core import limits
+
+
+class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in form, saying so when the limiter refused the attempt."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        refusal = limits.refusal_of(self.request)
+        if refusal is not None:
+            return ValidationError(refusal.message, code="too_many_login_attempts")
+        return super().get_invalid_login_error()
+
+
+# The password goes through the one backend (cartable.accounts.backends) and its limiter.
+admin.site.login_form = LimitedAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
+from allauth.account.forms import ConfirmEmailVerificationCodeForm as AllauthEmailCodeForm
+from allauth.account.forms import ConfirmLoginCodeForm as AllauthLoginCodeForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import Group
+from cartable.core import limits
 
 
 class GroupForm(forms.Form):
@@ -39,7 +47,8 @@ class CoTeacherForm(forms.Form):
 class JoinCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Class code"),
-        max_length=16,
+        # Sixteen symbols, and the dashes and spaces people type between them.
+        max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
@@ -115,3 +124,52 @@ class LoginForm(AllauthLoginForm):
         field = self.fields["password"]
         field.required = False
         field.help_text = _("Leave empty to receive a sign-in code by e-mail.")
+
+
+def _limited_code(key: str, check: Callable[[], str]) -> str:
+    """An e-mailed code, checked through the limiter (allauth also drops a code after three
+    wrong tries, but a new one may be asked for: the limiter counts across codes)."""
+    try:
+        attempt = limits.check_attempt("email_code", key=key, request=context.request)
+    except limits.Limited as refusal:
+        raise forms.ValidationError(refusal.message, code="too_many_attempts") from None
+    code = check()
+    attempt.succeeded()
+    return code
+
+
+def _pending_email(request: Any) -> str:
+    # allauth keeps the sign-in under way on the request (allauth.account.internal.decorators);
+    # without it, the address block alone is counted.
+    stage = getattr(request, "_login_stage", None)
+    email = getattr(getattr(stage, "login", None), "email", None) or getattr(
+        stage, "state", {}
+    ).get("email")
+    return str(email or "").lower()
+
+
+class ConfirmLoginCodeForm(AllauthLoginCodeForm):
+    def clean_code(self) -> str:
+        key = _pending_email(context.request)
+        return _limited_code(key and f"email:{key}", super().clean_code)
+
+
+class ConfirmEmailVerificationCodeForm(AllauthEmailCodeForm):
+    def clean_code(self) -> str:
+        key = str(self.email or "").lower()
+        return _limited_code(key and f"email:{key}", super().clean_code)
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """The current password is checked through the limiter, in the same count as sign-ins."""
+
+    def clean_oldpassword(self) -> str:
+        try:
+            attempt = limits.check_attempt(
+                "password", key=f"user:{self.user.pk}", request=context.request
+            )
+        except limits.Limited as refusal:
+            raise forms.ValidationError(refusal.message, code="too_many_attempts") from None
+        password = str(super().clean_oldpassword())
+        attempt.succeeded()
+        return password

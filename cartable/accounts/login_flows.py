@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from django.db import transaction
@@ -34,6 +35,17 @@ _CLIENTS = [
 _OS = [("Windows", "Windows"), ("Macintosh", "macOS"), ("Mac OS", "macOS"), ("Linux", "Linux")]
 
 
+# The device names itself: the grant page shows this as unverified, and keeps it short.
+CLIENT_NAME_LENGTH = 60
+
+
+def printable(text: str) -> str:
+    """``text`` without control or format characters (a right-to-left override could make
+    "gnp.exe" read "exe.png"), its spaces collapsed."""
+    kept = "".join(ch for ch in text if ch == " " or unicodedata.category(ch)[0] not in "CZ")
+    return " ".join(kept.split())
+
+
 def client_name(user_agent: str) -> str:
     """A short, readable name for the device behind ``user_agent``."""
     for pattern, name in _CLIENTS:
@@ -42,22 +54,26 @@ def client_name(user_agent: str) -> str:
                 system = next((label for key, label in _OS if key in user_agent), "")
                 return f"{name} ({system})" if system else name
             return name
-    return user_agent.strip()[:100] or "Nextcloud"
+    return printable(user_agent)[:CLIENT_NAME_LENGTH] or "Nextcloud"
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_login_flow(user_agent: str, *, kind: str = LoginFlow.Kind.V2) -> tuple[LoginFlow, str]:
-    """A new flow and, for v2, its poll token (returned once, kept only as a hash)."""
+def start_login_flow(
+    user_agent: str, *, kind: str = LoginFlow.Kind.V2, address: str | None = None
+) -> tuple[LoginFlow, str]:
+    """A new flow and, for v2, its poll token (returned once, kept only as a hash).
+    ``address``: where the device asked from."""
     poll_token = secrets.token_urlsafe(48) if kind == LoginFlow.Kind.V2 else ""
     flow = LoginFlow.objects.create(
         kind=kind,
         login_token=secrets.token_urlsafe(32),
         poll_token_hash=_hash(poll_token) if poll_token else "",
-        user_agent=user_agent[:255],
+        user_agent=printable(user_agent)[:255],
         client_name=client_name(user_agent),
+        started_from=address or None,
         expires_at=timezone.now() + LOGIN_FLOW_LIFETIME,
     )
     return flow, poll_token
@@ -93,6 +109,15 @@ def grant_login_flow(
 @transaction.atomic
 def deny_login_flow(flow: LoginFlow) -> None:
     LoginFlow.objects.filter(pk=flow.pk).delete()
+
+
+def is_pending(poll_token: str) -> bool:
+    """Whether ``poll_token`` is a running flow's (as opposed to a made-up one)."""
+    return bool(poll_token) and (
+        LoginFlow.objects.filter(
+            kind=LoginFlow.Kind.V2, poll_token_hash=_hash(poll_token), expires_at__gt=timezone.now()
+        ).exists()
+    )
 
 
 def poll_login_flow(poll_token: str) -> tuple[User, str] | None:

@@ -15,12 +15,25 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core.models import TimeStamped
 
-# Readable by a child over the phone: no 0/O, 1/I/L.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# Crockford's base32: no I, L, O or U, and what a pupil types for them is read as meant.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# 16 symbols of 5 bits: 80 bits. Guessing is limited per address block (30 wrong codes in 10
+# minutes by default): an attacker holding 65 536 blocks (a whole IPv6 /48), guessing day and
+# night among a million live codes, has about one chance in ten million a year of a hit; with
+# 60 bits it would be one in eleven. See docs/security/sec-limits.md.
+CODE_LENGTH = 16
+_TYPED_AS = str.maketrans("OIL", "011")
 
 
-def new_code(length: int = 8) -> str:
+def new_code(length: int = CODE_LENGTH) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalize_code(typed: str) -> str:
+    """A code as typed: in any case, with or without dashes and spaces, O for 0, I or L for 1.
+    (Codes made before Crockford's alphabet hold none of O, I, L: they read the same.)"""
+    kept = "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+    return kept.translate(_TYPED_AS)[:32]
 
 
 class Structure(TimeStamped):
@@ -34,7 +47,8 @@ class Structure(TimeStamped):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    # E-mail domain patterns (fnmatch wildcards), comma-separated: "ac-lyon.fr,*.ac-lyon.fr".
+    # E-mail domain patterns, comma-separated, matched by domain_matches: ".ac-lyon.fr" (the
+    # domain and its subdomains), "clg-moulin.ac-lyon.fr", "*.ac-lyon.fr" (one label).
     email_domains = models.CharField(_("e-mail domains"), max_length=500, blank=True)
     # Identifier carried by SSO claims (an academy code, a school's UAI).
     external_id = models.CharField(
@@ -65,8 +79,32 @@ class Structure(TimeStamped):
 
 
 def domain_matches(domain: str, patterns: list[str]) -> bool:
-    domain = domain.lower().rstrip(".")
-    return any(fnmatch.fnmatchcase(domain, p.lower()) for p in patterns)
+    """Whether ``domain`` matches a pattern, label by label (docs/configuration.md).
+
+    ``*`` stands for any part of one label and never for a dot: ``ac-*.fr`` matches
+    ``ac-lyon.fr``, not ``ac-1.attacker.fr``. A leading dot stands for the domain and all its
+    subdomains, as in Django's ``ALLOWED_HOSTS``: ``.ac-lyon.fr`` matches ``ac-lyon.fr`` and
+    ``clg.ac-lyon.fr``. (fnmatch on the whole name let ``*`` match dots, so that anyone owning
+    a ``.fr`` domain could sign up as staff.)
+    """
+    labels = domain.strip().lower().rstrip(".").split(".")
+    if not all(labels):
+        return False
+    for pattern in patterns:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern.startswith("."):
+            wanted = pattern[1:].split(".")
+            if len(labels) >= len(wanted) and _labels_match(labels[-len(wanted) :], wanted):
+                return True
+        elif pattern and _labels_match(labels, pattern.split(".")):
+            return True
+    return False
+
+
+def _labels_match(labels: list[str], wanted: list[str]) -> bool:
+    return len(labels) == len(wanted) and all(
+        fnmatch.fnmatchcase(label, pattern) for label, pattern in zip(labels, wanted, strict=True)
+    )
 
 
 class User(AbstractUser):
@@ -190,6 +228,13 @@ class Invitation(TimeStamped):
         return reverse("accounts:join", args=[self.code])
 
     @property
+    def display_code(self) -> str:
+        """The code in groups of four, as people read and type it."""
+        if len(self.code) != CODE_LENGTH:
+            return self.code
+        return "-".join(self.code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+    @property
     def is_usable(self) -> bool:
         return (
             self.revoked_at is None
@@ -237,6 +282,9 @@ class LoginFlow(TimeStamped):
     poll_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     user_agent = models.CharField(max_length=255, blank=True)
     client_name = models.CharField(max_length=100)
+    # The address the device asked from: shown on the page where the user grants access, the
+    # one thing there the device could not make up.
+    started_from = models.GenericIPAddressField(null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

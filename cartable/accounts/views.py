@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, When
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +28,7 @@ from cartable.accounts.forms import (
     StudentPasswordForm,
 )
 from cartable.accounts.models import Invitation, Membership, User
+from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.types import AuthedRequest
 
 
@@ -130,7 +133,7 @@ def group_invite(request: AuthedRequest, public_id: str) -> HttpResponse:
                 days=form.cleaned_data["days"],
                 max_uses=form.cleaned_data["max_uses"],
             )
-            messages.success(request, _("New code: %(code)s") % {"code": invitation.code})
+            messages.success(request, _("New code: %(code)s") % {"code": invitation.display_code})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
@@ -144,7 +147,9 @@ def invitation_revoke(request: AuthedRequest, public_id: str, code: str) -> Http
     group = access_group(request.user, public_id, need="manage")
     invitation = get_object_or_404(Invitation, group=group, code=code)
     actions.revoke_invitation(invitation, by=request.user)
-    messages.success(request, _("The code %(code)s no longer works.") % {"code": code})
+    messages.success(
+        request, _("The code %(code)s no longer works.") % {"code": invitation.display_code}
+    )
     return redirect(group)
 
 
@@ -206,18 +211,16 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     code = code or request.GET.get("code", "")
     code_form = JoinCodeForm(initial={"code": code})
     invitation: Invitation | None = None
-    error = ""
+    error, status = "", 200
     if code:
         try:
-            invitation = actions.find_invitation(code)
+            invitation = actions.find_invitation(code, request=request)
         except ValidationError as exc:
             error = " ".join(exc.messages)
+            status = 429 if exc.code == "limited" else 404
     if invitation is None:
         return render(
-            request,
-            "accounts/join_code.html",
-            {"form": code_form, "error": error},
-            status=404 if error else 200,
+            request, "accounts/join_code.html", {"form": code_form, "error": error}, status=status
         )
     if request.user.is_authenticated:
         if request.method == "POST":
@@ -241,7 +244,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            login(request, student, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, student, backend="cartable.accounts.backends.AuthenticationBackend")
             messages.success(
                 request,
                 _("Welcome to %(name)s! Remember your user name: %(username)s")
@@ -280,8 +283,6 @@ def profile(request: AuthedRequest) -> HttpResponse:
         else:
             response = redirect("accounts:profile")
             if user.language:
-                from django.conf import settings
-
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
                     user.language,
@@ -323,11 +324,8 @@ def app_password_revoke(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@serves_user_bytes
 def avatar(request: AuthedRequest, public_id: str) -> HttpResponseBase:
-    from django.http import Http404
-
-    from cartable.core.http import storage_response
-
     owner = get_object_or_404(User, public_id=public_id, is_active=True)
     if not owner.avatar:
         raise Http404
@@ -336,8 +334,6 @@ def avatar(request: AuthedRequest, public_id: str) -> HttpResponseBase:
 
 @login_required
 def security(request: AuthedRequest) -> HttpResponse:
-    from allauth.usersessions.models import UserSession
-
     sessions = UserSession.objects.filter(user=request.user).order_by("-last_seen_at")
     return render(
         request,

@@ -7,6 +7,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from cartable.core.events import group_channel_group, user_channel_group
 
+# The events socket only talks to the browser; what a client sends is ignored, and anything
+# larger than this closes the socket (RFC 6455's 1009, "message too big"), under any server.
+MAX_MESSAGE_SIZE = 4 * 1024
+CLOSE_TOO_LARGE = 1009
+
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     """``/ws/events/``: a signed-in user's notifications and group events, pushed live."""
@@ -40,6 +45,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             if name not in wanted:
                 await self.channel_layer.group_discard(name, self.channel_name)
         self.groups_joined = wanted
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if len(text_data or "") + len(bytes_data or b"") > MAX_MESSAGE_SIZE:
+            await self.close(code=CLOSE_TOO_LARGE)
 
     async def disconnect(self, code: int) -> None:
         for name in getattr(self, "groups_joined", []):

@@ -7,10 +7,12 @@ local files to nginx; with S3, clients are redirected to a short-lived signed UR
 
 from __future__ import annotations
 
+import functools
+import inspect
 import mimetypes
 import re
-from collections.abc import AsyncIterator, Generator
-from typing import IO, Any
+from collections.abc import AsyncIterator, Callable, Generator
+from typing import IO, Any, TypeVar, cast
 from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
@@ -85,13 +87,6 @@ def stream_chunks(request: HttpRequest, chunks: Generator[bytes, None, None]) ->
     return chunks
 
 
-def stream_file(
-    request: HttpRequest, fh: IO[bytes], start: int = 0, length: int | None = None
-) -> Any:
-    """An iterator over a file's bytes suited to the server: async under ASGI, sync under WSGI."""
-    return stream_chunks(request, _ranged(fh, start, length))
-
-
 def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     """``(start, end)`` inclusive for one satisfiable range; None to ignore; False if unsatisfiable."""
     match = _RANGE.match(header.strip())
@@ -114,10 +109,127 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return start, min(end, size - 1)
 
 
-def content_disposition(filename: str, *, inline: bool) -> str:
+def content_disposition(filename: str | None, *, inline: bool) -> str:
     kind = "inline" if inline else "attachment"
+    if filename is None:
+        return kind
     ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
+    # A quote, a backslash or a line break would end the parameter early.
+    ascii_name = re.sub(r"[\\\x00-\x1f\x7f]", "", ascii_name) or "download"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+# --- User bytes -----------------------------------------------------------------------------
+# Bytes a user supplied (a file, an image in a pad, an export, a preview made from a file)
+# never run in Cartable's origin: a browser that opens them must not find a page of ours
+# holding someone's script. Every response carrying them has the headers of
+# ``user_bytes_headers``: an attachment unless the type is one browsers show without running
+# anything, ``nosniff`` so that the type is believed, and a CSP that allows nothing and
+# sandboxes the document (an opaque origin, no script) in case a browser renders it anyway.
+# docs/security/sec-edge.md says what is promised; cartable/core/tests/test_user_bytes.py
+# checks every endpoint.
+
+# A CSP that lets nothing load or run, and gives the document an opaque origin.
+SANDBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+# Shown inline: browsers' image, media, text and PDF viewers draw their own page, with inline
+# styles, around the bytes (which they load again for media); only our own viewer may frame it.
+INLINE_CSP = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'; sandbox"
+)
+# What may be shown inline: types a browser renders in a viewer of its own, never as a page
+# of the origin. Not HTML, SVG, XML (any of which may hold a script), not JavaScript.
+# PDF is on the list: Chromium's and Firefox's viewers run no script in the origin, and both
+# show a PDF under the sandboxing CSP (cartable/drive/tests/test_browser_viewer.py).
+INLINE_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "application/pdf",
+        "text/plain",
+    }
+)
+INLINE_PREFIXES = ("audio/", "video/")
+
+
+def shown_inline(content_type: str) -> bool:
+    """Whether bytes of this type may be shown in the browser rather than downloaded."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime in INLINE_TYPES or mime.startswith(INLINE_PREFIXES)
+
+
+def user_bytes_headers(
+    content_type: str, filename: str | None, *, inline: bool = False
+) -> dict[str, str]:
+    """The headers of a response carrying a user's bytes (any protocol, any server).
+
+    ``inline`` asks to show them in the browser; they are, only if ``shown_inline``.
+    """
+    shown = inline and shown_inline(content_type)
+    return {
+        "Content-Type": content_type,
+        "Content-Disposition": content_disposition(filename, inline=shown),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": INLINE_CSP if shown else SANDBOX_CSP,
+        "X-Frame-Options": "SAMEORIGIN" if shown else "DENY",
+    }
+
+
+def protect_user_bytes(response: HttpResponseBase) -> HttpResponseBase:
+    """Gives a Django response the headers of ``user_bytes_headers``, from its own
+    Content-Type and Content-Disposition (kept when it is an attachment or may stay inline)."""
+    content_type = response.get("Content-Type") or "application/octet-stream"
+    kind, _sep, params = (response.get("Content-Disposition") or "").partition(";")
+    inline = kind.strip().lower() in ("", "inline")
+    headers = user_bytes_headers(content_type, None, inline=inline)
+    if params.strip():
+        shown = headers["Content-Disposition"]
+        headers["Content-Disposition"] = f"{shown};{params}"
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+# Statuses whose body is the user's bytes (or that stand for them: 304, 416).
+_BYTES_STATUSES = frozenset({200, 203, 206, 304, 416})
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def serves_user_bytes(view: View) -> View:
+    """Marks a view whose answers carry bytes a user supplied, and protects each of them.
+
+    Every successful answer of the view gets ``protect_user_bytes``, whoever built it; its
+    other answers (a page asking for a password, an error page) are left as they are. The
+    mark, ``serves_user_bytes = True``, is carried by ``functools.wraps`` through the other
+    decorators; ``cartable/core/tests/test_user_bytes.py`` reads it on every URL pattern.
+    """
+    if inspect.iscoroutinefunction(view):
+
+        @functools.wraps(view)
+        async def protected_async(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            response = await view(request, *args, **kwargs)
+            if response.status_code in _BYTES_STATUSES:
+                protect_user_bytes(response)
+            return response
+
+        wrapped: Any = protected_async
+    else:
+
+        @functools.wraps(view)
+        def protected(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            response = view(request, *args, **kwargs)
+            if response.status_code in _BYTES_STATUSES:
+                protect_user_bytes(response)
+            return response
+
+        wrapped = protected
+    wrapped.serves_user_bytes = True
+    return cast(View, wrapped)
 
 
 def storage_response(
@@ -131,10 +243,13 @@ def storage_response(
     storage: Storage | None = None,
     size: int | None = None,
 ) -> HttpResponseBase:
+    """A stored file's bytes (a user's: see ``user_bytes_headers``); ``inline`` asks to
+    show them in the browser, which happens only for the types of ``shown_inline``."""
     storage = storage or default_storage
     filename = filename or name.rsplit("/", 1)[-1]
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    disposition = content_disposition(filename, inline=inline)
+    protection = user_bytes_headers(content_type, filename, inline=inline)
+    disposition = protection["Content-Disposition"]
 
     if hasattr(storage, "bucket_name") and getattr(settings, "S3_REDIRECT_DOWNLOADS", True):
         url = storage.url(
@@ -144,7 +259,13 @@ def storage_response(
                 "ResponseContentType": content_type,
             },
         )  # type: ignore[call-arg]
-        return HttpResponseRedirect(url)
+        # The object store, another origin, is told the type and disposition; the redirect
+        # itself carries the rest, as every answer about these bytes does.
+        redirect = HttpResponseRedirect(url)
+        for header, value in protection.items():
+            if header not in ("Content-Type", "Content-Disposition"):
+                redirect[header] = value
+        return redirect
 
     obj = _s3_object(storage, name)
     modified: Any = None
@@ -169,8 +290,9 @@ def storage_response(
         response["Accept-Ranges"] = "bytes"
         if last_modified:
             response["Last-Modified"] = last_modified
-        response["Content-Disposition"] = disposition
-        response["X-Content-Type-Options"] = "nosniff"
+        for header, value in protection.items():
+            if header != "Content-Type" or response.status_code != 304:
+                response[header] = value
         return response
 
     if_none_match = request.headers.get("If-None-Match")

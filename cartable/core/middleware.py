@@ -4,8 +4,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from cartable.core.models import DailyActivity
 
 
 class UserLanguageMiddleware:
@@ -40,12 +44,8 @@ class ActivityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from django.utils import timezone
-
             today = timezone.localdate().isoformat()
             if request.session.get("cartable_active_day") != today:
-                from cartable.core.models import DailyActivity
-
                 DailyActivity.objects.get_or_create(day=today, user=user)
                 request.session["cartable_active_day"] = today
             now = int(time.time())
@@ -53,8 +53,6 @@ class ActivityMiddleware:
                 now - request.session.get("cartable_seen_at", 0) > ACTIVITY_REFRESH_SECONDS
                 and request.session.session_key
             ):
-                from allauth.usersessions.models import UserSession
-
                 UserSession.objects.create_from_request(request)
                 request.session["cartable_seen_at"] = now
         return self.get_response(request)

@@ -8,9 +8,14 @@ from django.http import HttpRequest
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address; ``X-Forwarded-For`` is believed only from a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR") or None
+    return forwarded_client(
+        request.META.get("REMOTE_ADDR") or None, request.META.get("HTTP_X_FORWARDED_FOR", "")
+    )
+
+
+def forwarded_client(remote: str | None, forwarded: str) -> str | None:
+    """``client_ip`` for what is not a Django request (the WebDAV app reads its ASGI scope)."""
     trusted = getattr(settings, "TRUSTED_PROXIES", [])
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if remote and forwarded and remote in trusted:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         # Walk from the nearest hop, skipping our own proxies.

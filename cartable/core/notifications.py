@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cartable.core.events import send_event
 from cartable.core.models import Notification
+from cartable.core.tasks import email_notification
 
 
 def notify(
@@ -26,8 +27,6 @@ def notify(
         id=str(notification.public_id),
     )
     if recipient.email and (recipient.email_notifications or always_email):
-        from cartable.core.tasks import email_notification
-
         pk = notification.pk
         transaction.on_commit(lambda: email_notification.enqueue(pk))
     return notification

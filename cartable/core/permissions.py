@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from cartable.core.models import Grant
 from cartable.core.roles import ROLE_VALUES, Reach, Role, best_role
 
 if TYPE_CHECKING:
@@ -71,8 +72,6 @@ def reach_role(user: Any, thing: Any, link_token: str | None) -> Role | None:
 
 def role_for(user: Any, thing: Any, *, link_token: str | None = None) -> Role | None:
     """The best role ``user`` (possibly anonymous) holds on ``thing``; None for no access."""
-    from cartable.core.models import Grant
-
     roles: list[str | None] = [reach_role(user, thing, link_token)]
     if _is_signed_in(user):
         if user.is_superuser:
@@ -119,8 +118,6 @@ def visible_q(user: Any, model: type[Model]) -> Q:
 
     Link reach is left out: holding a link is not a reason to list a thing.
     """
-    from cartable.core.models import Grant
-
     q = Q(reach=Reach.PUBLIC)
     if not _is_signed_in(user):
         return q

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -21,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from cartable.core import audit
-from cartable.core.models import AuditEntry, DataExport, Notification
-from cartable.core.registry import RetentionRule, registry
+from cartable.core.models import AuditEntry, DailyActivity, DataExport, Notification
+from cartable.core.notifications import notify
+from cartable.core.registry import PersonalData, RetentionRule, registry
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +55,6 @@ def _prefixed(add: Callable[[str, Any], None], prefix: str) -> Callable[[str, An
 @task()
 def build_export(export_id: int) -> None:
     """Write the zip on local disk first, then hand it to storage: a crash leaves no half file."""
-    from cartable.core.notifications import notify
-
     export = (
         DataExport.objects.select_related("user")
         .filter(pk=export_id, status=DataExport.Status.PENDING)
@@ -167,8 +167,6 @@ def erase_user(user: Any) -> None:
 
 @task()
 def run_due_deletions() -> int:
-    from django.contrib.auth import get_user_model
-
     cutoff = timezone.now() - timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
     users = get_user_model().objects.filter(deletion_requested_at__lte=cutoff)
     count = 0
@@ -215,20 +213,16 @@ def purge_old_audit() -> int:
     return AuditEntry.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
-def purge_old_activity() -> int:
-    """Daily-activity marks only feed the statistics of the last 30 days."""
-    from cartable.core.models import DailyActivity
+# Daily-activity marks only feed the statistics page (its last 30 days).
+ACTIVITY_RETENTION_DAYS = 90
 
+
+def purge_old_activity() -> int:
     cutoff = timezone.localdate() - timedelta(days=ACTIVITY_RETENTION_DAYS)
     return DailyActivity.objects.filter(day__lt=cutoff).delete()[0]
 
 
-ACTIVITY_RETENTION_DAYS = 90
-
-
 def register() -> None:
-    from cartable.core.registry import PersonalData
-
     registry.add_personal_data(
         PersonalData(key="platform", export=export_core, erase=erase_core, order=900)
     )
@@ -244,6 +238,13 @@ def register() -> None:
             "notifications",
             gettext_lazy("Read notifications older than CARTABLE_NOTIFICATION_RETENTION_DAYS"),
             purge_old_notifications,
+        )
+    )
+    registry.add_retention(
+        RetentionRule(
+            "activity",
+            gettext_lazy("Daily activity marks older than 90 days"),
+            purge_old_activity,
         )
     )
     registry.add_retention(

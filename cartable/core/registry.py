@@ -85,6 +85,8 @@ class Registry:
     personal_data: dict[str, PersonalData] = field(default_factory=dict)
     retention: dict[str, RetentionRule] = field(default_factory=dict)
     demo: dict[str, DemoData] = field(default_factory=dict)
+    # Jobs by name (cartable.core.jobs): django_tasks Task objects.
+    tasks: dict[str, Any] = field(default_factory=dict)
 
     def add_card(self, card: DashboardCard) -> None:
         self.cards[card.key] = card
@@ -100,6 +102,10 @@ class Registry:
 
     def add_demo(self, handler: DemoData) -> None:
         self.demo[handler.key] = handler
+
+    def add_task(self, name: str, task: Any) -> None:
+        """A job that :func:`cartable.core.jobs.later` enqueues by ``name``."""
+        self.tasks[name] = task
 
     def ordered_cards(self) -> list[DashboardCard]:
         return sorted(self.cards.values(), key=lambda c: (c.order, c.key))

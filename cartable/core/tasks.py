@@ -7,11 +7,11 @@ from django.core.mail import send_mail
 from django.utils import translation
 from django_tasks import task
 
+from cartable.core.models import Notification
+
 
 @task()
 def email_notification(notification_id: int) -> None:
-    from cartable.core.models import Notification
-
     notification = (
         Notification.objects.select_related("recipient").filter(pk=notification_id).first()
     )

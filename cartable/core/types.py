@@ -5,7 +5,12 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from cartable.accounts.models import User
+
+    # Whoever asks: a signed-in account or an anonymous visitor (request.user's type).
+    Visitor = User | AnonymousUser
 
 
 class AuthedRequest(HttpRequest):

@@ -11,6 +11,10 @@ from datetime import timedelta
 
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from cartable.core.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +27,6 @@ PERIODIC = {
 
 def enqueue_due_periodic_jobs() -> list[str]:
     """Enqueue each periodic job whose interval has passed; safe with many workers."""
-    from django.utils.module_loading import import_string
-
-    from cartable.core.models import ScheduledRun
-
     enqueued = []
     now = timezone.now()
     for name, (interval, path) in PERIODIC.items():
@@ -57,8 +57,6 @@ class WorkerThread(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        from django_tasks_db.management.commands.db_worker import Worker
-
         worker = Worker(
             queue_names=["*"],
             interval=self.interval,
@@ -89,8 +87,6 @@ def run_worker(*, interval: float = 1.0, once: bool = False) -> None:
     if once:
         thread.stopping.set()
         enqueue_due_periodic_jobs()
-        from django_tasks_db.management.commands.db_worker import Worker
-
         Worker(
             queue_names=["*"],
             interval=0,

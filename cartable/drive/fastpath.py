@@ -12,8 +12,14 @@ they work unchanged on SQLite (≥ 3.35, for ``RETURNING``) and PostgreSQL.
 They keep the ORM's semantics: :func:`insert` takes a model instance built the usual way
 (field defaults applied by ``Model.__init__``), lets each field prepare its value as
 ``Model.save`` would (``auto_now``, JSON, UUIDs, dates), and sets the primary key from
-``RETURNING``. No model signals are sent: none is connected for the models written here
-(blobs, files, activity rows); a receiver added for one of them must not rely on this path.
+``RETURNING``. What it cannot reproduce — a receiver of the save signals, a database default,
+a ``save()`` of the model's own other than ``Node.save`` (copied in :func:`insert_node`) —
+sends the row through ``Model.save`` instead (:func:`reproducible`); the tests in
+``drive/tests/test_fastpath.py`` fail when one of the models written here gains one, so that
+the fast path is not lost unnoticed either.
+
+This module and ``cartable/pad/frames.py`` are the only ones that lean on a library's internals
+for speed; Django and uvicorn are pinned to the versions they are tested on (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connections, models
-from django.db.models import QuerySet
+from django.db.models import NOT_PROVIDED, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 from cartable.drive.models import Node, hash_path, new_etag
@@ -49,8 +55,33 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[mode
     return sql, fields
 
 
+# Models whose own ``save()`` this module copies: Node.save sets ``path_hash`` (insert_node).
+_SAVE_COPIED: dict[type[models.Model], str] = {Node: "path_hash = hash_path(path)"}
+
+
+@cache
+def _no_database_default(model: type[models.Model]) -> bool:
+    return all(
+        getattr(f, "db_default", NOT_PROVIDED) is NOT_PROVIDED for f in model._meta.concrete_fields
+    )
+
+
+def reproducible(model: type[models.Model]) -> bool:
+    """Whether :func:`insert` writes what ``Model.save`` would for a new ``model`` row."""
+    own_save = model.save is not models.Model.save and model not in _SAVE_COPIED
+    return not (
+        own_save
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+        or not _no_database_default(model)
+    )
+
+
 def insert(obj: models.Model) -> None:
     """``obj.save()`` for a new row with an automatic primary key, in one statement."""
+    if not reproducible(type(obj)):
+        obj.save(force_insert=True)
+        return
     connection = connections[DB]
     sql, fields = _insert_sql(type(obj), connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
@@ -62,7 +93,7 @@ def insert(obj: models.Model) -> None:
 
 
 def insert_node(node: Node) -> None:
-    node.path_hash = hash_path(node.path)  # as Node.save does
+    node.path_hash = hash_path(node.path)  # as Node.save does (_SAVE_COPIED)
     insert(node)
 
 

@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from cartable.core.http import serves_user_bytes
 from cartable.drive import access, previews
 from cartable.drive.errors import DriveError
 from cartable.drive.models import Node
@@ -32,6 +33,7 @@ def _headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
 
 
 @require_safe
+@serves_user_bytes
 def preview(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     node = (
         Node.objects.select_related("blob")
@@ -44,6 +46,13 @@ def preview(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
         access.check(request.user, node, "view")
     except DriveError:
         raise Http404 from None
+    return preview_of(request, node)
+
+
+def preview_of(request: HttpRequest, node: Node) -> HttpResponseBase:
+    """The thumbnail of a file the person may view (the caller checked it)."""
+    if node.is_folder or node.blob is None:
+        raise Http404
     blob = node.blob
     size = _requested_size(request)
     etag = f'"{blob.pk}-{size}"'

@@ -16,10 +16,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
-from cartable.drive.models import Blob, Lock, Node, Space, Upload, Version
+from cartable.drive.models import Blob, Lock, Node, Upload, Version
 
 # (age up to, one version per this many seconds)
 SLOTS = [
@@ -127,12 +126,3 @@ def purge_expired_uploads() -> int:
 def purge_expired_locks() -> int:
     deleted, _ = Lock.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
-
-
-def recount_space(space: Space) -> None:
-    """Recompute ``used`` from what the space holds (an administrator's repair tool)."""
-    from django.db.models import Sum
-
-    live = Node.objects.filter(space=space, kind=Node.Kind.FILE).aggregate(s=Sum("size"))["s"] or 0
-    kept = Version.objects.filter(node__space=space).aggregate(s=Sum("size"))["s"] or 0
-    Space.objects.filter(pk=space.pk).update(used=F("used") * 0 + live + kept)

@@ -57,10 +57,6 @@ class ScanUnavailable(Unavailable):
         )
 
 
-def scanning_enabled() -> bool:
-    return bool(settings.CLAMAV_SOCKET)
-
-
 def scanner_or_none() -> Scanner | None:
     """A connected scanner when scanning is on, else None; ScanUnavailable if clamd is down."""
     address = settings.CLAMAV_SOCKET

@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -161,6 +163,18 @@ def _new_token() -> str:
     return "".join(secrets.choice(LINK_TOKEN_ALPHABET) for _ in range(LINK_TOKEN_LENGTH))
 
 
+def check_link_password(password: str, by: User) -> None:
+    """A link's password must resist guessing: the rules of account passwords (Django's
+    validators: length, common passwords, all digits, likeness to the sharer's name)."""
+    try:
+        validate_password(password, by)
+    except ValidationError as exc:
+        raise InvalidName(
+            _("Choose a stronger password for this link: %(reasons)s")
+            % {"reasons": " ".join(exc.messages)}
+        ) from None
+
+
 def _check_link(by: User, node: Node, role: str, file_drop: bool) -> None:
     if file_drop and not node.is_folder:
         raise InvalidName(_("Only a folder can receive files by a link."))
@@ -188,6 +202,8 @@ def create_link(
     _check_link(by, node, role, file_drop)
     if expires_at is not None and expires_at <= timezone.now():
         raise InvalidName(_("The expiry date must be in the future."))
+    if password:
+        check_link_password(password, by)
     link = ShareLink.objects.create(
         node=node,
         token=_new_token(),
@@ -227,6 +243,8 @@ def update_link(
         role = Role.EDITOR
     _check_link(by, node, role, file_drop)
     link.role, link.file_drop = role, file_drop
+    if password:
+        check_link_password(password, by)
     if password is not None:
         link.password = make_password(password) if password else ""
     if expires_at is not _UNSET:

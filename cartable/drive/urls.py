@@ -51,6 +51,7 @@ urlpatterns = [
     path("s/<str:token>/file/<uuid:public_id>", public.link_file, name="link_file"),
     path("s/<str:token>/download/<uuid:public_id>", public.link_download, name="link_download"),
     path("s/<str:token>/raw/<uuid:public_id>", public.link_raw, name="link_raw"),
+    path("s/<str:token>/preview/<uuid:public_id>", public.link_preview, name="link_preview"),
     path("s/<str:token>/upload", public.link_upload, name="link_upload"),
     path("s/<str:token>/f/<uuid:public_id>/upload", public.link_upload, name="link_upload_to"),
 ]

@@ -8,6 +8,7 @@ class PadConfig(AppConfig):
     verbose_name = _("Pad")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded, as Django wants; nothing else imports platform.
         from cartable.pad import platform
 
         platform.register()

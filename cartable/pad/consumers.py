@@ -8,9 +8,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth.models import AnonymousUser
 
-from cartable.pad import authors, frames, ratelimit
+from cartable.accounts.models import User
+from cartable.pad import frames, protocol, ratelimit
 from cartable.pad.access import resolve
+from cartable.pad.actions import authors
 from cartable.pad.room import Connection, PadRoom, open_room, release_room
 
 logger = logging.getLogger(__name__)
@@ -19,7 +22,7 @@ logger = logging.getLogger(__name__)
 def _connection_rights(
     scope: dict[str, Any], pad_id: str
 ) -> tuple[int, bool, bool, int | None] | None:
-    user = scope.get("user")
+    user = scope.get("user") or AnonymousUser()
     cookies = scope.get("cookies") or {}
     session_ids = cookies.get("sessionID", "").split(",")
     access = resolve(user, pad_id, session_ids=session_ids)
@@ -27,7 +30,7 @@ def _connection_rights(
         return None
     if access.session_author_pk is not None:
         author_pk: int | None = access.session_author_pk
-    elif user is not None and user.is_authenticated:
+    elif isinstance(user, User):
         author_pk = authors.author_for_user(user).pk
     else:
         guest = authors.guest_author(scope.get("session"))
@@ -76,7 +79,15 @@ class PadConsumer(AsyncWebsocketConsumer):
         # Accepted with the server's own send, which does not yield: the frame reader goes in
         # before anything the client sends could have been read.
         await self._server_send({"type": "websocket.accept"})
-        frames.read_directly(self._server_send, self._receive_now)
+        reader = frames.read_directly(
+            self._server_send, self._receive_now, protocol.MAX_MESSAGE_SIZE
+        )
+        self.connection.reads_directly = reader is not None
+        frames.report(
+            self._server_send,
+            writing=self.connection.write_direct is not None,
+            reading=self.connection.reads_directly,
+        )
         await self.room.join(self.connection)
         self.joined = True
 
@@ -86,7 +97,10 @@ class PadConsumer(AsyncWebsocketConsumer):
         # does no database work here (the room's writer has its own thread).
         if message["type"] == "websocket.receive":
             try:
-                await self._receive(message.get("bytes"), message.get("pad.wait", 0.0))
+                if _size(message) > protocol.MAX_MESSAGE_SIZE:
+                    await self._refuse_too_large(_size(message))
+                else:
+                    await self._receive(message.get("bytes"), message.get("pad.wait", 0.0))
             finally:
                 if "pad.wait" in message:
                     self.queued -= 1
@@ -98,6 +112,10 @@ class PadConsumer(AsyncWebsocketConsumer):
         before it and it needs nothing awaited, else queued for ``dispatch``. Never raises:
         the reader is in the middle of the connection's bytes."""
         if self.closing:
+            return
+        if len(data) > protocol.MAX_MESSAGE_SIZE:
+            self._warn_too_large(len(data))
+            self._close_soon(protocol.CLOSE_TOO_LARGE)
             return
         room, connection = self.room, self.connection
         if self.queued or not self.joined or room is None or connection is None:
@@ -112,6 +130,9 @@ class PadConsumer(AsyncWebsocketConsumer):
                 self._queue(data, -1.0)  # a chat message: its rate was counted
         except PermissionError:
             self._close_soon(4403)
+        except protocol.TooLarge as exc:
+            logger.warning("pad %s: %s, closing", room.pad_pk, exc)
+            self._close_soon(protocol.CLOSE_TOO_LARGE)
         except Exception:
             logger.warning("pad %s: bad message, closing", room.pad_pk, exc_info=True)
             self._close_soon(4400)
@@ -134,6 +155,18 @@ class PadConsumer(AsyncWebsocketConsumer):
     async def _close(self) -> None:
         await self.close(code=4500)
 
+    def _warn_too_large(self, size: int) -> None:
+        # Logged: a real writer reaching the limit is a limit to raise (docs/pad.md).
+        pad_pk = self.room.pad_pk if self.room is not None else None
+        logger.warning("pad %s: a message of %d bytes, over the limit, closing", pad_pk, size)
+
+    async def _refuse_too_large(self, size: int) -> None:
+        if self.closing:
+            return
+        self._warn_too_large(size)
+        self.closing = True
+        await self.close(code=protocol.CLOSE_TOO_LARGE)
+
     async def _receive(self, bytes_data: bytes | None, wait: float) -> None:
         """``wait``: 0 to apply the rate limits here, else how long they said to wait (a
         negative value: not at all)."""
@@ -149,6 +182,10 @@ class PadConsumer(AsyncWebsocketConsumer):
         except PermissionError:
             self.closing = True
             await self.close(code=4403)
+        except protocol.TooLarge as exc:
+            logger.warning("pad %s: %s, closing", self.room.pad_pk, exc)
+            self.closing = True
+            await self.close(code=protocol.CLOSE_TOO_LARGE)
         except Exception:
             logger.warning("pad %s: bad message, closing", self.room.pad_pk, exc_info=True)
             self.closing = True
@@ -162,6 +199,12 @@ class PadConsumer(AsyncWebsocketConsumer):
             await self.room.leave(self.connection)
             await release_room(self.room)
             self.room = None
+
+
+def _size(message: dict[str, Any]) -> int:
+    """A received message's length, bytes or text (which the pad ignores, but not unbounded:
+    under a server other than ``cartable serve``, nothing else limits it)."""
+    return len(message.get("bytes") or b"") + len(message.get("text") or "")
 
 
 _closing: set[asyncio.Task[None]] = set()

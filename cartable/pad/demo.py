@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from cartable.core.roles import Role
-from cartable.pad import actions, authors
+from cartable.pad import actions
+from cartable.pad.actions import authors
 from cartable.pad.models import Pad
 
 

@@ -25,9 +25,14 @@ an upgrade that renames them only turns the fast paths off (``direct_writer`` an
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 from collections.abc import Callable
 from typing import Any
+
+from websockets.protocol import State
+
+logger = logging.getLogger(__name__)
 
 DirectWrite = Callable[[bytes], bool]
 OnMessage = Callable[[bytes], None]
@@ -52,7 +57,7 @@ def binary_frame(payload: bytes) -> bytes:
 
 def _uvicorn_protocol(server_send: Any) -> Any:
     """uvicorn's protocol object behind an ASGI ``send``, if it is the one these paths know."""
-    try:
+    try:  # imported here: Cartable also runs under other ASGI servers (daphne in some tests)
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     except ImportError:  # pragma: no cover - uvicorn is a dependency
         return None
@@ -66,8 +71,6 @@ def direct_writer(server_send: Any) -> DirectWrite | None:
     It returns ``False`` (having written nothing) whenever the frames must go through ASGI
     instead: the connection closing or closed, its writes paused, an extension negotiated.
     """
-    from websockets.protocol import State
-
     protocol = _uvicorn_protocol(server_send)
     if protocol is None:
         return None
@@ -191,11 +194,16 @@ class FrameReader(asyncio.Protocol):
         self.server.resume_writing()
 
 
-def read_directly(server_send: Any, on_message: OnMessage) -> FrameReader | None:
+def read_directly(
+    server_send: Any, on_message: OnMessage, max_size: int | None = None
+) -> FrameReader | None:
     """Hand this websocket's binary messages to ``on_message`` from now on, not to ASGI.
 
     Call it right after accepting the connection, before anything was awaited: what the
-    client sent until then would be read by uvicorn's protocol, out of order.
+    client sent until then would be read by uvicorn's protocol, out of order. A frame larger
+    than ``max_size`` (or than the server's limit) is not buffered here: it goes, with what
+    follows, to uvicorn's protocol, which refuses it past its own limit and otherwise hands it
+    to the application through ASGI, where it is refused too.
     """
     protocol = _uvicorn_protocol(server_send)
     if protocol is None or not all(
@@ -212,7 +220,8 @@ def read_directly(server_send: Any, on_message: OnMessage) -> FrameReader | None
         or transport.get_protocol() is not protocol
     ):
         return None
-    reader = FrameReader(protocol, on_message, protocol.config.ws_max_size)
+    limit = protocol.config.ws_max_size
+    reader = FrameReader(protocol, on_message, limit if max_size is None else min(limit, max_size))
     transport.set_protocol(reader)
     return reader
 
@@ -225,3 +234,27 @@ def queue_message(server_send: Any, message: dict[str, Any]) -> None:
     if not protocol.read_paused:
         protocol.read_paused = True
         protocol.transport.pause_reading()
+
+
+# What ``report`` found on this process's first pad connection under uvicorn, for the tests.
+reported: tuple[bool, bool] | None = None
+
+
+def report(server_send: Any, *, writing: bool, reading: bool) -> None:
+    """Says once per process, in the log, whether both fast paths are on under uvicorn: an
+    upgrade that switches them off is a warning for the operator, not a silent slowdown."""
+    global reported
+    protocol = getattr(server_send, "__self__", None)
+    if reported is not None or not type(protocol).__module__.startswith("uvicorn."):
+        return  # reported already, or another server (daphne, Channels' test communicator)
+    reported = (writing, reading)
+    if writing and reading:
+        logger.info("Pad websockets: frames are read and written directly")
+    else:
+        logger.warning(
+            "Pad websockets: direct frame %s off under %s; messages go through ASGI (slower)",
+            " and ".join(
+                name for name, on in (("writing", writing), ("reading", reading)) if not on
+            ),
+            type(protocol).__qualname__,
+        )

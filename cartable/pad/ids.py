@@ -29,9 +29,5 @@ def is_valid_pad_id(pad_id: str) -> bool:
     return bool(_PAD_ID.match(pad_id) or _GROUP_PAD_ID.match(pad_id))
 
 
-def is_group_pad_id(pad_id: str) -> bool:
-    return bool(_GROUP_PAD_ID.match(pad_id))
-
-
 def group_pad_id(group_id: str, pad_name: str) -> str:
     return f"{group_id}${pad_name}"

@@ -41,6 +41,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from cartable.pad import store
+from cartable.pad.models import Pad
+
 logger = logging.getLogger(__name__)
 
 # A record: length of the body and its CRC-32, then the body: sequence number, pad, author
@@ -233,9 +236,6 @@ def recover(folder: Path | None = None) -> int:
 
 
 def _recover_file(path: Path) -> int:
-    from cartable.pad import store
-    from cartable.pad.models import Pad
-
     by_pad: dict[int, list[Record]] = {}
     for record in read(path):
         by_pad.setdefault(record.pad_pk, []).append(record)

@@ -1,4 +1,5 @@
-"""How Pad plugs into the platform registries."""
+"""How Pad plugs into the platform: its dashboard card, search, personal data, retention,
+demo data and jobs. Only ``PadConfig.ready`` imports this module."""
 
 from __future__ import annotations
 
@@ -6,94 +7,22 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.registry import DashboardCard, DemoData, PersonalData, registry
-from cartable.core.search import IndexedProvider
+from cartable.accounts.models import User
+from cartable.core.registry import DashboardCard, DemoData, PersonalData, RetentionRule, registry
+from cartable.pad import demo, tasks
+from cartable.pad.access import pad_count, recent_pads
+from cartable.pad.actions import privacy, retention
+from cartable.pad.search import pad_search
 
 
-def _my_pads(user: Any) -> list[dict[str, Any]]:
-    from cartable.core.permissions import visible
-    from cartable.pad.models import Pad
-
-    pads = visible(user, Pad.objects.all()).order_by("-last_edited_at", "-created_at")[:6]
-    return [{"title": p.display_title, "url": p.get_absolute_url(), "meta": ""} for p in pads]
-
-
-def _pad_count() -> int:
-    from cartable.pad.models import Pad
-
-    return Pad.objects.count()
-
-
-class PadSearch(IndexedProvider):
-    key = "pad"
-    label = _("Pads")
-    kind = _("Pad")
-
-    def visible_keys(self, user: Any, keys: list[str]) -> set[str]:
-        from cartable.core.permissions import visible
-        from cartable.pad.models import Pad
-
-        pks = [int(k) for k in keys if k.isdigit()]
-        return {
-            str(pk)
-            for pk in visible(user, Pad.objects.filter(pk__in=pks)).values_list("pk", flat=True)
-        }
-
-
-pad_search = PadSearch()
-
-
-def index_pad(pad: Any) -> None:
-    pad_search.index(
-        pad.pk,
-        title=pad.display_title,
-        body=pad.text,
-        url=pad.get_absolute_url(),
-        owner_id=pad.owner_id,
-    )
-
-
-def export_pads(user: Any, add: Any) -> None:
-    """Every pad the user wrote in, as text (and HTML once the converters know the pad)."""
-    from cartable.pad.models import Pad, PadRevision
-
-    author = getattr(user, "pad_author", None)
-    if author is None:
-        return
-    pad_ids = PadRevision.objects.filter(author=author).values_list("pad_id", flat=True).distinct()
-    for pad in Pad.objects.filter(pk__in=pad_ids):
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in pad.pad_id)
-        add(f"{safe}.txt", pad.text)
-        try:
-            from cartable.pad.convert import export_html
-
-            add(f"{safe}.html", export_html(pad))
-        except ImportError:
-            pass
-
-
-def erase_author(user: Any) -> None:
-    """Authorship is anonymised; the text of shared pads stays."""
-    from cartable.pad.models import Pad, PadAuthor
-
-    PadAuthor.objects.filter(user=user).update(user=None, name="", mapper=None)
-    # Pads the user alone owned and nobody else wrote in go with the account.
-    for pad in Pad.objects.filter(owner=user, owner_group__isnull=True):
-        others = (
-            pad.revisions.exclude(author__isnull=True)
-            .exclude(author__user__isnull=True)
-            .exclude(author__user=user)
-            .exists()
-        )
-        if not others and pad.reach in ("restricted",):
-            from cartable.pad.actions import delete_pad
-
-            delete_pad(pad)
+def _card_items(user: User) -> list[dict[str, Any]]:
+    return [
+        {"title": p.display_title, "url": p.get_absolute_url(), "meta": ""}
+        for p in recent_pads(user, 6)
+    ]
 
 
 def register() -> None:
-    from cartable.pad import demo
-
     registry.add_card(
         DashboardCard(
             key="pad",
@@ -102,12 +31,20 @@ def register() -> None:
             url_name="pad:index",
             icon="pad",
             order=30,
-            items=_my_pads,
-            counter=_pad_count,
+            items=_card_items,
+            counter=pad_count,
         )
     )
     registry.add_search(pad_search)
     registry.add_demo(DemoData("pad", demo.create, order=50))
     registry.add_personal_data(
-        PersonalData(key="pad", export=export_pads, erase=erase_author, order=30)
+        PersonalData(key="pad", export=privacy.export_pads, erase=privacy.erase_author, order=30)
     )
+    registry.add_retention(
+        RetentionRule(
+            "pads",
+            _("Pads nobody wrote in for CARTABLE_PAD_RETENTION_DAYS, after two warnings"),
+            retention.run,
+        )
+    )
+    tasks.register()

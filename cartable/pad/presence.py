@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
-from typing import Any
+import uuid
+from typing import Any, Protocol
 
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
@@ -22,6 +25,18 @@ TTL = 60
 REFRESH = 20
 _INDEX = "pad-users:processes"
 
+# This process, among the servers sharing the channel layer and the cache.
+PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+class OpenRoom(Protocol):
+    """What presence reads of a room (``cartable.pad.room.PadRoom``)."""
+
+    connections: set[Any]  # each with its ``author_pk``
+
+
+# The rooms open in this process, by pad: kept by cartable.pad.room's open and release.
+rooms: dict[int, OpenRoom] = {}
 _publishers: dict[Any, tuple[asyncio.Event, asyncio.Task[None]]] = {}
 _locks: dict[Any, asyncio.Lock] = {}
 
@@ -32,11 +47,9 @@ def _process_key(process_id: str) -> str:
 
 def snapshot() -> dict[int, list[int | None]]:
     """This process's open pads and the author of each connection (read in the event loop)."""
-    from cartable.pad.room import _rooms
-
     return {
         pk: [c.author_pk for c in room.connections]
-        for pk, room in list(_rooms.items())
+        for pk, room in list(rooms.items())
         if room.connections
     }
 
@@ -70,10 +83,6 @@ def changed() -> None:
 
 async def _publish_latest() -> None:
     """Write this process's connections as they are now; writes never cross each other."""
-    from asgiref.sync import sync_to_async
-
-    from cartable.pad.room import PROCESS_ID
-
     loop = asyncio.get_running_loop()
     lock = _locks.setdefault(loop, asyncio.Lock())
     async with lock:
@@ -86,14 +95,12 @@ async def _publish_latest() -> None:
 
 async def _publisher(wake: asyncio.Event) -> None:
     """One writer per process: publishes on changes, and refreshes the records' lifetime."""
-    from cartable.pad.room import _rooms
-
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=REFRESH)
         wake.clear()
         await _publish_latest()
-        if not _rooms and not wake.is_set():
+        if not rooms and not wake.is_set():
             return
 
 

@@ -30,9 +30,30 @@ SYNC_STEP1 = 0
 SYNC_STEP2 = 1
 SYNC_UPDATE = 2
 
+# The largest message a client may send (docs/pad.md, "Limits"). Measured with the editor's
+# document: a formatted paste of 100 pages is one update of 780 to 850 KiB, 300 pages 2.2 MiB;
+# sync step 2 after a long time offline carries what was typed meanwhile, far less. `cartable
+# serve` gives uvicorn the same limit, so a larger frame is refused before it is buffered.
+MAX_MESSAGE_SIZE = 8 * 1024 * 1024
+# One connection's cursor state (awareness), as JSON: the editor sends a name, a colour and a
+# selection (two relative positions): 83 to 320 bytes, measured in Chromium; a long name in a
+# non-Latin script stays under 1 KiB. It is kept and sent to every newcomer: no room for anything else.
+MAX_AWARENESS_STATE = 4 * 1024
+# Entries read from one awareness message. A connection updates one client id, its own, which
+# standard clients send alone; some also echo the states they receive (y-websocket does), which
+# are dropped. Reading an entry costs ~10 µs of the event loop: a message of millions of tiny
+# entries must not be read to the end.
+MAX_AWARENESS_ENTRIES = 100
+# RFC 6455's "message too big": a message, or a cursor state, over its limit.
+CLOSE_TOO_LARGE = 1009
+
 
 class ProtocolError(ValueError):
     pass
+
+
+class TooLarge(ProtocolError):
+    """A message or a cursor state over its limit: the connection is closed with 1009."""
 
 
 def write_var_uint(value: int) -> bytes:
@@ -106,10 +127,12 @@ class AwarenessEntry:
     state: str  # JSON text; "null" when the client left
 
 
-def parse_awareness(payload: bytes) -> list[AwarenessEntry]:
+def parse_awareness(payload: bytes, limit: int | None = None) -> list[AwarenessEntry]:
+    """The entries of an awareness message; past ``limit`` of them, the rest is not read."""
     reader = Reader(payload)
     entries = []
-    for _ in range(reader.var_uint()):
+    count = reader.var_uint()
+    for _ in range(count if limit is None else min(count, limit)):
         entries.append(AwarenessEntry(reader.var_uint(), reader.var_uint(), reader.var_string()))
     return entries
 
@@ -123,13 +146,6 @@ def awareness_message(entries: list[AwarenessEntry]) -> bytes:
             + write_var_string(entry.state)
         )
     return bytes([MESSAGE_AWARENESS]) + write_var_bytes(bytes(body))
-
-
-def awareness_state(entry: AwarenessEntry) -> Any:
-    try:
-        return json.loads(entry.state)
-    except (ValueError, RecursionError):  # RecursionError: nested past the decoder's depth
-        return None
 
 
 def chat_message(payload: dict[str, Any]) -> bytes:

@@ -20,9 +20,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -31,7 +29,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from pycrdt import Doc, TransactionEvent, merge_updates
 
-from cartable.pad import chat, frames, journal, presence, protocol, store, writer
+from cartable.core import jobs
+from cartable.pad import frames, journal, presence, protocol, store, writer
+from cartable.pad.actions import chat
+from cartable.pad.cursors import Cursors
 from cartable.pad.frames import DirectWrite
 from cartable.pad.protocol import AwarenessEntry
 from cartable.pad.ratelimit import PAD_RATE_BURST, PAD_RATE_PER_SECOND, TokenBucket
@@ -50,7 +51,6 @@ BROADCAST_FULL_SPACING_AT = 500
 BROADCAST_SPACING_AT_FULL = 0.025
 BROADCAST_MAX_SECONDS = 0.04
 WRITE_BATCH = 500
-PROCESS_ID = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 Send = Callable[[bytes], Awaitable[None]]
 
@@ -75,7 +75,8 @@ class Connection:
     can_edit: bool
     can_chat: bool = False
     saved: int = 0  # updates of this connection made durable
-    awareness_ids: set[int] = field(default_factory=set)
+    # The awareness client id this connection announced first, the only one it may update.
+    awareness_id: int | None = None
     closed: bool = False
     # Broadcasts wait here for this connection's own sending task: a slow client delays only
     # itself, and a broadcast costs no new task per connection.
@@ -85,6 +86,8 @@ class Connection:
     sending: bool = False
     # Writes pre-encoded frames straight to the socket when the server allows it (frames.py).
     write_direct: DirectWrite | None = None
+    # Its messages are read by a frames.FrameReader, not through ASGI.
+    reads_directly: bool = False
 
     def push(self, messages: list[bytes]) -> None:
         if not self.closed:
@@ -127,6 +130,7 @@ class PadRoom:
         self.head = head
         self.connections: set[Connection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
+        self.cursors = Cursors()  # which connection holds which client id of ``awareness``
         self._writes: asyncio.Queue[PendingWrite] = asyncio.Queue()
         self._waiting_acks = 0  # items of _writes with a connection
         # Journaled, acknowledged and broadcast, to be inserted: (seq, update, author, time)
@@ -176,6 +180,23 @@ class PadRoom:
         if self.dirty_text and not self.broken:
             await database_sync_to_async(store.save_text)(self.pad_pk, self.doc)
 
+    def _compact_if_due(self, before: int) -> None:
+        """Past each ``store.COMPACT_EVERY`` revisions (a batch moves the head from ``before``
+        past a multiple, seldom onto it), a job moves the pad's snapshot forward."""
+        if self.head // store.COMPACT_EVERY == before // store.COMPACT_EVERY:
+            return
+        task = asyncio.create_task(database_sync_to_async(jobs.later)("pad.compact", self.pad_pk))
+        self._tasks.append(task)
+        task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: asyncio.Task[Any]) -> None:
+        with contextlib.suppress(ValueError):
+            self._tasks.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning(
+                "pad %s: could not ask for compaction", self.pad_pk, exc_info=task.exception()
+            )
+
     # --- Connections ---------------------------------------------------------------------
 
     async def join(self, connection: Connection) -> None:
@@ -194,13 +215,12 @@ class PadRoom:
         if connection.pump is not None:
             connection.pump.cancel()
         self.connections.discard(connection)
-        gone = []
-        for client_id in connection.awareness_ids:
-            entry = self.awareness.pop(client_id, None)
+        client_id = self.cursors.release(connection)
+        if client_id is not None:
+            entry = self.awareness.get(client_id)
             if entry is not None:
-                gone.append(AwarenessEntry(client_id, entry.clock + 1, "null"))
-        if gone:
-            self._queue_awareness(gone, relay=True)
+                gone = AwarenessEntry(client_id, entry.clock + 1, "null")
+                self._queue_awareness([gone], relay=True, author=connection.author_pk)
         presence.changed()
 
     # --- Messages from clients -----------------------------------------------------------
@@ -222,10 +242,10 @@ class PadRoom:
             else:
                 raise protocol.ProtocolError(f"unknown sync message {sub_type}")
         elif kind == protocol.MESSAGE_AWARENESS:
-            entries = protocol.parse_awareness(reader.var_bytes())
-            for entry in entries:
-                connection.awareness_ids.add(entry.client_id)
-            self._queue_awareness(entries, relay=True)
+            entries = protocol.parse_awareness(reader.var_bytes(), protocol.MAX_AWARENESS_ENTRIES)
+            own = self.cursors.own(connection, entries)
+            if own:
+                self._queue_awareness(own, relay=True, author=connection.author_pk)
         elif kind == protocol.MESSAGE_CHAT:
             return False
         elif kind == protocol.MESSAGE_QUERY_AWARENESS and self.awareness:
@@ -317,7 +337,7 @@ class PadRoom:
             if head is not None:
                 self.head = head
                 _journal_stored(len(items))
-                store.maybe_compact_later(self, before)
+                self._compact_if_due(before)
                 return
         for seq, update, author, at in items:
             self._writes.put_nowait(PendingWrite(None, update, author, seq, at))
@@ -372,12 +392,12 @@ class PadRoom:
             if waiting or new:
                 self._saved(waiting, new)
             if updates:
-                store.maybe_compact_later(self, before)
+                self._compact_if_due(before)
             if new and self._relay:
                 merged = merge_updates(*new) if len(new) > 1 else new[0]
                 await self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.update", "update": merged, "origin": PROCESS_ID},
+                    {"type": "pad.update", "update": merged, "origin": presence.PROCESS_ID},
                 )
 
     def _saved(
@@ -394,9 +414,13 @@ class PadRoom:
         # Acknowledgements go with the broadcast: one wake-up of each author's sender.
         self._broadcast_soon()
         if updates and before is not None:
-            store.maybe_compact_later(self, before)
+            self._compact_if_due(before)
 
-    def _queue_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
+    def _queue_awareness(
+        self, entries: list[AwarenessEntry], *, relay: bool, author: int | None = None
+    ) -> None:
+        """Keep and broadcast ``entries``, of one connection (of ``author``) or from another
+        process."""
         for entry in entries:
             if entry.state == "null":
                 self.awareness.pop(entry.client_id, None)
@@ -408,7 +432,12 @@ class PadRoom:
             asyncio.create_task(  # noqa: RUF006 - fire and forget, the layer has its own buffer
                 self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.awareness", "entries": payload, "origin": PROCESS_ID},
+                    {
+                        "type": "pad.awareness",
+                        "entries": payload,
+                        "author": author,
+                        "origin": presence.PROCESS_ID,
+                    },
                 )
             )
         self._schedule_flush()
@@ -421,7 +450,7 @@ class PadRoom:
             asyncio.ensure_future(
                 self._layer.group_send(
                     self.group_name,
-                    {"type": "pad.chat", "messages": messages, "origin": PROCESS_ID},
+                    {"type": "pad.chat", "messages": messages, "origin": presence.PROCESS_ID},
                 )
             )
 
@@ -480,7 +509,7 @@ class PadRoom:
             return
         while True:
             message = await self._layer.receive(self._channel)
-            if message.get("origin") == PROCESS_ID:
+            if message.get("origin") == presence.PROCESS_ID:
                 continue
             if message["type"] == "pad.update":
                 self.doc.apply_update(message["update"])
@@ -489,7 +518,9 @@ class PadRoom:
             elif message["type"] == "pad.chat":
                 self._deliver_chat(message["messages"], relay=False)
             elif message["type"] == "pad.awareness":
-                self._queue_awareness([AwarenessEntry(*e) for e in message["entries"]], relay=False)
+                entries = [AwarenessEntry(*e) for e in message["entries"]]
+                self.cursors.remote(entries, message.get("author"))
+                self._queue_awareness(entries, relay=False)
             elif message["type"] == "pad.custom":
                 frame = protocol.custom_message(message["message"])
                 for connection in self.connections:
@@ -516,7 +547,8 @@ def _is_shared(layer: Any) -> bool:
 
 # --- The process's rooms ----------------------------------------------------------------
 
-_rooms: dict[int, PadRoom] = {}
+# The open rooms are presence.rooms, which presence reads for padUsers and getStats.
+_rooms: dict[int, PadRoom] = presence.rooms  # type: ignore[assignment]
 _users: dict[int, int] = {}
 _locks: dict[Any, asyncio.Lock] = {}
 
@@ -570,7 +602,3 @@ async def _close_room(room: PadRoom) -> None:
         del _rooms[room.pad_pk]
     for connection in list(room.connections):
         await connection.close()
-
-
-def current_room(pad_pk: int) -> PadRoom | None:
-    return _rooms.get(pad_pk)

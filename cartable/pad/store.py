@@ -8,10 +8,9 @@ for the history.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -21,9 +20,7 @@ from pycrdt import Doc
 
 from cartable.pad import document
 from cartable.pad.models import Pad, PadCheckpoint, PadRevision
-
-if TYPE_CHECKING:
-    from cartable.pad.room import PadRoom
+from cartable.pad.search import index_pad
 
 COMPACT_EVERY = 500
 
@@ -109,8 +106,6 @@ def append_revisions(
 
 def save_text(pad_pk: int, doc: Doc) -> None:
     Pad.objects.filter(pk=pad_pk).update(text=document.to_text(doc))
-    from cartable.pad.platform import index_pad
-
     index_pad(Pad.objects.get(pk=pad_pk))
 
 
@@ -128,28 +123,6 @@ def compact(pad_pk: int) -> int:
         if moved:
             PadCheckpoint.objects.get_or_create(pad_id=pad_pk, rev=head, defaults={"state": state})
     return head
-
-
-_compacting: set[int] = set()
-
-
-def maybe_compact_later(room: PadRoom, before: int) -> None:
-    """Compact in the background when the head passed a multiple of ``COMPACT_EVERY`` (a batch
-    of updates moves it from ``before`` past it, seldom onto it)."""
-    from channels.db import database_sync_to_async
-
-    pad = room.pad_pk
-    if pad in _compacting or room.head // COMPACT_EVERY == before // COMPACT_EVERY:
-        return
-    _compacting.add(pad)
-
-    async def run() -> None:
-        try:
-            await database_sync_to_async(compact)(pad)
-        finally:
-            _compacting.discard(pad)
-
-    asyncio.ensure_future(run())
 
 
 def publish(pad_pk: int, update: bytes) -> None:

@@ -1,8 +1,10 @@
 from django.urls import path, re_path
 from django.views.generic import RedirectView
 
-from cartable.pad import api, history, images, io, views
-from cartable.pad.embedding import frameable
+from cartable.pad.etherpad import views as api
+from cartable.pad.views import history, images, io
+from cartable.pad.views import pages as views
+from cartable.pad.views.embedding import frameable
 
 app_name = "pad"
 

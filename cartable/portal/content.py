@@ -9,37 +9,39 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdown
-import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from cartable.core import markdown
+
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-ALLOWED_TAGS = {
-    "h2",
-    "h3",
-    "h4",
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "a",
-    "blockquote",
-    "code",
-    "pre",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "hr",
-    "abbr",
-    "dl",
-    "dt",
-    "dd",
-}
+ALLOWED_TAGS = frozenset(
+    {
+        "h2",
+        "h3",
+        "h4",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "a",
+        "blockquote",
+        "code",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+        "abbr",
+        "dl",
+        "dt",
+        "dd",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,7 @@ def _parse(path: Path, section: str, language: str) -> Page:
         if ":" in line:
             key, value = line.split(":", 1)
             meta[key.strip().lower()] = value.strip()
-    html = nh3.clean(
-        markdown.markdown(body, extensions=["tables", "sane_lists"]), tags=ALLOWED_TAGS
-    )
+    html = markdown.render(body, tags=ALLOWED_TAGS)
     return Page(
         section=section,
         slug=path.stem,

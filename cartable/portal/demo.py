@@ -8,15 +8,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cartable.accounts import actions
+from cartable.accounts.models import Group, Invitation, Membership, Structure, User
+from cartable.core.registry import registry
+from cartable.portal.actions import send_contribution
+
 DEMO_PASSWORD = "cartable-demo"  # noqa: S105 - printed to the person running the demo
 
 
 @transaction.atomic
 def create_demo() -> Iterator[str]:
-    from cartable.accounts import actions
-    from cartable.accounts.models import Group, Invitation, Membership, Structure, User
-    from cartable.portal.actions import send_contribution
-
     academy, _created = Structure.objects.get_or_create(
         kind=Structure.Kind.ACADEMY,
         name="Académie de Lyon",
@@ -73,8 +74,6 @@ def create_demo() -> Iterator[str]:
             topic="platform",
         )
 
-    from cartable.core.registry import registry
-
     people = {
         "admin": admin,
         "teacher": teacher,
@@ -89,4 +88,7 @@ def create_demo() -> Iterator[str]:
     yield f"  teacher        {teacher.email}"
     yield f"  co-teacher     {colleague.email}"
     yield "  students       lea.4eb, yanis.4eb, ines.4eb (user names)"
-    yield f"Class code for new students: {invitation.code}  (join at /join/{invitation.code}/)"
+    yield (
+        f"Class code for new students: {invitation.display_code}"
+        f"  (join at /join/{invitation.code}/)"
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cartable.core import privacy
-from cartable.core.http import storage_response
+from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.models import DailyActivity, DataExport
 from cartable.core.notifications import mark_read
 from cartable.core.registry import registry
@@ -195,6 +195,7 @@ def privacy_center(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@serves_user_bytes
 def export_download(request: AuthedRequest, public_id: str) -> HttpResponseBase:
     export = get_object_or_404(
         DataExport, public_id=public_id, user=request.user, status=DataExport.Status.READY

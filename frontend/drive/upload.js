@@ -2,21 +2,14 @@
 // per file and in total. Signed-in pages use tus (resumable: after a network cut the
 // upload goes on from the last byte the server has); public link pages post a form.
 import { Upload } from "tus-js-client";
+import { gettext, interpolate } from "../i18n.js";
+import { formatBytes, percent, UploadQueue } from "./queue.js";
 
-const PARALLEL = 3;
 const CHUNK_SIZE = 8 * 1024 * 1024;
 const RETRY_DELAYS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000];
 
-// Decimal units, as the server's pages and the quota count them, in the page's language.
-function formatBytes(n) {
-  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) { n /= 1000; i += 1; }
-  const lang = document.documentElement.lang || "fr";
-  return new Intl.NumberFormat(lang, {
-    style: "unit", unit: units[i], unitDisplay: i ? "short" : "long",
-    maximumFractionDigits: i && n < 100 ? 1 : 0,
-  }).format(n);
+function bytes(n) {
+  return formatBytes(n, document.documentElement.lang || "fr");
 }
 
 // Reads a drop: files, and folders walked through webkitGetAsEntry. The entries are taken
@@ -56,20 +49,24 @@ function picked(input) {
   });
 }
 
+/** The upload form, enhanced: the queue's files shown as rows with a bar each, and a total. */
 export class Uploader {
   constructor(form) {
     this.form = form;
     this.mode = form.dataset.mode;
     this.endpoint = form.dataset.tus;
     this.folder = form.dataset.folder;
-    this.strings = document.querySelector("template[data-strings]")?.dataset || {};
     this.panel = form.querySelector("[data-uploads]");
     this.list = form.querySelector("[data-list]");
     this.totalBar = form.querySelector("[data-total]");
     this.totalText = form.querySelector("[data-total-text]");
     this.csrf = form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
-    this.jobs = [];
-    this.running = 0;
+    this.queue = new UploadQueue({
+      send: (job) => (this.mode === "form" ? this.sendForm(job) : this.sendTus(job)),
+      view: this,
+      parallel: () => Number(form.dataset.parallel),
+    });
+    this.rows = new Map(); // job → {row, bar, status}
     form.classList.add("enhanced");
     for (const input of form.querySelectorAll("input[type=file]")) {
       input.addEventListener("change", () => {
@@ -87,18 +84,14 @@ export class Uploader {
       if (name && !name.reportValidity()) return;
     }
     this.panel.hidden = false;
-    for (const { file, path } of files) {
-      const job = { file, path, sent: 0, state: "waiting", conflict: "ask" };
-      job.row = this.row(job);
-      this.jobs.push(job);
-    }
-    this.update();
-    this.next();
+    this.queue.add(files);
   }
 
-  row(job) {
+  // --- the queue's view ------------------------------------------------------------------
+
+  added(job) {
     const li = document.createElement("li");
-    const id = `upload-${this.jobs.length}-${Date.now()}`;
+    const id = `upload-${this.rows.size}-${Date.now()}`;
     const label = document.createElement("label");
     label.htmlFor = id;
     label.textContent = job.path ? `${job.path}/${job.file.name}` : job.file.name;
@@ -108,101 +101,89 @@ export class Uploader {
     bar.value = 0;
     const status = document.createElement("span");
     status.className = "upload-status";
-    status.textContent = this.strings.waiting || "";
+    status.textContent = gettext("Waiting");
     li.append(label, bar, status);
     this.list.append(li);
-    job.bar = bar;
-    job.status = status;
-    return li;
+    this.rows.set(job, { row: li, bar, status });
   }
 
-  next() {
-    const parallel = Number(this.form.dataset.parallel) || PARALLEL;
-    while (this.running < parallel) {
-      const job = this.jobs.find((j) => j.state === "waiting");
-      if (!job) break;
-      job.state = "sending";
-      this.running += 1;
-      const done = () => { this.running -= 1; this.update(); this.next(); this.finishedAll(); };
-      if (this.mode === "form") this.sendForm(job).finally(done);
-      else this.sendTus(job).finally(done);
+  progressed(job) {
+    const { bar, status } = this.rows.get(job);
+    bar.value = percent(job);
+    status.textContent = `${percent(job)} %`;
+  }
+
+  changed(job) {
+    const { row, bar, status } = this.rows.get(job);
+    if (job.state === "waiting") {
+      status.textContent = gettext("Waiting");
+    } else if (job.state === "done") {
+      row.dataset.state = "done";
+      bar.value = 100;
+      status.textContent = gettext("Uploaded");
+    } else if (job.state === "failed") {
+      row.dataset.state = "failed";
+      status.textContent = interpolate(gettext("Failed: %s"), [job.message]);
+      status.setAttribute("role", "alert");
+    } else if (job.state === "asking") {
+      status.textContent = job.message || gettext("A file with this name is already here.");
+      this.askConflict(job, row);
+    } else if (job.state === "skipped") {
+      row.dataset.state = "skipped";
+      status.textContent = gettext("Skip");
     }
   }
 
-  progress(job, sent) {
-    job.sent = sent;
-    const pct = job.file.size ? Math.round((sent / job.file.size) * 100) : 100;
-    job.bar.value = pct;
-    job.status.textContent = `${pct} %`;
-    this.update();
+  totals({ done, counted, sent, total, percent: pct }) {
+    this.totalBar.value = pct;
+    this.totalText.textContent = interpolate(
+      gettext("%(done)s/%(count)s · %(sent)s of %(total)s"),
+      { done, count: counted, sent: bytes(sent), total: bytes(total) },
+      true,
+    );
   }
 
-  update() {
-    const total = this.jobs.reduce((s, j) => s + (j.state === "skipped" ? 0 : j.file.size), 0);
-    const sent = this.jobs.reduce((s, j) => s + (j.state === "skipped" ? 0 : j.sent), 0);
-    const done = this.jobs.filter((j) => j.state === "done").length;
-    const counted = this.jobs.filter((j) => j.state !== "skipped").length;
-    this.totalBar.value = total ? Math.round((sent / total) * 100) : 100;
-    this.totalText.textContent =
-      `${done}/${counted} · ${formatBytes(sent)} ${this.strings.of || "/"} ${formatBytes(total)}`;
-  }
-
-  finish(job, state, message) {
-    job.state = state;
-    job.row.dataset.state = state;
-    if (state === "done") {
-      job.sent = job.file.size;
-      job.bar.value = 100;
-      job.status.textContent = this.strings.done || "OK";
-    } else if (state === "failed") {
-      job.status.textContent = `${this.strings.failed || "Failed"}: ${message}`;
-      job.status.setAttribute("role", "alert");
-    }
-  }
-
-  finishedAll() {
-    if (this.running || this.jobs.some((j) => j.state === "waiting" || j.state === "sending" || j.state === "asking")) return;
-    const anyDone = this.jobs.some((j) => j.state === "done");
-    this.totalText.textContent = `${this.totalText.textContent} — ${this.strings.allDone || ""}`;
+  finished(anyDone) {
+    this.totalText.textContent = `${this.totalText.textContent} — ${gettext("All files are uploaded.")}`;
     if (anyDone) document.dispatchEvent(new CustomEvent("drive:refresh"));
   }
 
-  askConflict(job, message) {
-    job.state = "asking";
-    job.status.textContent = message || this.strings.exists || "";
+  askConflict(job, row) {
     const box = document.createElement("span");
     box.className = "upload-choices";
-    const choose = (mode) => {
-      box.remove();
-      if (mode === "skip") {
-        job.state = "skipped";
-        job.row.dataset.state = "skipped";
-        job.status.textContent = this.strings.skip || "";
-        this.update();
-        this.finishedAll();
-        return;
-      }
-      job.conflict = mode;
-      job.state = "waiting";
-      job.status.textContent = this.strings.waiting || "";
-      this.next();
-    };
-    for (const [mode, text] of [["replace", this.strings.replace], ["rename", this.strings.keep], ["skip", this.strings.skip]]) {
+    for (const [mode, text] of [
+      ["replace", gettext("Replace")],
+      ["rename", gettext("Keep both")],
+      ["skip", gettext("Skip")],
+    ]) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "small";
       button.textContent = text;
-      button.addEventListener("click", () => choose(mode));
+      button.addEventListener("click", () => {
+        box.remove();
+        this.queue.choose(job, mode);
+      });
       box.append(button);
     }
-    job.row.append(box);
+    row.append(box);
     box.querySelector("button").focus();
   }
+
+  // --- sending one file ------------------------------------------------------------------
 
   sendTus(job) {
     return new Promise((resolve) => {
       const { file } = job;
-      const fingerprint = ["cartable", this.folder, job.path, file.name, file.size, file.lastModified, job.conflict].join("/");
+      const fingerprint = [
+        "cartable",
+        this.folder,
+        job.path,
+        file.name,
+        file.size,
+        file.lastModified,
+        job.conflict,
+      ].join("/");
       const upload = new Upload(file, {
         endpoint: this.endpoint,
         chunkSize: Number(this.form.dataset.chunkSize) || CHUNK_SIZE,
@@ -217,7 +198,7 @@ export class Uploader {
           conflict: job.conflict,
         },
         fingerprint: () => Promise.resolve(fingerprint),
-        onProgress: (sent) => this.progress(job, sent),
+        onProgress: (sent) => this.queue.progress(job, sent),
         onShouldRetry: (error) => {
           const response = error.originalResponse;
           if (!response) return true; // the network: try again from where the server is
@@ -228,16 +209,22 @@ export class Uploader {
         },
         onError: (error) => {
           const response = error.originalResponse;
-          if (response && response.getStatus() === 409 && response.getHeader("X-Drive-Error") === "conflict") {
-            this.askConflict(job, response.getBody());
+          if (
+            response &&
+            response.getStatus() === 409 &&
+            response.getHeader("X-Drive-Error") === "conflict"
+          ) {
+            this.queue.ask(job, response.getBody());
           } else {
-            this.finish(job, "failed", (response && response.getBody()) || error.message);
+            this.queue.finish(job, "failed", (response && response.getBody()) || error.message);
           }
           resolve();
         },
-        onSuccess: () => { this.finish(job, "done"); resolve(); },
+        onSuccess: () => {
+          this.queue.finish(job, "done");
+          resolve();
+        },
       });
-      job.upload = upload;
       upload.findPreviousUploads().then((previous) => {
         if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
         upload.start();
@@ -257,25 +244,30 @@ export class Uploader {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", this.form.action);
       xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.addEventListener("progress", (event) => this.progress(job, event.loaded * (job.file.size / (event.total || 1))));
+      xhr.upload.addEventListener("progress", (event) =>
+        this.queue.progress(job, event.loaded * (job.file.size / (event.total || 1))),
+      );
       xhr.addEventListener("load", () => {
         if (xhr.status >= 200 && xhr.status < 300) {
-          this.finish(job, "done");
+          this.queue.finish(job, "done");
           const list = document.querySelector("[data-dropped]");
           if (list) {
             list.querySelector(".meta:only-child")?.remove();
             const li = document.createElement("li");
-            li.textContent = `${job.file.name} — ${formatBytes(job.file.size)}`;
+            li.textContent = `${job.file.name} — ${bytes(job.file.size)}`;
             list.prepend(li);
           }
         } else {
           const text = new DOMParser().parseFromString(xhr.responseText, "text/html");
           const message = text.querySelector(".message.error")?.textContent || xhr.statusText;
-          this.finish(job, "failed", message);
+          this.queue.finish(job, "failed", message);
         }
         resolve();
       });
-      xhr.addEventListener("error", () => { this.finish(job, "failed", this.strings.paused || "network"); resolve(); });
+      xhr.addEventListener("error", () => {
+        this.queue.finish(job, "failed", gettext("Connection lost: resuming…"));
+        resolve();
+      });
       xhr.send(data);
     });
   }

@@ -1,7 +1,7 @@
 // A small dialog asking for one line of text (a link's address, an image's text
 // alternative), instead of window.prompt: styled like the page, labelled for screen readers,
 // keyboard-usable (Enter confirms, Escape cancels), and focus returns where it was.
-import { t } from "./i18n.js";
+import { gettext } from "../i18n.js";
 
 /**
  * @param {string} label what is asked
@@ -30,12 +30,12 @@ export function askText(label, value = "", { type = "text" } = {}) {
   ok.type = "submit";
   ok.value = "ok";
   ok.className = "primary";
-  ok.textContent = t("ok");
+  ok.textContent = gettext("OK");
   const cancel = document.createElement("button");
   cancel.type = "submit";
   cancel.value = "cancel";
   cancel.formNoValidate = true;
-  cancel.textContent = t("cancel");
+  cancel.textContent = gettext("Cancel");
   buttons.append(ok, cancel);
   form.append(labelEl, input, buttons);
   dialog.append(form);

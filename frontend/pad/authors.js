@@ -1,6 +1,6 @@
 // The author list beside the text: everyone whose text is in the pad, and every writer
 // connected now, with their name and colour.
-import { t } from "./i18n.js";
+import { gettext } from "../i18n.js";
 
 export class AuthorList {
   /**
@@ -81,7 +81,7 @@ export class AuthorList {
       const known = this.known.get(id) || this.online.get(id) || {};
       return {
         id,
-        name: known.name || t("anonymous"),
+        name: known.name || gettext("Anonymous"),
         colour: known.colour,
         online: this.online.has(id),
         self: id === this.self.id,
@@ -112,16 +112,16 @@ export class AuthorList {
       if (entry.self) {
         const you = document.createElement("span");
         you.className = "pad-author-you";
-        you.textContent = `(${t("you")})`;
+        you.textContent = `(${gettext("you")})`;
         item.append(" ", you);
       }
       if (entry.online) {
         const dot = document.createElement("span");
         dot.className = "pad-author-online";
-        dot.title = t("online");
+        dot.title = gettext("online");
         const label = document.createElement("span");
         label.className = "visually-hidden";
-        label.textContent = t("online");
+        label.textContent = gettext("online");
         dot.append(label);
         item.append(dot);
       }
@@ -130,7 +130,7 @@ export class AuthorList {
     if (items.length === 0) {
       const empty = document.createElement("li");
       empty.className = "pad-author pad-author-none";
-      empty.textContent = t("noAuthors");
+      empty.textContent = gettext("Nobody has written yet.");
       items.push(empty);
     }
     this.list.replaceChildren(...items);

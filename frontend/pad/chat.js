@@ -1,12 +1,12 @@
 // The chat beside the pad: message 101 on the pad's own websocket, JSON both ways.
-import { t, language } from "./i18n.js";
+import { dateLocale, gettext } from "../i18n.js";
 import { MESSAGE_CHAT } from "./provider.js";
 
-const timeFormat = new Intl.DateTimeFormat(language === "fr" ? "fr-FR" : "en-GB", {
+const timeFormat = new Intl.DateTimeFormat(dateLocale(), {
   hour: "2-digit",
   minute: "2-digit",
 });
-const dayFormat = new Intl.DateTimeFormat(language === "fr" ? "fr-FR" : "en-GB", {
+const dayFormat = new Intl.DateTimeFormat(dateLocale(), {
   day: "numeric",
   month: "short",
 });
@@ -23,16 +23,16 @@ export class Chat {
     section.setAttribute("aria-labelledby", "pad-chat-title");
     const title = document.createElement("h2");
     title.id = "pad-chat-title";
-    title.textContent = t("chat");
+    title.textContent = gettext("Chat");
     this.log = document.createElement("ol");
     this.log.className = "pad-chat-log";
     this.log.setAttribute("aria-live", "polite");
     this.log.setAttribute("aria-relevant", "additions");
     this.log.tabIndex = 0;
-    this.log.setAttribute("aria-label", t("chatLog"));
+    this.log.setAttribute("aria-label", gettext("Chat messages"));
     this.empty = document.createElement("p");
     this.empty.className = "pad-chat-empty";
-    this.empty.textContent = t("chatEmpty");
+    this.empty.textContent = gettext("No message yet.");
     section.append(title, this.empty, this.log);
 
     if (canChat) {
@@ -41,16 +41,16 @@ export class Chat {
       const label = document.createElement("label");
       label.className = "visually-hidden";
       label.htmlFor = "pad-chat-input";
-      label.textContent = t("chatMessage");
+      label.textContent = gettext("Your message");
       this.input = document.createElement("input");
       this.input.id = "pad-chat-input";
       this.input.type = "text";
       this.input.maxLength = 2000;
       this.input.autocomplete = "off";
-      this.input.placeholder = t("chatPlaceholder");
+      this.input.placeholder = gettext("Message…");
       this.send = document.createElement("button");
       this.send.type = "submit";
-      this.send.textContent = t("send");
+      this.send.textContent = gettext("Send");
       form.append(label, this.input, this.send);
       form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -90,7 +90,7 @@ export class Chat {
       swatch.setAttribute("aria-hidden", "true");
       if (message.author_id) swatch.dataset.author = message.author_id;
       const name = document.createElement("strong");
-      name.textContent = message.name || t("anonymous");
+      name.textContent = message.name || gettext("Anonymous");
       const time = document.createElement("time");
       const when = new Date(message.time);
       time.dateTime = when.toISOString();

@@ -3,9 +3,9 @@
 // change: nothing of the history is lost).
 import { Editor } from "@tiptap/core";
 import { Play, Pause, createElement } from "lucide";
-import { t, language } from "./i18n.js";
+import { dateLocale, gettext, interpolate } from "../i18n.js";
 
-const dateFormat = new Intl.DateTimeFormat(language === "fr" ? "fr-FR" : "en-GB", {
+const dateFormat = new Intl.DateTimeFormat(dateLocale(), {
   dateStyle: "medium",
   timeStyle: "short",
 });
@@ -35,21 +35,21 @@ export class History {
     this.panel.className = "pad-history";
     this.panel.hidden = true;
     this.panel.setAttribute("role", "region");
-    this.panel.setAttribute("aria-label", t("history"));
+    this.panel.setAttribute("aria-label", gettext("History"));
 
     const bar = document.createElement("div");
     bar.className = "pad-history-bar";
     this.play = document.createElement("button");
     this.play.type = "button";
     this.play.className = "pad-tool";
-    this.play.setAttribute("aria-label", t("play"));
-    this.play.title = t("play");
+    this.play.setAttribute("aria-label", gettext("Replay the history"));
+    this.play.title = gettext("Replay the history");
     this.play.append(createElement(Play, { "aria-hidden": "true" }));
     this.play.addEventListener("click", () => this.toggleReplay());
     const sliderLabel = document.createElement("label");
     sliderLabel.className = "visually-hidden";
     sliderLabel.htmlFor = "pad-history-slider";
-    sliderLabel.textContent = t("revision");
+    sliderLabel.textContent = gettext("Revision");
     this.slider = document.createElement("input");
     this.slider.type = "range";
     this.slider.id = "pad-history-slider";
@@ -63,7 +63,7 @@ export class History {
     const close = document.createElement("button");
     close.type = "button";
     close.className = "button pad-history-close";
-    close.textContent = t("backToPad");
+    close.textContent = gettext("Back to the text");
     close.addEventListener("click", () => this.close());
     bar.append(this.play, sliderLabel, this.slider, close);
 
@@ -73,7 +73,7 @@ export class History {
     this.savedList = document.createElement("ol");
     this.savedList.className = "pad-saved-revisions";
     const savedTitle = document.createElement("h3");
-    savedTitle.textContent = t("savedRevisions");
+    savedTitle.textContent = gettext("Saved revisions");
     this.saved = document.createElement("div");
     this.saved.className = "pad-history-saved";
     this.saved.append(savedTitle, this.savedList);
@@ -121,14 +121,14 @@ export class History {
       form.className = "pad-history-save";
       const label = document.createElement("label");
       label.htmlFor = "pad-revision-label";
-      label.textContent = t("revisionName");
+      label.textContent = gettext("Name");
       const input = document.createElement("input");
       input.type = "text";
       input.id = "pad-revision-label";
       input.maxLength = 200;
       const button = document.createElement("button");
       button.type = "submit";
-      button.textContent = t("saveRevision");
+      button.textContent = gettext("Save the current version");
       form.append(label, input, button);
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
@@ -155,16 +155,16 @@ export class History {
       view.addEventListener("click", () => this.show(saved.rev));
       const meta = document.createElement("span");
       meta.className = "meta";
-      meta.textContent = ` ${t("revision")} ${saved.rev} · ${formatTime(saved.time)}${
-        saved.author ? ` · ${saved.author.name}` : ""
-      }`;
+      const parts = [interpolate(gettext("Revision %s"), [saved.rev]), formatTime(saved.time)];
+      if (saved.author) parts.push(saved.author.name);
+      meta.textContent = ` ${parts.join(" · ")}`;
       item.append(view, meta);
       return item;
     });
     if (items.length === 0) {
       const none = document.createElement("li");
       none.className = "meta";
-      none.textContent = t("noSavedRevisions");
+      none.textContent = gettext("No saved revision.");
       items.push(none);
     }
     this.savedList.replaceChildren(...items);
@@ -196,12 +196,13 @@ export class History {
         injectCSS: false,
         extensions: this.extensions(),
         content,
-        editorProps: { attributes: { class: "pad-text", "aria-label": t("history") } },
+        editorProps: { attributes: { class: "pad-text", "aria-label": gettext("History") } },
       });
     } else {
       this.viewer.commands.setContent(content, { emitUpdate: false });
     }
-    const parts = [`${t("revision")} ${rev} / ${this.info?.head ?? rev}`];
+    const head = this.info?.head ?? rev;
+    const parts = [interpolate(gettext("Revision %(rev)s / %(head)s"), { rev, head }, true)];
     if (data.time) parts.push(formatTime(data.time));
     if (data.author) parts.push(data.author.name);
     this.where.replaceChildren(parts.join(" · "));
@@ -209,14 +210,17 @@ export class History {
       const restore = document.createElement("button");
       restore.type = "button";
       restore.className = "button primary pad-restore";
-      restore.textContent = t("restore");
+      restore.textContent = gettext("Restore this revision");
       restore.addEventListener("click", () => this.restore(rev));
       this.where.append(" ", restore);
     }
   }
 
   async restore(rev) {
-    if (!window.confirm(t("restoreConfirm").replace("%s", String(rev)))) return;
+    const question = gettext(
+      "Restore revision %s? The current text is replaced by a new change; the history is kept.",
+    );
+    if (!window.confirm(interpolate(question, [rev]))) return;
     if (await this.post(`${this.base}/revisions/${rev}/restore`, new FormData())) {
       this.cache.clear();
       this.close();
@@ -275,7 +279,7 @@ export class History {
 
   setPlayIcon(playing) {
     this.play.replaceChildren(createElement(playing ? Pause : Play, { "aria-hidden": "true" }));
-    const label = t(playing ? "pause" : "play");
+    const label = playing ? gettext("Pause") : gettext("Replay the history");
     this.play.setAttribute("aria-label", label);
     this.play.title = label;
   }

@@ -1,7 +1,7 @@
 // Images: chosen with the button, pasted or dropped; uploaded to the pad, then placed in the
 // text by their address (never as data: URLs, which would bloat every copy of the document).
 import { askText } from "./ask.js";
-import { t } from "./i18n.js";
+import { gettext, interpolate } from "../i18n.js";
 
 const ACCEPTED = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 const MAX_SIZE = 10 * 1024 * 1024;
@@ -21,7 +21,10 @@ export class ImageUploader {
       this.input.value = "";
       if (!file) return;
       const stem = file.name.replace(/\.[^.]+$/, "");
-      const alt = await askText(t("imageAlt"), stem);
+      const alt = await askText(
+        gettext("Text alternative of the image (for those who cannot see it):"),
+        stem,
+      );
       if (alt === null) return;
       this.upload(file, null, alt);
     });
@@ -39,12 +42,12 @@ export class ImageUploader {
 
   async upload(file, position = null, alt = "") {
     if (file.size > MAX_SIZE) {
-      this.announce(t("imageFailed") + t("imageTooLarge"), true);
+      this.fail(gettext("The image is larger than 10 MB."));
       return;
     }
     const body = new FormData();
     body.append("image", file, file.name || "image");
-    this.announce(t("imageUploading"));
+    this.announce(gettext("Uploading the image…"));
     let response;
     try {
       response = await fetch(this.uploadUrl, {
@@ -54,7 +57,7 @@ export class ImageUploader {
         headers: { "X-CSRFToken": this.csrfToken, Accept: "application/json" },
       });
     } catch (error) {
-      this.announce(t("imageFailed") + error.message, true);
+      this.fail(error.message);
       return;
     }
     let data = {};
@@ -64,17 +67,21 @@ export class ImageUploader {
       data = { error: response.statusText };
     }
     if (!response.ok || !data.src) {
-      this.announce(t("imageFailed") + (data.error || response.status), true);
+      this.fail(data.error || response.status);
       return;
     }
     this.announce("");
     // Every image has a text alternative: the one given, else the file's name.
     const stem = (file.name || "").replace(/\.[^.]+$/, "").replace(/[-_]+/g, " ").trim();
-    const image = { src: data.src, alt: alt || stem || t("image") };
+    const image = { src: data.src, alt: alt || stem || gettext("Image") };
     const chain = this.editor.chain().focus();
     if (position !== null) chain.insertContentAt(position, { type: "image", attrs: image });
     else chain.setImage(image);
     chain.run();
+  }
+
+  fail(reason) {
+    this.announce(interpolate(gettext("The image could not be uploaded: %s"), [reason]), true);
   }
 
   handlePaste(_view, event) {

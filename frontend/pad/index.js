@@ -15,9 +15,10 @@ import { Author, AuthorColours, ClearAuthorship, authorsInDoc } from "./authorsh
 import { AuthorList } from "./authors.js";
 import { Chat } from "./chat.js";
 import { History } from "./history.js";
-import { t } from "./i18n.js";
+import { gettext } from "../i18n.js";
 import { ImageUploader } from "./images.js";
 import { PadProvider } from "./provider.js";
+import { statusText } from "./saving.js";
 import { buildToolbar, clearFormatting, promptLink } from "./toolbar.js";
 
 const SHOW_COLOURS_KEY = "cartable.pad.showAuthorColours";
@@ -36,7 +37,7 @@ function padPage(root) {
 
   const self = {
     id: data.authorId || null,
-    name: data.authorName || t(canEdit ? "anonymous" : "reader"),
+    name: data.authorName || (canEdit ? gettext("Anonymous") : gettext("Reader")),
     color: COLOUR.test(data.authorColour || "") ? data.authorColour : "#e2e8f0",
     writer: canEdit,
   };
@@ -47,10 +48,8 @@ function padPage(root) {
   const provider = new PadProvider(`${scheme}//${location.host}${data.ws}`, doc, { canEdit });
 
   const showStatus = (status) => {
-    const key =
-      status === "offline" && !canEdit ? "offlineReader" : status === "readonly" ? "readonly" : status;
     statusElement.dataset.state = status;
-    const text = t(key);
+    const text = statusText(status, { canEdit });
     if (statusElement.textContent !== text) statusElement.textContent = text;
   };
   provider.on("status", showStatus);
@@ -58,7 +57,7 @@ function padPage(root) {
   window.addEventListener("beforeunload", (event) => {
     if (canEdit && provider.unsaved) {
       event.preventDefault();
-      event.returnValue = t("unsavedLeave");
+      event.returnValue = gettext("Some changes are not saved yet.");
     }
   });
 
@@ -108,7 +107,7 @@ function padPage(root) {
   };
   toggle.addEventListener("change", applyColours);
   applyColours();
-  toggleLabel.append(toggle, " ", t("showColours"));
+  toggleLabel.append(toggle, " ", gettext("Show author colours"));
   authorTools.append(toggleLabel);
   authorsElement.closest("section").append(authorTools);
 
@@ -160,7 +159,7 @@ function padPage(root) {
       injectCSS: false,
       extensions: [
         ...schemaExtensions({ live: canEdit }),
-        Placeholder.configure({ placeholder: canEdit ? t("placeholder") : "" }),
+        Placeholder.configure({ placeholder: canEdit ? gettext("Write here…") : "" }),
         Collaboration.configure({ document: doc, field: "default" }),
         CollaborationCaret.configure({
           provider,
@@ -234,7 +233,7 @@ function padPage(root) {
   const historyButton = document.createElement("button");
   historyButton.type = "button";
   historyButton.className = "button pad-history-open";
-  historyButton.textContent = t("history");
+  historyButton.textContent = gettext("History");
   historyButton.setAttribute("aria-expanded", "false");
   historyButton.addEventListener("click", () => (history.isOpen ? history.close() : history.open()));
   statusElement.after(historyButton);
@@ -251,9 +250,10 @@ function padPage(root) {
     const clear = document.createElement("button");
     clear.type = "button";
     clear.className = "button pad-clear-authors";
-    clear.textContent = t("clearColours");
+    clear.textContent = gettext("Clear authorship colours");
     clear.addEventListener("click", () => {
-      if (editor && window.confirm(t("clearColoursConfirm"))) {
+      const question = gettext("Clear the author colours of the whole text? (Undo reverts it.)");
+      if (editor && window.confirm(question)) {
         editor.chain().focus().clearAuthorship().run();
       }
     });

@@ -8,6 +8,7 @@ import * as Y from "yjs";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import * as awarenessProtocol from "y-protocols/awareness";
+import { SaveState, TOO_LARGE } from "./saving.js";
 
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
@@ -18,8 +19,9 @@ const STEP1 = 0;
 const STEP2 = 1;
 const UPDATE = 2;
 
-// Closing codes after which trying again cannot help.
-const FINAL_CODES = new Set([4401, 4403, 4404]);
+// Closing codes after which trying again cannot help. 1009: a change larger than the server
+// takes (docs/pad.md, "Limits"), which every new connection would send again.
+const FINAL_CODES = new Set([4401, 4403, 4404, TOO_LARGE]);
 // The server renews awareness every 15 s; silence for longer means a dead connection.
 const SILENCE_MS = 35000;
 
@@ -31,20 +33,19 @@ export class PadProvider {
   /**
    * @param {string} url  ws(s)://host/ws/pad/<id>
    * @param {Y.Doc} doc
-   * @param {{canEdit: boolean}} options
+   * @param {{canEdit: boolean, WebSocket?: typeof WebSocket, window?: EventTarget}} options
+   *   the socket class and the window (its "online" and "pagehide" events) are the
+   *   browser's, unless a test gives its own
    */
-  constructor(url, doc, { canEdit }) {
+  constructor(url, doc, { canEdit, WebSocket = globalThis.WebSocket, window = globalThis.window }) {
     this.url = url;
     this.doc = doc;
     this.canEdit = canEdit;
+    this.WebSocket = WebSocket;
+    this.window = window;
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.socket = null;
-    this.connected = false; // the socket is open
-    this.synced = false; // the server's sync step 2 arrived on this connection
-    this.sent = 0; // updates sent on this connection
-    this.saved = 0; // of those, how many the server made durable
-    this.offlineChanges = false; // changes made while no socket was open
-    this.closedFor = null; // a final closing code: we stop trying
+    this.state = new SaveState({ canEdit });
     this.attempts = 0;
     this.listeners = new Map();
     this._timer = null;
@@ -54,7 +55,7 @@ export class PadProvider {
     this._onUpdate = (update, origin) => {
       if (origin === this || !this.canEdit) return;
       if (this.connected) this._sendUpdate(UPDATE, update);
-      else this.offlineChanges = true;
+      else this.state.changedOffline();
       this._emitStatus();
     };
     this._onAwareness = ({ added, updated, removed }, origin) => {
@@ -69,8 +70,8 @@ export class PadProvider {
     };
     doc.on("update", this._onUpdate);
     this.awareness.on("update", this._onAwareness);
-    window.addEventListener("online", this._onOnline);
-    window.addEventListener("pagehide", this._onUnload);
+    this.window?.addEventListener("online", this._onOnline);
+    this.window?.addEventListener("pagehide", this._onUnload);
     this.connect();
   }
 
@@ -89,29 +90,27 @@ export class PadProvider {
 
   /** "connecting", "saving", "saved", "offline", "readonly" or "refused". */
   get status() {
-    if (this.closedFor !== null) return "refused";
-    if (!this.connected) return "offline";
-    if (!this.synced) return "connecting";
-    if (!this.canEdit) return "readonly";
-    return this.saved >= this.sent && !this.offlineChanges ? "saved" : "saving";
+    return this.state.status;
   }
 
   /** Whether some change of ours is not known to be durable. */
   get unsaved() {
-    return this.offlineChanges || this.saved < this.sent;
+    return this.state.unsaved;
+  }
+
+  /** Whether the socket is open. */
+  get connected() {
+    return this.state.connected;
   }
 
   connect() {
-    if (this.socket || this.closedFor !== null) return;
+    if (this.socket || this.state.closedFor !== null) return;
     clearTimeout(this._timer);
-    const socket = new WebSocket(this.url);
+    const socket = new this.WebSocket(this.url);
     socket.binaryType = "arraybuffer";
     this.socket = socket;
     socket.addEventListener("open", () => {
-      this.connected = true;
-      this.synced = false;
-      this.sent = 0;
-      this.saved = 0;
+      this.state.opened();
       this._lastMessage = Date.now();
       // What the server has that we lack; the server's own step 1 makes us send the rest.
       const encoder = encoding.createEncoder();
@@ -135,7 +134,7 @@ export class PadProvider {
   }
 
   reconnectNow() {
-    if (this.socket === null && this.closedFor === null) {
+    if (this.socket === null && this.state.closedFor === null) {
       this.attempts = 0;
       this.connect();
     }
@@ -144,11 +143,11 @@ export class PadProvider {
   destroy() {
     clearTimeout(this._timer);
     clearInterval(this._watchdog);
-    this.closedFor = 1000;
+    this.state.closed(1000);
     this.doc.off("update", this._onUpdate);
     this.awareness.off("update", this._onAwareness);
-    window.removeEventListener("online", this._onOnline);
-    window.removeEventListener("pagehide", this._onUnload);
+    this.window?.removeEventListener("online", this._onOnline);
+    this.window?.removeEventListener("pagehide", this._onUnload);
     if (this.socket) this.socket.close();
     this.awareness.destroy();
   }
@@ -167,15 +166,10 @@ export class PadProvider {
     if (this.socket !== socket) return;
     clearInterval(this._watchdog);
     this.socket = null;
-    this.connected = false;
-    this.synced = false;
-    // What was sent and not confirmed goes again, in sync step 2, on the next connection.
-    if (this.saved < this.sent) this.offlineChanges = true;
+    this.state.closed(FINAL_CODES.has(code) ? code : null);
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
-    if (FINAL_CODES.has(code)) {
-      this.closedFor = code;
-    } else {
+    if (this.state.closedFor === null) {
       // 0.5 s, 1 s, 2 s ... 15 s, with jitter so that a restarted server is not stampeded.
       const delay = Math.min(15000, 500 * 2 ** this.attempts) * (0.75 + Math.random() / 2);
       this.attempts += 1;
@@ -192,12 +186,10 @@ export class PadProvider {
       const payload = decoding.readVarUint8Array(decoder);
       if (sub === STEP1) {
         if (this.canEdit) this._sendUpdate(STEP2, Y.encodeStateAsUpdate(this.doc, payload));
-        // Everything made offline is now on its way (or the server had it).
-        this.offlineChanges = false;
+        this.state.answeredServer();
       } else {
         Y.applyUpdate(this.doc, payload, this);
-        if (sub === STEP2 && !this.synced) {
-          this.synced = true;
+        if (sub === STEP2 && this.state.syncedNow()) {
           this.attempts = 0;
           this.emit("synced");
         }
@@ -212,7 +204,7 @@ export class PadProvider {
     } else if (kind === MESSAGE_QUERY_AWARENESS) {
       this._send(this._awarenessMessage([...this.awareness.getStates().keys()]));
     } else if (kind === MESSAGE_SAVED) {
-      this.saved = decoding.readVarUint(decoder);
+      this.state.savedCount(decoding.readVarUint(decoder));
       this._emitStatus();
     } else if (kind >= 100) {
       // Cartable's JSON messages (101: chat ...).
@@ -232,7 +224,7 @@ export class PadProvider {
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     encoding.writeVarUint(encoder, sub);
     encoding.writeVarUint8Array(encoder, update);
-    if (this._send(encoding.toUint8Array(encoder))) this.sent += 1;
+    if (this._send(encoding.toUint8Array(encoder))) this.state.updateSent();
   }
 
   _awarenessMessage(clients) {
@@ -246,7 +238,7 @@ export class PadProvider {
   }
 
   _send(message) {
-    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+    if (this.socket && this.socket.readyState === this.WebSocket.OPEN) {
       this.socket.send(message);
       return true;
     }

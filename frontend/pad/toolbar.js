@@ -27,7 +27,7 @@ import {
   Undo2,
 } from "lucide";
 import { askText } from "./ask.js";
-import { t } from "./i18n.js";
+import { gettext, pgettext } from "../i18n.js";
 
 const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
@@ -35,7 +35,7 @@ function shortcutLabel(keys) {
   return keys
     .replace("Mod", mac ? "⌘" : "Ctrl")
     .replace("Alt", mac ? "⌥" : "Alt")
-    .replace("Shift", mac ? "⇧" : "Maj")
+    .replace("Shift", mac ? "⇧" : pgettext("keyboard key", "Shift"))
     .replaceAll("-", "+");
 }
 
@@ -52,7 +52,9 @@ function chain(editor) {
 
 export async function promptLink(editor) {
   const previous = editor.getAttributes("link").href || "";
-  const href = await askText(t("linkPrompt"), previous || "https://", { type: "url" });
+  const href = await askText(gettext("Link address (empty to remove it):"), previous || "https://", {
+    type: "url",
+  });
   if (href === null) return;
   const clean = href.trim();
   if (clean === "" || clean === "https://") {
@@ -75,7 +77,7 @@ export function clearFormatting(editor) {
  */
 export function buildToolbar(container, editor, { onImage }) {
   container.setAttribute("role", "toolbar");
-  container.setAttribute("aria-label", t("toolbar"));
+  container.setAttribute("aria-label", gettext("Formatting"));
   container.setAttribute("aria-controls", editor.view.dom.id);
   const controls = [];
 
@@ -86,12 +88,11 @@ export function buildToolbar(container, editor, { onImage }) {
     return g;
   };
 
-  const button = (parent, { name, icon, keys, run, active, enabled }) => {
+  const button = (parent, { name, label, icon, keys, run, active, enabled }) => {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "pad-tool";
     b.dataset.tool = name;
-    const label = t(name);
     b.setAttribute("aria-label", label);
     b.title = keys ? `${label} (${shortcutLabel(keys)})` : label;
     if (keys) b.setAttribute("aria-keyshortcuts", ariaShortcut(keys));
@@ -108,6 +109,7 @@ export function buildToolbar(container, editor, { onImage }) {
   const history = group();
   button(history, {
     name: "undo",
+    label: gettext("Undo"),
     icon: Undo2,
     keys: "Mod-z",
     run: () => chain(editor).undo().run(),
@@ -115,6 +117,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(history, {
     name: "redo",
+    label: gettext("Redo"),
     icon: Redo2,
     keys: "Mod-Shift-z",
     run: () => chain(editor).redo().run(),
@@ -125,17 +128,17 @@ export function buildToolbar(container, editor, { onImage }) {
   const blocks = group();
   const select = document.createElement("select");
   select.className = "pad-block-type";
-  select.setAttribute("aria-label", t("blockType"));
-  select.title = t("blockType");
-  for (const [value, key] of [
-    ["paragraph", "paragraph"],
-    ["1", "heading1"],
-    ["2", "heading2"],
-    ["3", "heading3"],
+  select.setAttribute("aria-label", gettext("Paragraph style"));
+  select.title = gettext("Paragraph style");
+  for (const [value, label] of [
+    ["paragraph", gettext("Text")],
+    ["1", gettext("Heading 1")],
+    ["2", gettext("Heading 2")],
+    ["3", gettext("Heading 3")],
   ]) {
     const option = document.createElement("option");
     option.value = value;
-    option.textContent = t(key);
+    option.textContent = label;
     select.append(option);
   }
   select.addEventListener("change", () => {
@@ -157,26 +160,28 @@ export function buildToolbar(container, editor, { onImage }) {
 
   // Marks
   const marks = group();
-  const mark = (name, icon, keys, command) =>
+  const mark = (name, label, icon, keys, command) =>
     button(marks, {
       name,
+      label,
       icon,
       keys,
       run: () => chain(editor)[command]().run(),
       active: () => editor.isActive(name),
       enabled: () => editor.can()[command](),
     });
-  mark("bold", Bold, "Mod-b", "toggleBold");
-  mark("italic", Italic, "Mod-i", "toggleItalic");
-  mark("underline", Underline, "Mod-u", "toggleUnderline");
-  mark("strike", Strikethrough, "Mod-Shift-s", "toggleStrike");
-  mark("code", Code, "Mod-e", "toggleCode");
+  mark("bold", gettext("Bold"), Bold, "Mod-b", "toggleBold");
+  mark("italic", gettext("Italic"), Italic, "Mod-i", "toggleItalic");
+  mark("underline", gettext("Underline"), Underline, "Mod-u", "toggleUnderline");
+  mark("strike", gettext("Strikethrough"), Strikethrough, "Mod-Shift-s", "toggleStrike");
+  mark("code", gettext("Code"), Code, "Mod-e", "toggleCode");
 
   // Lists
   const lists = group();
   const listItemType = () => (editor.isActive("taskItem") ? "taskItem" : "listItem");
   button(lists, {
     name: "bulletList",
+    label: gettext("Bulleted list"),
     icon: List,
     keys: "Mod-Shift-8",
     run: () => chain(editor).toggleBulletList().run(),
@@ -184,6 +189,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(lists, {
     name: "orderedList",
+    label: gettext("Numbered list"),
     icon: ListOrdered,
     keys: "Mod-Shift-7",
     run: () => chain(editor).toggleOrderedList().run(),
@@ -191,6 +197,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(lists, {
     name: "taskList",
+    label: gettext("Check list"),
     icon: ListTodo,
     keys: "Mod-Shift-9",
     run: () => chain(editor).toggleTaskList().run(),
@@ -198,6 +205,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(lists, {
     name: "outdent",
+    label: gettext("Outdent"),
     icon: ListIndentDecrease,
     keys: "Shift-Tab",
     run: () => chain(editor).liftListItem(listItemType()).run(),
@@ -205,6 +213,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(lists, {
     name: "indent",
+    label: gettext("Indent"),
     icon: ListIndentIncrease,
     keys: "Tab",
     run: () => chain(editor).sinkListItem(listItemType()).run(),
@@ -215,6 +224,7 @@ export function buildToolbar(container, editor, { onImage }) {
   const inserts = group();
   button(inserts, {
     name: "link",
+    label: gettext("Link"),
     icon: Link,
     keys: "Mod-k",
     run: () => promptLink(editor),
@@ -222,6 +232,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(inserts, {
     name: "blockquote",
+    label: gettext("Quote"),
     icon: TextQuote,
     keys: "Mod-Shift-b",
     run: () => chain(editor).toggleBlockquote().run(),
@@ -229,6 +240,7 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(inserts, {
     name: "codeBlock",
+    label: gettext("Code block"),
     icon: SquareCode,
     keys: "Mod-Alt-c",
     run: () => chain(editor).toggleCodeBlock().run(),
@@ -236,14 +248,16 @@ export function buildToolbar(container, editor, { onImage }) {
   });
   button(inserts, {
     name: "insertTable",
+    label: gettext("Insert a table"),
     icon: Table,
     run: () => chain(editor).insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(),
     enabled: () => editor.can().insertTable({ rows: 3, cols: 3, withHeaderRow: true }),
   });
-  button(inserts, { name: "image", icon: ImagePlus, run: onImage });
+  button(inserts, { name: "image", label: gettext("Image"), icon: ImagePlus, run: onImage });
 
   button(group(), {
     name: "clearFormatting",
+    label: gettext("Clear formatting"),
     icon: RemoveFormatting,
     keys: "Mod-\\",
     run: () => clearFormatting(editor),
@@ -251,27 +265,30 @@ export function buildToolbar(container, editor, { onImage }) {
 
   // Table tools, shown while the cursor is in a table.
   const table = group("pad-table-tools");
-  table.setAttribute("aria-label", t("table"));
+  table.setAttribute("aria-label", gettext("Table"));
   table.setAttribute("role", "group");
-  const tableTool = (name, icon, command) =>
+  const tableTool = (name, label, icon, command) =>
     button(table, {
       name,
+      label,
       icon,
       run: () => chain(editor)[command]().run(),
       enabled: () => editor.can()[command](),
     });
-  tableTool("addRowAfter", BetweenHorizontalEnd, "addRowAfter");
-  tableTool("addColumnAfter", BetweenVerticalEnd, "addColumnAfter");
-  tableTool("deleteRow", Rows3, "deleteRow");
-  tableTool("deleteColumn", Trash2, "deleteColumn");
+  tableTool("addRowAfter", gettext("Add a row"), BetweenHorizontalEnd, "addRowAfter");
+  tableTool("addColumnAfter", gettext("Add a column"), BetweenVerticalEnd, "addColumnAfter");
+  tableTool("deleteRow", gettext("Delete the row"), Rows3, "deleteRow");
+  tableTool("deleteColumn", gettext("Delete the column"), Trash2, "deleteColumn");
   button(table, {
     name: "toggleHeaderRow",
+    label: gettext("Header row"),
     icon: Rows3,
     run: () => chain(editor).toggleHeaderRow().run(),
     active: () => editor.isActive("tableHeader"),
   });
   button(table, {
     name: "deleteTable",
+    label: gettext("Delete the table"),
     icon: Trash2,
     run: () => chain(editor).deleteTable().run(),
   });

@@ -47,7 +47,7 @@ def test_cli_creates_users_and_refuses_bad_domains(capsys):
     assert main(["user", "create", "nouveau@ac-lyon.fr", "--password", "mot-de-passe-long"]) == 0
     assert main(["user", "create", "someone@gmail.com"]) == 2
     # The refusal is translated (French by default): check that it names the accepted domains.
-    assert "ac-*.fr" in capsys.readouterr().err
+    assert "ac-aix-marseille.fr" in capsys.readouterr().err
     assert (
         main(["user", "create", "ops@example.org", "--admin", "--password", "mot-de-passe-long"])
         == 0

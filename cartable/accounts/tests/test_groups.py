@@ -89,12 +89,14 @@ def test_student_joins_with_a_code_and_a_chosen_password(klass, teacher):
     assert invitation.uses == 1
 
 
-def test_join_refuses_taken_username_and_weak_password(klass, teacher, student):
+def test_join_gives_a_free_name_for_a_taken_one_and_refuses_a_weak_password(
+    klass, teacher, student
+):
     invitation = actions.create_invitation(klass, by=teacher)
-    with pytest.raises(ValidationError):
-        actions.join_as_new_student(
-            invitation.code, username="LEA.4EB", password="un-mot-de-passe-sûr", display_name="Léa"
-        )
+    other = actions.join_as_new_student(
+        invitation.code, username="LEA.4EB", password="un-mot-de-passe-sûr", display_name="Léa"
+    )
+    assert other != student and other.username.lower() != "lea.4eb"
     with pytest.raises(ValidationError):
         actions.join_as_new_student(
             invitation.code, username="nouveau", password="1234", display_name="N"

@@ -75,3 +75,19 @@ async def test_a_user_added_to_a_class_while_connected_receives_its_events(
     event = await communicator.receive_json_from(timeout=3)
     assert event == {"type": "group.news", "text": "Réunion lundi"}
     await communicator.disconnect()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_a_large_message_closes_the_events_socket(teacher):
+    from cartable.core.consumers import MAX_MESSAGE_SIZE
+
+    cookie = await sync_to_async(_session_cookie)(teacher)
+    communicator, connected, _code = await _connect(cookie)
+    assert connected
+    await communicator.send_to(text_data="{}")  # ignored
+    await sync_to_async(notify)(teacher, "test", "Toujours connecté")
+    event = await communicator.receive_json_from(timeout=3)
+    assert event["title"] == "Toujours connecté"
+    await communicator.send_to(text_data="x" * (MAX_MESSAGE_SIZE + 1))
+    closing = await communicator.receive_output(timeout=3)
+    assert closing == {"type": "websocket.close", "code": 1009}

@@ -109,3 +109,14 @@ def test_retention_purges_old_exports_and_read_notifications(teacher):
     assert report["exports"] == 1 and report["notifications"] == 1
     assert not default_storage.exists(export.file_name)
     assert Notification.objects.filter(pk=unread.pk).exists()
+
+
+def test_retention_purges_daily_activity_marks_older_than_90_days(teacher):
+    from cartable.core.models import DailyActivity
+
+    today = timezone.localdate()
+    DailyActivity.objects.create(day=today - timedelta(days=91), user=teacher)
+    recent = DailyActivity.objects.create(day=today - timedelta(days=29), user=teacher)
+    report = privacy.run_retention.call()
+    assert report["activity"] == 1
+    assert list(DailyActivity.objects.filter(user=teacher)) == [recent]

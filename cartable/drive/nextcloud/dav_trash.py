@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from django.utils.http import http_date
 
+from cartable.core.http import user_bytes_headers
 from cartable.drive import access, actions
 from cartable.drive.models import Node, Space, Version
 from cartable.drive.webdav import davxml
@@ -239,7 +240,7 @@ class VersionsTree(_Owned):
             raise DavError(404)
         version = await run_sync(self.readable, segments)
         headers = {
-            "Content-Type": "application/octet-stream",
+            **user_bytes_headers("application/octet-stream", version.node.name),
             "Content-Length": str(version.size),
             "ETag": f'"v{version.pk}"',
         }

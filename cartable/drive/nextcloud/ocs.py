@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from cartable.accounts.models import User
+from cartable.core.net import client_ip
 from cartable.drive.webdav.auth import RateLimited, basic_user
 
 OK = 200
@@ -127,7 +128,7 @@ def authenticated_user(request: HttpRequest) -> User | None:
     if credentials is not None:
         # The same cached check and failure limit as WebDAV: clients call both all the time.
         try:
-            return basic_user(*credentials)  # type: ignore[no-any-return]
+            return basic_user(*credentials, address=client_ip(request))  # type: ignore[no-any-return]
         except RateLimited:
             return None
     user = getattr(request, "user", None)

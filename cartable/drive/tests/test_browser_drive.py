@@ -172,7 +172,6 @@ def test_student_drops_homework_through_a_link_teacher_sees_it(
 def test_share_a_folder_with_the_class_and_the_student_sees_it(
     page: Page, browser, server, teacher, student, klass, my_root
 ):
-    pytest.importorskip("cartable.drive.sharing")
     folder = actions.create_folder(my_root, "Ressources", by=teacher)
     put(folder, "fiche.pdf", b"%PDF", teacher)
     sign_in(page.context, server, teacher)

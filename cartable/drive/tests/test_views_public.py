@@ -14,7 +14,7 @@ from cartable.core.roles import Role
 from cartable.drive import actions
 from cartable.drive.models import Activity, ShareLink
 from cartable.drive.tests.conftest import put, read
-from cartable.testing.downloads import downloaded
+from cartable.testing.downloads import downloaded, served
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +145,56 @@ def test_file_drop_link_upload_only_with_the_uploaders_name(client, teacher, sha
     client.force_login(teacher)
     page = client.get(f"/drive/f/{shared.public_id}").content.decode()
     assert "Jules Élève" in page and "Inès" in page
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_hidden_download_gives_the_bytes_on_no_path(client, teacher, shared):
+    """View only: neither the download, nor the bytes shown inline, nor a zip of the folder."""
+    picture = put(shared, "photo.png", png_bytes(), teacher)
+    link = link_to(shared, hide_download=True)
+    for node in (picture, actions.live_child(shared, "lisez-moi.txt")):
+        for kind in ("download", "raw"):
+            assert client.get(f"/drive/s/{link.token}/{kind}/{node.public_id}").status_code == 403
+    assert client.get(f"/drive/s/{link.token}/download/{shared.public_id}").status_code == 403
+
+
+def test_hidden_download_page_shows_the_preview_not_the_file(client, teacher, shared):
+    picture = put(shared, "photo.png", png_bytes(), teacher)
+    text = actions.live_child(shared, "lisez-moi.txt")
+    link = link_to(shared, hide_download=True)
+    for node in (picture, text):
+        page = client.get(f"/drive/s/{link.token}/file/{node.public_id}").content.decode()
+        assert f"/drive/s/{link.token}/raw/" not in page
+        assert f"/drive/s/{link.token}/preview/{node.public_id}" in page
+    assert (
+        "bonjour" not in client.get(f"/drive/s/{link.token}/file/{text.public_id}").content.decode()
+    )
+    preview = client.get(f"/drive/s/{link.token}/preview/{picture.public_id}?size=256")
+    assert preview.status_code == 200 and preview["Content-Type"] == "image/webp"
+
+
+def test_viewer_link_shows_the_file_and_its_preview(client, teacher, shared):
+    picture = put(shared, "photo.png", png_bytes(), teacher)
+    link = link_to(shared)
+    page = client.get(f"/drive/s/{link.token}/file/{picture.public_id}").content.decode()
+    assert f"/drive/s/{link.token}/raw/{picture.public_id}" in page
+    raw = client.get(f"/drive/s/{link.token}/raw/{picture.public_id}")
+    assert served(raw)[1]["Content-Disposition"].startswith("inline")
+    preview = client.get(f"/drive/s/{link.token}/preview/{picture.public_id}?size=256")
+    assert preview.status_code == 200
+
+
+def test_link_preview_stays_inside_its_link(client, teacher, my_root, shared):
+    outside = put(my_root, "ailleurs.png", png_bytes(), teacher)
+    link = link_to(shared)
+    assert client.get(f"/drive/s/{link.token}/preview/{outside.public_id}").status_code == 404
+    expired = link_to(shared, expires_at=timezone.now() - timedelta(minutes=1))
+    picture = put(shared, "photo.png", png_bytes(), teacher)
+    assert client.get(f"/drive/s/{expired.token}/preview/{picture.public_id}").status_code == 410

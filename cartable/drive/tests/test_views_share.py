@@ -2,11 +2,10 @@
 
 import pytest
 
-from cartable.drive import actions
+from cartable.drive import actions, sharing
 from cartable.drive.models import ShareLink
 from cartable.drive.tests.conftest import put
 
-sharing = pytest.importorskip("cartable.drive.sharing")
 pytestmark = pytest.mark.django_db
 
 
@@ -60,7 +59,7 @@ def test_create_a_file_drop_link_with_password_and_expiry(client, teacher, my_ro
     client.force_login(teacher)
     client.post(
         f"/drive/n/{folder.public_id}/share",
-        {"action": "link", "kind": "drop", "password": "pw", "expires": "2099-01-01"},
+        {"action": "link", "kind": "drop", "password": "rendus-de-juin", "expires": "2099-01-01"},
     )
     link = ShareLink.objects.get(node=folder)
     assert link.file_drop and link.password and link.expires_at.year == 2099

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cartable.core.http import storage_response
+from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.types import AuthedRequest
 from cartable.drive import actions
 from cartable.drive.models import Node, Version
@@ -28,15 +28,8 @@ TEXT_TYPES = {
     "application/sql",
     "application/x-yaml",
 }
-# What a browser may show inline from Drive: never HTML or anything it would run.
-INLINE_PREFIXES = ("image/", "audio/", "video/")
-INLINE_TYPES = {"application/pdf", "text/plain"}
+# A picture that may hold a script: never drawn by the viewer.
 INLINE_REFUSED = {"image/svg+xml"}
-# For the bytes served inline: nothing may run; only the frame of our own viewer may show them.
-RAW_CSP = (
-    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'self'"
-)
 
 
 def viewer_kind(node: Node) -> str:
@@ -77,7 +70,9 @@ def read_text(node: Node) -> tuple[str, bool]:
 
 
 def file_context(node: Node, allowed: frozenset[str]) -> dict[str, Any]:
-    kind = viewer_kind(node)
+    # Whoever may not download (a view-only link) sees the preview made by the server, never
+    # the file's own bytes: no image, PDF, media or text of the file itself.
+    kind = viewer_kind(node) if "download" in allowed else ""
     context: dict[str, Any] = {
         "node": node,
         "allowed": allowed,
@@ -111,18 +106,15 @@ def file_page(request: AuthedRequest, public_id: str) -> HttpResponse:
 def serve(
     request: HttpRequest, node: Node, *, inline: bool, blob: Any = None, etag: str | None = None
 ) -> HttpResponseBase:
+    """The file's bytes, as an attachment or, when ``inline`` and the type is one browsers
+    show without running anything (``cartable.core.http.shown_inline``), shown."""
     blob = blob or node.blob
     if node.is_folder or blob is None:
         raise Http404
     mime = node.mime_type or "application/octet-stream"
-    if inline:
-        safe = (mime.startswith(INLINE_PREFIXES) or mime in INLINE_TYPES) and (
-            mime not in INLINE_REFUSED
-        )
-        if mime.startswith("text/") or mime in TEXT_TYPES:
-            mime, safe = "text/plain; charset=utf-8", True
-        if not safe:
-            inline = False
+    if inline and (mime.startswith("text/") or mime in TEXT_TYPES):
+        # Source code, HTML or XML is shown as its text, never rendered.
+        mime = "text/plain; charset=utf-8"
     response = storage_response(
         request,
         blob.storage_name,
@@ -132,17 +124,13 @@ def serve(
         inline=inline,
         size=blob.size,
     )
-    if inline:
-        response["Content-Security-Policy"] = RAW_CSP + (
-            "" if mime == "application/pdf" else "; sandbox"
-        )
-        response["X-Frame-Options"] = "SAMEORIGIN"
     response["Cache-Control"] = "private, no-cache"
     return response
 
 
 @login_required
 @drive_errors
+@serves_user_bytes
 def download(request: AuthedRequest, public_id: str) -> HttpResponseBase:
     node, _allowed = load(request.user, public_id, "download")
     return serve(request, node, inline=False)
@@ -150,8 +138,9 @@ def download(request: AuthedRequest, public_id: str) -> HttpResponseBase:
 
 @login_required
 @drive_errors
+@serves_user_bytes
 def raw(request: AuthedRequest, public_id: str) -> HttpResponseBase:
-    node, _allowed = load(request.user, public_id, "view")
+    node, _allowed = load(request.user, public_id, "download")
     return serve(request, node, inline=True)
 
 
@@ -166,6 +155,7 @@ def _version(node: Node, version_id: int) -> Version:
 
 @login_required
 @drive_errors
+@serves_user_bytes
 def version_download(request: AuthedRequest, public_id: str, version_id: int) -> HttpResponseBase:
     node, _allowed = load(request.user, public_id, "download")
     version = _version(node, version_id)

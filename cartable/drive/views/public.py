@@ -2,8 +2,9 @@
 
 A password, when the link has one, is asked once per browser session (and again if the owner
 changes it). A viewer link shows its file or folder and lets people download unless the owner
-hid downloads; an editor link also takes uploads; a **file drop** link only takes uploads: the
-visitor gives their name, and sees only what they sent in this session, never others' files.
+hid downloads (then only the previews the server makes are shown, never the files' bytes);
+an editor link also takes uploads; a **file drop** link only takes uploads: the visitor gives
+their name, and sees only what they sent in this session, never others' files.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from cartable.core import limits
+from cartable.core.http import serves_user_bytes
 from cartable.drive import access, errors, mounts
 from cartable.drive.models import Node, ShareLink
+from cartable.drive.preview_views import preview_of
 from cartable.drive.views.browse import listing_context
 from cartable.drive.views.changes import upload_form
 from cartable.drive.views.common import Crumb, drive_errors, load
@@ -84,17 +88,22 @@ def link_page(request: HttpRequest, token: str) -> HttpResponse:
     if not access.link_is_usable(link):
         return render(request, "drive/public/expired.html", {"link": link}, status=410)
     if not _unlocked(request, link):
-        error = ""
+        error, status = "", 200
         if request.method == "POST":
-            if access.link_password_matches(link, request.POST.get("password", "")):
-                request.session[f"drive_link_{link.pk}"] = _password_mark(link)
-                return redirect("drive:link", link.token)
-            error = _("This password is not the right one.")
+            try:
+                attempt = limits.check_attempt(
+                    "link_password", key=f"drive:{link.pk}", request=request
+                )
+            except limits.Limited as refusal:
+                error, status = refusal.message, 429
+            else:
+                if access.link_password_matches(link, request.POST.get("password", "")):
+                    attempt.succeeded()
+                    request.session[f"drive_link_{link.pk}"] = _password_mark(link)
+                    return redirect("drive:link", link.token)
+                error, status = _("This password is not the right one."), 403
         return render(
-            request,
-            "drive/public/password.html",
-            {"link": link, "error": error},
-            status=403 if error else 200,
+            request, "drive/public/password.html", {"link": link, "error": error}, status=status
         )
     if link.file_drop:
         return render(
@@ -131,6 +140,11 @@ def _show(request: HttpRequest, link: ShareLink, node: Node) -> HttpResponse:
             )
         return render(request, "drive/public/folder.html", context)
     context.update(file_context(node, allowed))
+    if context["preview"]:
+        size = context["preview"].rpartition("?")[2]
+        context["preview"] = (
+            reverse("drive:link_preview", args=[link.token, node.public_id]) + "?" + size
+        )
     context["raw_url"] = reverse("drive:link_raw", args=[link.token, node.public_id])
     context["download_url"] = reverse("drive:link_download", args=[link.token, node.public_id])
     return render(request, "drive/public/file.html", context)
@@ -149,6 +163,7 @@ link_file = link_folder
 
 
 @drive_errors
+@serves_user_bytes
 def link_download(request: HttpRequest, token: str, public_id: str) -> HttpResponseBase:
     link = the_link(request, token)
     if (gate := _gate(request, link)) is not None:
@@ -160,12 +175,26 @@ def link_download(request: HttpRequest, token: str, public_id: str) -> HttpRespo
 
 
 @drive_errors
+@serves_user_bytes
 def link_raw(request: HttpRequest, token: str, public_id: str) -> HttpResponseBase:
     link = the_link(request, token)
     if (gate := _gate(request, link)) is not None:
         return gate
-    node, _allowed = load(request.user, public_id, "view", link=link)
+    # The file's own bytes, shown or not: a view-only link ("hide download") does not give them.
+    node, _allowed = load(request.user, public_id, "download", link=link)
     return serve(request, node, inline=True)
+
+
+@require_safe
+@drive_errors
+@serves_user_bytes
+def link_preview(request: HttpRequest, token: str, public_id: str) -> HttpResponseBase:
+    """The thumbnail the server made (at most 1024 pixels, WebP), also for a view-only link."""
+    link = the_link(request, token)
+    if (gate := _gate(request, link)) is not None:
+        return gate
+    node, _allowed = load(request.user, public_id, "view", link=link)
+    return preview_of(request, node)
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core.http import content_disposition, stream_chunks
+from cartable.core.http import content_disposition, serves_user_bytes, stream_chunks
 from cartable.core.types import AuthedRequest
 from cartable.drive import errors, zipping
 from cartable.drive.models import Node, ShareLink
@@ -41,6 +41,7 @@ def zip_response(
 
 @login_required
 @drive_errors
+@serves_user_bytes
 def zip_download(request: AuthedRequest, public_id: str | None = None) -> StreamingHttpResponse:
     """A folder (``public_id``) or the selection (``n``, repeated) as a zip."""
     ids = [public_id] if public_id else request.GET.getlist("n")[:1000]

@@ -6,8 +6,9 @@ by every server when Redis is configured) under an HMAC of the login and passwor
 few minutes. A remembered one still costs one query, which checks that the account is
 active and the app password not revoked (its prefix still exists for the account).
 
-Failed Basic attempts are counted per login; past the limit, unverified attempts for that
-login are refused without checking the password until the window ends.
+Failed Basic attempts go through the one limiter (:mod:`cartable.core.limits`, kind
+``app_password``), per login and per address block; past the limit, attempts are refused
+without checking the password, remembered or not, until the window has passed.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 
+from cartable.core import limits, net
 from cartable.drive import fastpath
 from cartable.drive.webdav.app import DavError, Request, run_sync
 
 REALM = "Cartable"
 CACHE_SECONDS = 300
-FAILED_LIMIT = 10
-FAILED_WINDOW = 300
 PREFIX_LENGTH = 8  # cartable.accounts.actions.APP_PASSWORD_PREFIX_LENGTH
 
 
@@ -60,12 +62,7 @@ def _remembered_key(login: str, password: str) -> str:
     return f"drive:dav:auth:{digest}"
 
 
-def _failed_key(login: str) -> str:
-    return "drive:dav:failed:" + hashlib.sha256(login.strip().lower().encode()).hexdigest()
-
-
-class RateLimited(Exception):
-    pass
+RateLimited = limits.Limited
 
 
 def _user_with_app_password(user_id: int, prefix: str) -> QuerySet[Any]:
@@ -82,10 +79,14 @@ def _user_with_app_password(user_id: int, prefix: str) -> QuerySet[Any]:
 _remembered_user = fastpath.Prepared(_user_with_app_password)
 
 
-def basic_user(login: str, password: str) -> Any | None:
-    """The user of an app password; RateLimited after too many failures for this login."""
+def basic_user(login: str, password: str, address: str | None = None) -> Any | None:
+    """The user of an app password; RateLimited after too many failures for this login or
+    from the block of ``address``."""
     from cartable.accounts.actions import authenticate_app_password
 
+    name = login.strip().lower()
+    # A remembered password is a right one: it too is refused while the login is limited.
+    limits.check_not_limited("app_password", key=name, address=address)
     key = _remembered_key(login, password)
     user_id = cache.get(key)
     if user_id is not None:
@@ -95,18 +96,12 @@ def basic_user(login: str, password: str) -> Any | None:
             _keep_space(user)
             return user
         cache.delete(key)
-    failed_key = _failed_key(login)
-    if (cache.get(failed_key) or 0) >= FAILED_LIMIT:
-        raise RateLimited
+    attempt = limits.check_attempt("app_password", key=name, address=address)
     user = authenticate_app_password(login, password)
     if user is not None:
+        attempt.succeeded()
         cache.set(key, user.pk, CACHE_SECONDS)
         return user
-    cache.add(failed_key, 0, FAILED_WINDOW)
-    try:
-        cache.incr(failed_key)
-    except ValueError:
-        cache.set(failed_key, 1, FAILED_WINDOW)
     return None
 
 
@@ -119,39 +114,54 @@ def _keep_space(user: Any) -> None:
         user._drive_space = user.drive_space
 
 
-def session_user(cookie_header: str, request_token: str | None) -> Any | None:
+def session_user(request: Request) -> Any | None:
     """The user of a browser session whose CSRF token came in ``requesttoken``."""
     from importlib import import_module
 
     from django.contrib.auth import get_user
     from django.http.cookie import parse_cookie
-    from django.middleware.csrf import (  # type: ignore[attr-defined]
-        CSRF_SESSION_KEY,
-        InvalidTokenFormat,
-        _check_token_format,
-        _does_token_match,
-    )
 
-    cookies = parse_cookie(cookie_header)
+    cookies = parse_cookie(request.header("cookie") or "")
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
-    if not session_key or not request_token:
+    token = request.header("requesttoken")
+    if not session_key or not token:
         return None
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    if settings.CSRF_USE_SESSIONS:
-        secret = session.get(CSRF_SESSION_KEY)
-    else:
-        secret = cookies.get(settings.CSRF_COOKIE_NAME)
-    if not secret:
-        return None
-    try:
-        _check_token_format(request_token)
-        _check_token_format(secret)
-    except InvalidTokenFormat:
-        return None
-    if not _does_token_match(request_token, secret):
+    if not _csrf_passes(request, cookies, session, token):
         return None
     user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
     return user if user.is_authenticated and user.is_active else None
+
+
+def _reject(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return HttpResponse(status=403)
+
+
+def _csrf_passes(request: Request, cookies: dict[str, str], session: Any, token: str) -> bool:
+    """Django's CSRF middleware, through its public hook, judges ``requesttoken`` as it judges a
+    form's token — and the Origin or Referer where it would — whatever the DAV method: a
+    session may use WebDAV only with the token, GET and PROPFIND included."""
+    probe = HttpRequest()
+    probe.method = "POST"
+    probe.COOKIES = cookies
+    probe.session = session
+    meta = {
+        settings.CSRF_HEADER_NAME: token,
+        "HTTP_HOST": request.host or "",
+        "SERVER_NAME": "",
+        "SERVER_PORT": "",
+    }
+    for name in ("origin", "referer", "x-forwarded-proto"):
+        value = request.header(name)
+        if value is not None:
+            meta["HTTP_" + name.upper().replace("-", "_")] = value
+    probe.META = meta
+    return CsrfViewMiddleware(_reject).process_view(probe, _reject, (), {}) is None
+
+
+def _address(request: Request) -> str | None:
+    client = request.scope.get("client") or (None,)
+    return net.forwarded_client(client[0], request.header("x-forwarded-for") or "")
 
 
 async def authenticate(request: Request) -> None:
@@ -170,16 +180,16 @@ def authenticate_now(request: Request) -> None:
         if credentials is None:
             raise challenge()
         try:
-            user = basic_user(*credentials)
-        except RateLimited:
-            raise DavError(429, headers={"Retry-After": str(FAILED_WINDOW)}) from None
+            user = basic_user(*credentials, address=_address(request))
+        except RateLimited as refusal:
+            raise DavError(429, headers={"Retry-After": str(refusal.retry_after)}) from None
         if user is None:
             raise challenge()
         request.user = user
         return
     cookie = request.header("cookie")
     if cookie:
-        user = session_user(cookie, request.header("requesttoken"))
+        user = session_user(request)
         if user is not None:
             request.user = user
             request.session_auth = True

@@ -227,14 +227,6 @@ def response(href: str, props: dict[int, list[str]]) -> str:
     return f"<d:response><d:href>{escape(href)}</d:href>{propstat(props)}</d:response>"
 
 
-def response_status(href: str, status: int, error: str = "") -> str:
-    extra = f"<d:error>{error}</d:error>" if error else ""
-    return (
-        f"<d:response><d:href>{escape(href)}</d:href>"
-        f"<d:status>{status_line(status)}</d:status>{extra}</d:response>"
-    )
-
-
 def multistatus(responses: Iterable[str]) -> bytes:
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus {NAMESPACE_DECLARATIONS}>'

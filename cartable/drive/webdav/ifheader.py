@@ -45,10 +45,6 @@ class IfHeader:
         """Every state token in the header: the lock tokens the client submits."""
         return {c.token for clause in self.clauses for c in clause.conditions if c.token}
 
-    @property
-    def resources(self) -> set[str | None]:
-        return {clause.resource for clause in self.clauses}
-
 
 @dataclass(frozen=True)
 class ResourceState:

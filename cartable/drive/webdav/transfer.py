@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.http import http_date, parse_http_date_safe
 
-from cartable.core.http import parse_range
+from cartable.core.http import parse_range, user_bytes_headers
 from cartable.drive import actions, fastpath
 from cartable.drive.errors import DriveError, QuotaExceeded
 from cartable.drive.models import Blob, Node
@@ -73,6 +73,10 @@ def prepare_get(tree: FilesTree, request: Request) -> Download:
         return Download(Response(200, b"", headers))
     if "download" not in location.extra["abilities"]:
         raise DavError(403)
+    # The file's own type, shown by a browser only if it runs nothing; else an attachment.
+    headers.update(
+        user_bytes_headers(node.mime_type or "application/octet-stream", node.name, inline=True)
+    )
     etag = headers["ETag"]
     mtime = int(node.mtime.timestamp())
     if_match = request.header("if-match")
@@ -90,7 +94,6 @@ def prepare_get(tree: FilesTree, request: Request) -> Download:
         if since is not None and mtime <= since:
             return Download(Response(304, b"", headers))
     size = node.size
-    headers["Content-Type"] = node.mime_type or "application/octet-stream"
     headers["Accept-Ranges"] = "bytes"
     wanted: Any = None
     range_header = request.header("range")

@@ -2,7 +2,7 @@
 
 The pure conversions work on ProseMirror JSON (the pad document's form, see
 ``cartable.pad.document``): HTML both ways, Markdown both ways, plain text (``document``'s),
-and docx, odt and PDF through LibreOffice. ``pads`` applies them to stored pads.
+and docx, odt and PDF through LibreOffice. ``cartable.pad.actions.conversion`` applies them to stored pads.
 """
 
 from cartable.pad.convert.html_in import decode_html, html_to_pm
@@ -15,14 +15,12 @@ from cartable.pad.convert.office import (
     office_available,
     office_to_html_file,
 )
-from cartable.pad.convert.pads import export_html
 from cartable.pad.document import pm_to_text, text_to_pm
 
 __all__ = [
     "OfficeError",
     "OfficeUnavailable",
     "decode_html",
-    "export_html",
     "export_office",
     "html_to_pm",
     "markdown_to_pm",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from cartable.core.roles import Reach
 from cartable.pad import actions, document, ids, store
 from cartable.pad.models import Pad, PadAuthor, PadGroup
 
@@ -175,8 +176,6 @@ def ms(moment: Any) -> int:
 
 
 def create_api_pad(pad_id: str, p: Params, *, pad_group: PadGroup | None = None) -> Pad:
-    from cartable.core.roles import Reach
-
     text = p.get("text")
     if text is not None and not isinstance(text, str):
         raise ApiError("text is not a string")

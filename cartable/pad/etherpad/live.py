@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cartable.pad import api_actions, presence
+from cartable.pad import presence
+from cartable.pad.actions import api as api_actions
 from cartable.pad.etherpad.common import (
     ApiError,
     Params,

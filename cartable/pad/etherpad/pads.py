@@ -13,8 +13,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from cartable.pad import actions, api_actions, document, ids, store
-from cartable.pad.convert.pads import ImportRefused, parse_untrusted
+from cartable.pad import actions, convert, document, ids, store
+from cartable.pad.actions import api as api_actions
+from cartable.pad.actions.conversion import ImportRefused, parse_untrusted
 from cartable.pad.convert.parsing import resolve_images
 from cartable.pad.convert.schema import safe_src
 from cartable.pad.etherpad.common import (
@@ -297,8 +298,6 @@ def diff_html(before: str, after: str) -> str:
 
 
 def get_html(p: Params) -> dict[str, Any]:
-    from cartable.pad import convert
-
     pad = get_pad(sanitize_pad_id(p.get("padID")))
     rev = rev_at_most_head(p.get("rev"), pad) if p.get("rev") is not None else None
     if rev is None or rev == pad.head:

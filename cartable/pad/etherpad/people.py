@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from cartable.pad import api_actions, ids
+from cartable.pad import ids
+from cartable.pad.actions import api as api_actions
 from cartable.pad.etherpad.common import (
     ApiError,
     Params,

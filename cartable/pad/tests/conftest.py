@@ -27,17 +27,23 @@ from .etherpad_api import API_KEY, EtherpadApi
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery staple"
 
-# Run in the server's data directory before it starts: two teachers and a pad shared by link.
+# Run in the server's data directory before it starts: two teachers and a pad shared by link;
+# Claire's class, 5e A, and a pupil of it.
 SETUP = f"""
 import json, django
 django.setup()
-from cartable.accounts.actions import create_staff_user
+from cartable.accounts.actions import (
+    create_group, create_invitation, create_staff_user, join_as_new_student,
+)
 from cartable.pad import actions
 claire = create_staff_user("claire.martin@ac-lyon.fr", password={PASSWORD!r},
                            display_name="Claire Martin", check_domain=False)
 ahmed = create_staff_user("ahmed.benali@ac-lyon.fr", password={PASSWORD!r},
                           display_name="Ahmed Benali", check_domain=False)
-pad = actions.create_pad(owner=claire, title="Compte rendu du conseil pédagogique")
+pad = actions.create_pad(owner=claire, title="Compte rendu du conseil pédagogique", reach="link")
+klass = create_group(claire, "5e A")
+code = create_invitation(klass, by=claire).code
+join_as_new_student(code, username="lucas.5ea", password={PASSWORD!r}, display_name="Lucas")
 print(json.dumps({{"pad_id": pad.pad_id, "readonly_id": pad.readonly_id}}))
 """
 
@@ -162,16 +168,12 @@ async def transport(request: pytest.FixtureRequest) -> Any:
     import uvicorn
 
     from cartable.asgi import application
+    from cartable.cli import UVICORN_OPTIONS
 
     from .yclient import YClient
 
     config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=_free_port(),
-        lifespan="off",
-        log_level="warning",
-        ws_per_message_deflate=False,
+        application, host="127.0.0.1", port=_free_port(), log_level="warning", **UVICORN_OPTIONS
     )
     server = uvicorn.Server(config)
     task = asyncio.ensure_future(server.serve())

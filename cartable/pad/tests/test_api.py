@@ -7,8 +7,9 @@ import stat
 import pytest
 from django.test import Client
 
-from cartable.pad import api, apikey
+from cartable.pad import apikey
 from cartable.pad.etherpad import FUNCTIONS
+from cartable.pad.etherpad import views as api
 
 from .etherpad_api import API_KEY
 

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from cartable.core.roles import Reach
-from cartable.pad import actions, authors, document, store
+from cartable.pad import actions, document, store
+from cartable.pad.actions import authors
 
 pytestmark = pytest.mark.django_db
 

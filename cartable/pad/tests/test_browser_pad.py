@@ -27,7 +27,8 @@ def _rgb(hex_colour: str) -> str:
 
 
 def _open_pad(browser, server, ids, email, **context_options):
-    context = browser.new_context(locale="fr-FR", **context_options)
+    context_options.setdefault("locale", "fr-FR")
+    context = browser.new_context(**context_options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -125,6 +126,9 @@ def test_tables_images_and_a_reader(pad_server, chromium):
     page.click(".pad-text")
     page.keyboard.press("Control+End")
     page.keyboard.press("Enter")
+    # Shortcuts are named in the page's language (Maj is French for Shift).
+    strike = page.get_by_role("button", name="Barré")
+    expect(strike).to_have_attribute("title", "Barré (Ctrl+Maj+s)")
     page.get_by_role("button", name="Insérer un tableau").click()
     page.wait_for_selector(".pad-text table")
     page.keyboard.type("Séance")
@@ -223,6 +227,41 @@ def test_chat_and_history(pad_server, chromium):
     context_b.close()
 
 
+def test_the_pad_speaks_english_to_an_english_browser(pad_server, chromium):
+    """The editor's words come from the djangojs catalogue, in the page's language."""
+    server, ids = pad_server
+    context, page, errors = _open_pad(chromium, server, ids, CLAIRE, locale="en-GB")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    status = page.locator("[data-pad-status]")
+    expect(status).to_have_attribute("data-state", "saved")
+    expect(status).to_have_text("Saved")
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    strike = page.get_by_role("button", name="Strikethrough")
+    expect(strike).to_have_attribute("title", "Strikethrough (Ctrl+Shift+s)")
+    expect(page.get_by_role("combobox", name="Paragraph style")).to_be_visible()
+    expect(page.get_by_role("switch", name="Show author colours")).to_be_visible()
+    expect(page.locator("#pad-chat-title")).to_have_text("Chat")
+    expect(page.locator("#pad-chat-input")).to_have_attribute("placeholder", "Message…")
+
+    page.get_by_role("button", name="History").click()
+    page.wait_for_function("() => Number(document.querySelector('#pad-history-slider').max) >= 1")
+    page.locator("#pad-history-slider").fill("1")
+    expect(page.locator(".pad-history-where")).to_contain_text("Revision 1 / ")
+    expect(page.get_by_role("button", name="Save the current version")).to_be_visible()
+    page.get_by_role("button", name="Back to the text").click()
+
+    # A reader, in English too.
+    reader_context = chromium.new_context(locale="en-GB")
+    reader = reader_context.new_page()
+    reader.goto(f"{server.url}/pad/p/{ids['readonly_id']}")
+    expect(reader.locator("[data-pad-status]")).to_have_text("Read only")
+    reader_context.close()
+    assert "Enregistré" not in page.locator("#pad").inner_text()
+    assert not [e for e in errors if "Content Security Policy" in e or "Error" in e]
+    context.close()
+
+
 def test_writers_reconnect_and_resend_after_the_server_is_killed(pad_server, chromium):
     server, ids = pad_server
     context, page, _errors = _open_pad(chromium, server, ids, CLAIRE)
@@ -298,4 +337,69 @@ def test_a_link_is_asked_in_a_dialog_not_a_prompt(pad_server, chromium):
     expect(link).to_have_attribute("href", "https://eduscol.education.fr/")
     assert prompts == []
     assert not [e for e in errors if "Content Security Policy" in e]
+    context.close()
+
+
+def test_a_pad_made_for_a_class_is_the_class_s_until_its_teacher_opens_it(pad_server, chromium):
+    """Claire makes a pad for 5e A: its share screen says so, a visitor holding the link
+    is sent to sign in (no guest's name prompt, no socket), a pupil of 5e A writes in it."""
+    from cartable.pad import protocol
+
+    server, _ids = pad_server
+    context = chromium.new_context(locale="fr-FR")
+    page = context.new_page()
+    sign_in(page, server, CLAIRE)
+    page.goto(f"{server.url}/pad/")
+    page.get_by_label("Titre").fill("Notes de 5e A")
+    page.get_by_label("Pour").select_option(label="5e A")
+    page.get_by_role("button", name="Créer").click()
+    page.wait_for_selector(".pad-text[contenteditable=true]")
+    url = page.url
+    page.get_by_role("link", name="Partage et paramètres").click()
+    access = page.locator(".pad-access")
+    expect(access).to_contain_text("5e A peut modifier")
+    expect(access).not_to_contain_text("sans compte")
+    page.screenshot(path=str(SHOTS / "pad-share-class.png"), full_page=True)
+
+    visitor_context = chromium.new_context(locale="fr-FR")
+    visitor = visitor_context.new_page()
+    visitor.goto(url)
+    expect(visitor).to_have_url(re.compile(r"/accounts/login/"))
+    assert visitor.locator("input[name=name]").count() == 0
+    opened = visitor.evaluate(
+        """path => new Promise(resolve => {
+            const socket = new WebSocket(`ws://${location.host}${path}`);
+            socket.onopen = () => resolve(true);
+            socket.onclose = () => resolve(false);
+        })""",
+        "/ws/pad/" + url.rsplit("/", 1)[-1],
+    )
+    assert opened is False
+    visitor_context.close()
+
+    pupil_context = chromium.new_context(locale="fr-FR")
+    pupil = pupil_context.new_page()
+    cursors: list[int] = []  # the size of each cursor state the editor sends
+
+    def on_socket(socket):
+        def on_frame(payload):
+            if isinstance(payload, bytes) and payload[:1] == bytes([protocol.MESSAGE_AWARENESS]):
+                reader = protocol.Reader(payload[1:])
+                for entry in protocol.parse_awareness(reader.var_bytes()):
+                    cursors.append(len(entry.state.encode()))
+
+        socket.on("framesent", on_frame)
+
+    pupil.on("websocket", on_socket)
+    sign_in(pupil, server, "lucas.5ea")
+    pupil.goto(url)
+    pupil.wait_for_selector(".pad-text[contenteditable=true]")
+    pupil.click(".pad-text")
+    pupil.keyboard.type("Mon idée pour l'exposé")
+    expect(pupil.locator("[data-pad-status]")).to_have_attribute("data-state", "saved")
+    page.goto(url)
+    expect(page.locator(".pad-text")).to_contain_text("Mon idée pour l'exposé")
+    # What the limit on cursor states is measured against (docs/pad.md, "Limits").
+    assert cursors and max(cursors) < protocol.MAX_AWARENESS_STATE // 4, cursors
+    pupil_context.close()
     context.close()

@@ -23,7 +23,7 @@ BIN = Path(sys.executable).parent
 SETUP = """
 import django; django.setup()
 from cartable.pad.actions import create_pad
-create_pad(pad_id="crash-test")
+create_pad(pad_id="crash-test", reach="link")  # as the Etherpad API makes it
 """
 
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from pycrdt import Doc
 
 from cartable.core.roles import Reach
-from cartable.pad import actions, authors, document, store
-from cartable.pad.convert import export_html, office_available
-from cartable.pad.convert.pads import attribute
+from cartable.pad import actions, document, store
+from cartable.pad.actions import authors
+from cartable.pad.actions.conversion import attribute, export_html
+from cartable.pad.convert import office_available
 from cartable.pad.models import PadImage
 from cartable.testing.downloads import served
 
@@ -108,7 +109,7 @@ def test_export_html_for_personal_data_has_the_authors(teacher, pad):
 
 
 def test_download_my_data_has_each_pad_as_text_and_html(teacher, pad):
-    from cartable.pad.platform import export_pads
+    from cartable.pad.actions.privacy import export_pads
 
     files = {}
     export_pads(teacher, lambda name, content: files.__setitem__(name, content))
@@ -153,7 +154,7 @@ def test_read_only_link_exports_but_does_not_import(client, pad):
 
 
 def test_office_export_without_libreoffice_says_so(client, teacher, pad, monkeypatch):
-    from cartable.pad import io as pad_io
+    from cartable.pad.views import io as pad_io
 
     monkeypatch.setattr(pad_io, "office_available", lambda: False)
     client.force_login(teacher)
@@ -268,8 +269,8 @@ def test_import_text_in_any_usual_encoding(client, teacher, pad):
 
 
 def test_import_refuses_with_clear_messages(client, teacher, pad, monkeypatch):
-    from cartable.pad import io as pad_io
-    from cartable.pad.convert import pads
+    from cartable.pad.actions import conversion as pads
+    from cartable.pad.views import io as pad_io
 
     client.force_login(teacher)
     head = pad.head

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import override_settings
 from pycrdt import Doc, XmlElement, XmlText
 
-from cartable.pad import actions, authors, document, journal, room, store
+from cartable.pad import actions, document, journal, room, store
+from cartable.pad.actions import authors
 from cartable.pad.models import Pad, PadRevision
 
 from .test_sync import LAYER, _client, typed

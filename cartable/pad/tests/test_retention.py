@@ -5,8 +5,8 @@ from django.core import mail
 from django.utils import timezone
 
 from cartable.pad import actions
+from cartable.pad.actions.retention import run
 from cartable.pad.models import Pad
-from cartable.pad.retention import run
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,9 @@ def test_a_pad_is_never_deleted_without_the_last_warning(teacher, events):
             )  # each run moves one step; deletion waits a week after the last warning
     assert Pad.objects.filter(pk=pad.pk).exists()
     assert len(mail.outbox) == 2
+
+
+def test_the_daily_retention_job_runs_the_pad_rule():
+    from cartable.core.registry import registry
+
+    assert registry.retention["pads"].run is run

@@ -1,5 +1,7 @@
 """The Yjs sync protocol at /ws/pad/<padID>, with real Yjs documents (pycrdt) as clients."""
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client, override_settings
@@ -45,7 +47,9 @@ async def typed(user, text, pad=None):
 
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_two_writers_see_each_other_and_everything_is_saved(teacher, colleague):
-    pad = await sync_to_async(actions.create_pad)(owner=teacher, title="Plan de séquence")
+    pad = await sync_to_async(actions.create_pad)(
+        owner=teacher, title="Plan de séquence", reach=Reach.LINK
+    )
     alice, ok_a, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, ok_b, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)  # edit link: reach=link
     assert ok_a and ok_b
@@ -136,7 +140,7 @@ async def test_server_side_changes_reach_open_editors(teacher):
 
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, colleague):
-    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, reach=Reach.LINK)
     alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
     await alice.sync()
@@ -154,7 +158,9 @@ async def test_awareness_is_relayed_and_cleared_when_a_writer_leaves(teacher, co
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_a_deletion_is_stored_and_broadcast(teacher, colleague):
     """A deletion adds no struct to the document: it must not be taken for a resend."""
-    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Bonjour tout le monde")
+    pad = await sync_to_async(actions.create_pad)(
+        owner=teacher, text="Bonjour tout le monde", reach=Reach.LINK
+    )
     alice, _ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _ok, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
     await alice.sync()
@@ -178,9 +184,9 @@ async def test_a_deletion_is_stored_and_broadcast(teacher, colleague):
 async def test_chat_is_kept_with_the_pad_and_delivered_live(teacher, colleague):
     import json
 
-    from cartable.pad import chat
+    from cartable.pad.actions import chat
 
-    pad = await sync_to_async(actions.create_pad)(owner=teacher)
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, reach=Reach.LINK)
     alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
     await alice.sync()
@@ -263,3 +269,38 @@ async def test_under_uvicorn_messages_are_read_and_written_without_asgi(
     await client.close()
     assert read and written == ([1] if connection.vendor == "sqlite" else [None])
     assert await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).head)() == 1
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_the_test_client_fails_when_the_server_closes_before_the_awaited_condition(
+    teacher,
+):
+    from .yclient import ConnectionClosedEarly
+
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Texte")
+    reader, ok, _ = await _client(f"/ws/pad/{pad.readonly_id}")
+    assert ok
+    await reader.sync()
+    await reader.set_paragraphs("Refusé")  # a read-only link's change: the server closes
+    with pytest.raises(ConnectionClosedEarly):
+        await reader.pump(lambda: bool(reader.chat))  # never comes: the socket closes first
+    assert reader.closed_code == 4403
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_an_open_pad_is_compacted_by_a_job_as_its_history_grows(teacher, monkeypatch):
+    monkeypatch.setattr(store, "COMPACT_EVERY", 3)
+    pad, client = await typed(teacher, "un")
+    for n, line in enumerate(["deux", "trois", "quatre"], start=2):
+        await client.set_paragraphs(line)
+        await client.pump(lambda n=n: client.saved == n)
+
+    async def snapshot_rev() -> int:
+        return await sync_to_async(lambda: Pad.objects.get(pk=pad.pk).snapshot_rev)()
+
+    for _ in range(200):  # the job is asked for off the loop; jobs run at once in tests
+        if await snapshot_rev():
+            break
+        await asyncio.sleep(0.01)
+    assert await snapshot_rev() >= 3
+    await client.close()

@@ -9,7 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from cartable.pad import actions, document, store
+from cartable.core.roles import Reach
+from cartable.pad import actions, document, protocol, store
 from cartable.pad.models import PadRevision
 from cartable.testing.factories import PASSWORD
 from cartable.testing.servers import run_async, sign_in
@@ -56,7 +57,7 @@ def test_two_writers_on_two_servers_see_each_other_and_everything_is_saved(
 ):
     a, b = two_servers
     teacher, colleague = scaled_users
-    pad = actions.create_pad(owner=teacher, title="Plan de séquence")  # edit link: reach=link
+    pad = actions.create_pad(owner=teacher, title="Plan de séquence", reach=Reach.LINK)
     alice_session = sign_in(a, teacher.email, PASSWORD)
     bob_session = sign_in(b, colleague.email, PASSWORD)
 
@@ -86,3 +87,45 @@ def test_two_writers_on_two_servers_see_each_other_and_everything_is_saved(
     assert alice_text == bob_text == expected
     assert document.to_text(store.load_document(pad.pk)[0]) == expected
     assert PadRevision.objects.filter(pad=pad).count() == 2
+
+
+def test_a_cursor_kept_by_one_server_cannot_be_changed_through_the_other(two_servers, scaled_users):
+    """Alice's cursor comes from server A; on server B, a read-only visitor can neither
+    overwrite nor erase it, and it goes when Alice leaves."""
+    a, b = two_servers
+    teacher, colleague = scaled_users
+    pad = actions.create_pad(owner=teacher, reach=Reach.LINK)
+    alice_session = sign_in(a, teacher.email, PASSWORD)
+    bob_session = sign_in(b, colleague.email, PASSWORD)
+    alice_state = '{"user":{"name":"Alice"}}'
+
+    def seen(client, client_id):
+        states = [e.state for e in client.awareness if e.client_id == client_id]
+        return states[-1] if states else None
+
+    async def say(client, client_id, clock, state):
+        entry = protocol.AwarenessEntry(client_id, clock, state)
+        await client.communicator.send_to(protocol.awareness_message([entry]))
+
+    async def meet():
+        async with (
+            _editor(a, alice_session, pad.pad_id) as alice_ws,
+            _editor(b, bob_session, pad.pad_id) as bob_ws,
+            connect(f"{b.ws_url}/ws/pad/{pad.readonly_id}", open_timeout=10) as mallory_ws,
+        ):
+            alice, bob = YClient(Socket(alice_ws)), YClient(Socket(bob_ws))
+            mallory = YClient(Socket(mallory_ws))
+            for client in (alice, bob, mallory):
+                await client.sync()
+            await say(alice, 42, 1, alice_state)
+            await bob.pump(lambda: seen(bob, 42) == alice_state, timeout=10)
+            await mallory.pump(lambda: seen(mallory, 42) == alice_state, timeout=10)
+            await say(mallory, 42, 5, '{"user":{"name":"Alice (fausse)"}}')
+            await say(mallory, 42, 6, "null")
+            await say(mallory, 7, 1, '{"user":{"name":"Mallory"}}')
+            await bob.pump(lambda: seen(bob, 7) is not None, timeout=10)
+            assert seen(bob, 42) == alice_state
+            await alice.close()
+            await bob.pump(lambda: seen(bob, 42) == "null", timeout=10)
+
+    run_async(meet())

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from cartable.core.roles import Reach
+from cartable.core.roles import Reach, Role
 from cartable.pad import actions
 from cartable.pad.models import Pad
 
@@ -36,7 +36,7 @@ def test_student_cannot_create_a_pad_for_a_class_they_are_not_in(client, student
 
 
 def test_guest_with_the_edit_link_chooses_a_name_first(client, teacher):
-    pad = actions.create_pad(owner=teacher)
+    pad = actions.create_pad(owner=teacher, reach=Reach.LINK)
     response = client.get(pad.get_absolute_url())
     assert "name" in response.content.decode() and response.status_code == 200
     client.post(pad.get_absolute_url(), {"name": "Maman de Léa"})
@@ -66,15 +66,16 @@ def test_visiting_a_free_name_offers_to_create_it(client, teacher):
 
 def test_only_managers_change_sharing(client, teacher, colleague):
     pad = actions.create_pad(owner=teacher)
+    actions.share_with_user(pad, colleague, Role.EDITOR, by=teacher)
     client.force_login(colleague)
     assert client.get(reverse("pad:settings", args=[pad.pad_id])).status_code == 403
     client.force_login(teacher)
     client.post(
         reverse("pad:settings", args=[pad.pad_id]),
-        {"title": "Nouveau titre", "reach": "restricted"},
+        {"title": "Nouveau titre", "reach": "structure"},
     )
     pad.refresh_from_db()
-    assert pad.title == "Nouveau titre" and pad.reach == "restricted"
+    assert pad.title == "Nouveau titre" and pad.reach == "structure"
 
 
 def test_pads_are_searchable_by_those_who_may_see_them(client, teacher, other_teacher, events):

@@ -52,6 +52,14 @@ class SocketCommunicator:
         await self.socket.close()
 
 
+class ConnectionClosedEarly(AssertionError):
+    """The server closed the websocket before what the test waited for happened."""
+
+    def __init__(self, code: int | None) -> None:
+        super().__init__(f"the connection closed (code {code}) before the awaited condition")
+        self.code = code
+
+
 class YClient:
     server_url: str | None = None  # "ws://127.0.0.1:port": connect over a real websocket
 
@@ -113,6 +121,9 @@ class YClient:
         return replies
 
     async def pump(self, until: Any, timeout: float = 5.0) -> None:
+        """Handles the server's messages until ``until()`` holds; fails on a timeout, and when
+        the connection closes first (wait for ``lambda: client.closed_code is not None`` to
+        expect a close)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not until():
             remaining = deadline - asyncio.get_running_loop().time()
@@ -121,7 +132,9 @@ class YClient:
             message = await self.communicator.receive_output(timeout=remaining)
             if message["type"] == "websocket.close":
                 self.closed_code = message.get("code")
-                return
+                if until():
+                    return
+                raise ConnectionClosedEarly(self.closed_code)
             if message.get("bytes") is not None:
                 for reply in self._handle(message["bytes"]):
                     await self.communicator.send_to(bytes_data=reply)

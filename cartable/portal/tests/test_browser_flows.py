@@ -47,7 +47,7 @@ def test_teacher_signs_up_with_emailed_code_and_creates_a_class(page: Page, scho
     expect(page.get_by_role("status")).to_contain_text("Invitez vos élèves")
     page.get_by_role("button", name="Créer un code").click()
     code = page.locator("[data-invitation-code]").first
-    expect(code).to_have_text(re.compile(r"^[A-Z0-9]{6,}$"))
+    expect(code).to_have_text(re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$"))
     expect(page.get_by_role("status")).to_contain_text(code.inner_text())
 
 

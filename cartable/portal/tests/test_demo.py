@@ -13,7 +13,7 @@ def test_demo_is_idempotent_and_fills_the_tools(db):
     assert {"Séquence 2 — La Révolution", "Photo de classe.jpg", "frise-lea.txt"} <= names
     assert Node.objects.filter(name="frise-lea.txt").count() == 1
     assert len(again) <= len(lines)
-    from cartable.pad import authors
+    from cartable.pad.actions import authors
     from cartable.pad.models import Pad, PadRevision
 
     report = Pad.objects.get(title="Compte rendu du conseil pédagogique")
@@ -23,3 +23,21 @@ def test_demo_is_idempotent_and_fills_the_tools(db):
     assert {"Claire Martin", "Paul Bernard"} <= writers
     assert PadRevision.objects.filter(pad=report).count() == 3
     assert Pad.objects.filter(title__startswith="Notes de cours").count() == 1
+
+
+def test_demo_pads_are_open_to_their_people_only(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from cartable.pad.access import resolve
+    from cartable.pad.models import Pad
+    from cartable.portal.demo import create_demo
+
+    list(create_demo())
+    report = Pad.objects.get(title="Compte rendu du conseil pédagogique")
+    notes = Pad.objects.get(title__startswith="Notes de cours")
+    paul, lea = User.objects.get(display_name="Paul Bernard"), User.objects.get(username="lea.4eb")
+    assert resolve(paul, report.pad_id).can_edit
+    assert resolve(lea, notes.pad_id).can_edit
+    assert resolve(lea, report.pad_id) is None
+    for pad in (report, notes):
+        assert resolve(AnonymousUser(), pad.pad_id) is None

@@ -18,6 +18,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w+\}")
 @dataclass
 class Entry:
     msgid: str = ""
+    msgctxt: str | None = None
     msgid_plural: str | None = None
     msgstrs: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
@@ -42,6 +43,7 @@ def read_po(path: Path) -> list[Entry]:
                 current, _, quoted = line.partition(" ")
                 strings[current] = ast.literal_eval(quoted)
         entry.msgid = strings.get("msgid", "")
+        entry.msgctxt = strings.get("msgctxt")
         entry.msgid_plural = strings.get("msgid_plural")
         entry.msgstrs = [value for key, value in strings.items() if key.startswith("msgstr")]
         if entry.msgid or entry.obsolete:
@@ -79,8 +81,9 @@ def test_msgfmt_counts_every_french_message_translated(po):
     assert re.fullmatch(r"\d+ translated messages?\.\n", result.stderr), result.stderr
 
 
-def test_translations_keep_the_placeholders_of_the_source():
-    for entry in read_po(catalogue("fr")):
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_translations_keep_the_placeholders_of_the_source(domain):
+    for entry in read_po(catalogue("fr", domain)):
         sources = [entry.msgid, entry.msgid_plural or entry.msgid]
         for i, msgstr in enumerate(entry.msgstrs):
             source = sources[min(i, 1)]
@@ -95,7 +98,10 @@ def test_committed_mo_files_are_compiled_from_the_current_po_files(language):
         with po.with_suffix(".mo").open("rb") as mo:
             compiled = gettext.GNUTranslations(mo)
         for entry in read_po(po):
-            if entry.msgid_plural is None:
+            if entry.msgctxt is not None:
+                expected = entry.msgstrs[0] or entry.msgid
+                assert compiled.pgettext(entry.msgctxt, entry.msgid) == expected, entry.msgid
+            elif entry.msgid_plural is None:
                 expected = entry.msgstrs[0] or entry.msgid
                 assert compiled.gettext(entry.msgid) == expected, entry.msgid
             else:
@@ -159,3 +165,50 @@ def test_dashboard_is_in_french_for_a_signed_in_teacher(client, teacher):
     assert "Bonjour Claire Martin" in html
     assert "Tableau de bord" in html
     assert "Recent activity" not in html
+
+
+# The browser code's messages: gettext("..."), pgettext("context", "..."), literals only.
+FRONTEND = Path(settings.BASE_DIR).parent / "frontend"
+JS_GETTEXT = re.compile(r'\b(?:gettext\(|pgettext\(\s*"[^"]*",)\s*"((?:[^"\\]|\\.)*)"')
+
+
+def frontend_messages() -> set[str]:
+    found = set()
+    for path in FRONTEND.rglob("*.js"):
+        if not path.name.endswith(".test.js"):
+            found.update(JS_GETTEXT.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_message_of_the_browser_code_is_in_the_djangojs_catalogues():
+    messages = frontend_messages()
+    assert "Saved" in messages and "Shift" in messages
+    for language in ("fr", "en"):
+        msgids = {entry.msgid for entry in read_po(catalogue(language, "djangojs"))}
+        assert messages - msgids == set(), f"run make messages ({language})"
+
+
+def test_javascript_catalogue_has_cartables_words_in_french(client):
+    script = client.get(reverse("javascript-catalog"), headers={"accept-language": "fr"})
+    assert script["Content-Type"].startswith("text/javascript")
+    text = script.content.decode()
+    assert '"Saved": "Enregistr\\u00e9"' in text
+    assert '"Uploaded": "Envoy\\u00e9"' in text
+    # Cartable's own catalogue only: not the admin's calendar, nor its plural rule.
+    assert "January" not in text
+    assert "const v = (n > 1);" in text
+
+
+def test_javascript_catalogue_translates_nothing_in_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get(reverse("javascript-catalog")).content.decode()
+    # The functions, and no catalogue: the source strings are English.
+    assert "django.gettext = function" in text
+    assert "newcatalog" not in text
+
+
+@pytest.mark.django_db
+def test_every_page_loads_the_javascript_catalogue_before_its_modules(client):
+    html = client.get("/").content.decode()
+    catalogue_at = html.index(f'<script defer src="{reverse("javascript-catalog")}"></script>')
+    assert catalogue_at < html.index('<script type="module"')

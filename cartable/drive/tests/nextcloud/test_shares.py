@@ -90,7 +90,7 @@ def test_public_link_with_password_expiry_then_file_drop(client, teacher_auth, f
             {
                 "path": "/Séquence 3",
                 "shareType": 3,
-                "password": "s3cret",
+                "password": "reunion-parents",
                 "expireDate": "2099-06-30",
                 "label": "Parents",
             },
@@ -104,7 +104,7 @@ def test_public_link_with_password_expiry_then_file_drop(client, teacher_auth, f
     assert made["label"] == "Parents"
     assert made["permissions"] == 1
     link = ShareLink.objects.get()
-    assert link.password and link.password != "s3cret"
+    assert link.password and link.password != "reunion-parents"
     dropped = ocs(
         client.put(
             f"{API}/shares/{made['id']}?format=json",

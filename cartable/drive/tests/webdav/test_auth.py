@@ -77,7 +77,7 @@ def test_browser_session_needs_its_csrf_token(live, server_info):
     script = (
         "from django.test import Client; from cartable.accounts.models import User;"
         "c = Client(); c.force_login(User.objects.get(username='claire'),"
-        " backend='django.contrib.auth.backends.ModelBackend');"
+        " backend='cartable.accounts.backends.AuthenticationBackend');"
         "print('SESSION=' + c.cookies['sessionid'].value)"
     )
     out = run_cartable(env, "manage", "shell", "-c", script)
@@ -93,6 +93,25 @@ def test_browser_session_needs_its_csrf_token(live, server_info):
         "PROPFIND", url, headers={"Depth": "0", "requesttoken": token}, timeout=10
     )
     assert with_token.status_code == 207
+    wrong = browser.request(
+        "PROPFIND", url, headers={"Depth": "0", "requesttoken": "x" * 64}, timeout=10
+    )
+    assert wrong.status_code == 401
+    # Another site's page holding the token (it cannot, but if it did) is still refused.
+    foreign = browser.request(
+        "PROPFIND",
+        url,
+        headers={"Depth": "0", "requesttoken": token, "Origin": "http://evil.example"},
+        timeout=10,
+    )
+    assert foreign.status_code == 401
+    same_site = browser.request(
+        "PROPFIND",
+        url,
+        headers={"Depth": "0", "requesttoken": token, "Origin": live.url},
+        timeout=10,
+    )
+    assert same_site.status_code == 207
 
 
 def test_failed_attempts_are_limited_per_account(live):
@@ -105,7 +124,7 @@ def test_failed_attempts_are_limited_per_account(live):
             headers={"Depth": "0"},
             timeout=10,
         ).status_code
-        for n in range(12)
+        for n in range(22)
     ]
     assert statuses[0] == 401
     assert statuses[-1] == 429

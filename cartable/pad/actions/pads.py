@@ -4,15 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image
 
+from cartable.accounts.actions import group_role
+from cartable.accounts.models import Group, User
 from cartable.core import audit
 from cartable.core.models import Grant
 from cartable.core.roles import Reach, Role
+from cartable.core.storage import TooLarge, save_stream, unique_name
 from cartable.pad import document, ids, store
-from cartable.pad.models import Pad, PadAuthor, PadImage, SavedRevision
+from cartable.pad.models import (
+    ChatMessage,
+    Pad,
+    PadAuthor,
+    PadCheckpoint,
+    PadGroup,
+    PadImage,
+    PadRevision,
+    SavedRevision,
+)
+from cartable.pad.search import index_pad, pad_search
 
 # What a pad accepts as an image: Pillow's format name → (extension, content type).
 IMAGE_FORMATS = {
@@ -24,9 +43,7 @@ IMAGE_FORMATS = {
 MAX_IMAGE_SIZE = 10 * 1024 * 1024
 
 
-def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
+def _grant_group(pad: Pad, group: Group, *, by: User | None) -> None:
     Grant.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(Pad),
         object_id=pad.pk,
@@ -35,10 +52,8 @@ def _grant_group(pad: Pad, group: Any, *, by: Any) -> None:
     )
 
 
-def share_with_user(pad: Pad, user: Any, role: str, *, by: Any) -> Grant:
+def share_with_user(pad: Pad, user: User, role: str, *, by: User | None) -> Grant:
     """Give ``user`` a role on ``pad`` (or change it)."""
-    from django.contrib.contenttypes.models import ContentType
-
     grant, _created = Grant.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(Pad),
         object_id=pad.pk,
@@ -51,16 +66,20 @@ def share_with_user(pad: Pad, user: Any, role: str, *, by: Any) -> Grant:
 @transaction.atomic
 def create_pad(
     *,
-    owner: Any = None,
+    owner: User | None = None,
     title: str = "",
     pad_id: str | None = None,
-    group: Any = None,
+    group: Group | None = None,
     text: str | None = None,
-    reach: str = Reach.LINK,
-    pad_group: Any = None,
+    reach: str = Reach.RESTRICTED,
+    pad_group: PadGroup | None = None,
     author_pk: int | None = None,
 ) -> Pad:
-    """A new pad. ``group``: a platform class whose members may edit it."""
+    """A new pad. ``group``: a platform class whose members may edit it.
+
+    Open to its owner and ``group`` only, until its owner chooses a wider ``reach``: a pad's
+    id is its edit link, and a link gets forwarded. Etherpad's API asks for ``Reach.LINK``
+    (docs/pad.md)."""
     pad_id = pad_id or ids.new_pad_id()
     if not ids.is_valid_pad_id(pad_id):
         raise ValidationError(
@@ -71,11 +90,13 @@ def create_pad(
         )
     if Pad.objects.filter(pad_id=pad_id).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
-    if group is not None and owner is not None:
-        from cartable.accounts.actions import group_role
-
-        if group_role(owner, group) is None and not owner.is_superuser:
-            raise PermissionDenied(_("You are not a member of this class."))
+    if (
+        group is not None
+        and owner is not None
+        and group_role(owner, group) is None
+        and not owner.is_superuser
+    ):
+        raise PermissionDenied(_("You are not a member of this class."))
     pad = Pad.objects.create(
         pad_id=pad_id,
         title=title.strip()[:200],
@@ -95,8 +116,6 @@ def create_pad(
             lambda doc: document.replace_content(doc, document.text_to_pm(text)),
             author_pk=author_pk,
         )
-    from cartable.pad.platform import index_pad
-
     index_pad(pad)
     if owner is not None:
         audit.record(owner, "pad.create", pad.pad_id)
@@ -128,17 +147,15 @@ def set_content(pad: Pad, pm_doc: dict[str, Any], *, author_pk: int | None = Non
 
 
 @transaction.atomic
-def rename_pad(pad: Pad, title: str, *, by: Any) -> Pad:
+def rename_pad(pad: Pad, title: str, *, by: User | None) -> Pad:
     pad.title = title.strip()[:200]
     pad.save(update_fields=["title", "updated_at"])
-    from cartable.pad.platform import index_pad
-
     index_pad(pad)
     return pad
 
 
 @transaction.atomic
-def set_reach(pad: Pad, reach: str, *, by: Any) -> Pad:
+def set_reach(pad: Pad, reach: str, *, by: User | None) -> Pad:
     if reach not in Reach.values:
         raise ValidationError(_("Unknown sharing option."), code="reach")
     pad.reach = reach
@@ -148,9 +165,7 @@ def set_reach(pad: Pad, reach: str, *, by: Any) -> Pad:
 
 
 @transaction.atomic
-def delete_pad(pad: Pad, *, by: Any = None) -> None:
-    from cartable.pad.platform import pad_search
-
+def delete_pad(pad: Pad, *, by: User | None = None) -> None:
     pad_id = pad.pad_id
     pk = pad.pk
     images = list(PadImage.objects.filter(pad=pad).values_list("storage_name", flat=True))
@@ -165,9 +180,6 @@ def delete_pad(pad: Pad, *, by: Any = None) -> None:
 
 def layer_reset(pad_pk: int) -> None:
     """Close the open rooms of a pad that was deleted or replaced wholesale."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
     layer = get_channel_layer()
     if layer is not None:
         transaction.on_commit(
@@ -210,7 +222,7 @@ def set_public_status(pad: Pad, public: bool) -> Pad:
     return pad
 
 
-def _reach_for(source: Pad, pad_group: Any) -> str:
+def _reach_for(source: Pad, pad_group: PadGroup | None) -> str:
     # Group pads are open to sessions and members only; a group pad copied out of its group
     # becomes an ordinary Etherpad pad, open to whoever holds its name.
     if pad_group is not None:
@@ -225,14 +237,12 @@ def copy_pad(
     source: Pad,
     destination_id: str,
     *,
-    pad_group: Any = None,
+    pad_group: PadGroup | None = None,
     history: bool = True,
     author_pk: int | None = None,
 ) -> Pad:
     """A copy of ``source`` under a free name: its whole history and chat, or its text as one
     revision (``history=False``, by ``author_pk``)."""
-    from cartable.pad.models import ChatMessage, PadCheckpoint, PadRevision
-
     if Pad.objects.filter(pad_id=destination_id).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
     source.refresh_from_db()
@@ -288,8 +298,6 @@ def copy_pad(
             Pad.objects.filter(pk=copy.pk).update(text=source.text)
     copy.refresh_from_db()
     _copy_grants(source, copy)
-    from cartable.pad.platform import index_pad
-
     index_pad(copy)
     return copy
 
@@ -307,8 +315,6 @@ def _copy_rows(model: Any, source: Pad, copy: Pad, fields: list[str]) -> None:
 
 
 def _copy_grants(source: Pad, copy: Pad) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
     content_type = ContentType.objects.get_for_model(Pad)
     Grant.objects.bulk_create(
         Grant(
@@ -325,7 +331,7 @@ def _copy_grants(source: Pad, copy: Pad) -> None:
 
 
 @transaction.atomic
-def move_pad(pad: Pad, destination_id: str, *, pad_group: Any = None) -> Pad:
+def move_pad(pad: Pad, destination_id: str, *, pad_group: PadGroup | None = None) -> Pad:
     """Rename a pad in place: history, chat and read-only link stay; open editors reconnect."""
     if Pad.objects.filter(pad_id=destination_id).exclude(pk=pad.pk).exists():
         raise ValidationError(_("A pad with this name already exists."), code="exists")
@@ -347,8 +353,6 @@ def move_pad(pad: Pad, destination_id: str, *, pad_group: Any = None) -> Pad:
             "updated_at",
         ]
     )
-    from cartable.pad.platform import index_pad
-
     index_pad(pad)
     # Editors opened the old name: their room closes, and reconnecting to it finds nothing.
     layer_reset(pad.pk)
@@ -356,20 +360,16 @@ def move_pad(pad: Pad, destination_id: str, *, pad_group: Any = None) -> Pad:
 
 
 def _delete_files(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
     for name in names:
         default_storage.delete(name)
 
 
-def check_image(upload: Any) -> tuple[str, str]:
+def check_image(upload: UploadedFile) -> tuple[str, str]:
     """The extension and content type of an uploaded image, judged by its bytes, not its name.
 
     Raises ValidationError for anything that is not a whole PNG, JPEG, GIF or WebP image.
     """
-    from PIL import Image
-
-    if upload.size > MAX_IMAGE_SIZE:
+    if (upload.size or 0) > MAX_IMAGE_SIZE:
         raise ValidationError(_("The image is larger than 10 MB."), code="too_large")
     try:
         upload.seek(0)
@@ -387,10 +387,8 @@ def check_image(upload: Any) -> tuple[str, str]:
     return IMAGE_FORMATS[kind]
 
 
-def add_image(pad: Pad, upload: Any, *, author: PadAuthor | None) -> PadImage:
+def add_image(pad: Pad, upload: UploadedFile, *, author: PadAuthor | None) -> PadImage:
     """Store an uploaded image for ``pad``; the editor then places its address in the text."""
-    from cartable.core.storage import TooLarge, save_stream, unique_name
-
     extension, content_type = check_image(upload)
     try:
         stored = save_stream(

@@ -6,8 +6,10 @@ import hashlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from cartable.pad import document
+from cartable.accounts.models import User
+from cartable.pad import document, store
 from cartable.pad.models import AUTHOR_COLOURS, Pad, PadAuthor, PadRevision
 
 
@@ -16,7 +18,7 @@ def colour_for(seed: str) -> str:
     return AUTHOR_COLOURS[digest[0] % len(AUTHOR_COLOURS)]
 
 
-def author_for_user(user: Any) -> PadAuthor:
+def author_for_user(user: User) -> PadAuthor:
     author = PadAuthor.objects.filter(user=user).first()
     if author is not None:
         name = user.get_display_name()
@@ -72,10 +74,6 @@ def author_ids_in_text(pm: dict[str, Any]) -> set[str]:
 
 def authors_of_pad(pad: Pad) -> list[PadAuthor]:
     """Everyone who sent a change to the pad, and everyone its text names as an author."""
-    from django.db.models import Q
-
-    from cartable.pad import store
-
     doc, _head = store.load_document(pad.pk)
     in_text = author_ids_in_text(document.to_prosemirror(doc))
     wrote = PadRevision.objects.filter(pad=pad, author__isnull=False).values("author_id")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cartable.core.notifications import notify
+from cartable.pad.actions import delete_pad
 from cartable.pad.models import Pad
 
 WARNINGS = (30, 7)
@@ -46,8 +47,6 @@ def _warn(pad: Pad, days: int) -> None:
 
 def run() -> int:
     """Move each pad one step: first warning, last warning, deletion. Returns deletions."""
-    from cartable.pad.actions import delete_pad
-
     days = settings.PAD_RETENTION_DAYS
     if days <= 0:
         return 0

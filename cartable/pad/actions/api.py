@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cartable.pad import actions, authors, chat
+from cartable.pad import actions
+from cartable.pad.actions import authors, chat
 from cartable.pad.models import ChatMessage, Pad, PadAuthor, PadGroup, PadSession, SavedRevision
 
 # --- Groups -----------------------------------------------------------------------------
@@ -126,9 +129,6 @@ def send_clients_message(pad: Pad, msg: str) -> None:
 
 
 def _tell_rooms(pad_pk: int, kind: str, **fields: Any) -> None:
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cartable.pad import actions, document, store
 from cartable.pad.access import PadAccess, access_pad
 from cartable.pad.models import PadAuthor, PadRevision
-from cartable.pad.views import current_author, session_ids
+from cartable.pad.views.common import current_author, session_ids
 
 
 def _author_pk(request: HttpRequest, access: PadAccess) -> int | None:

@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.core.http import storage_response
+from cartable.core.http import serves_user_bytes, storage_response
 from cartable.pad import actions
 from cartable.pad.access import access_pad
 from cartable.pad.models import PadImage
-from cartable.pad.views import current_author, session_ids
+from cartable.pad.views.common import current_author, session_ids
 
 
 @require_POST
@@ -28,6 +28,7 @@ def upload(request: HttpRequest, pad_id: str) -> JsonResponse:
 
 
 @require_GET
+@serves_user_bytes
 def serve(request: HttpRequest, pad_id: str, name: str) -> HttpResponseBase:
     access = access_pad(request.user, pad_id, "view", session_ids=session_ids(request))
     public_id, _dot, extension = name.partition(".")
@@ -48,5 +49,4 @@ def serve(request: HttpRequest, pad_id: str, name: str) -> HttpResponseBase:
     )
     # An image never changes under its address.
     response["Cache-Control"] = "private, max-age=31536000, immutable"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from cartable.core import limits
 from cartable.pad import apikey
 from cartable.pad.etherpad import FUNCTIONS, ApiError, ApiUnsupported, Params
 
@@ -190,8 +191,15 @@ def call(request: HttpRequest, version: str, function: str) -> JsonResponse:
         return _envelope(1, "request body too large", status=413)
     except ValueError as exc:
         return _envelope(1, f"malformed request body: {exc}")
+    try:
+        attempt = limits.check_attempt("api_key", request=request)
+    except limits.Limited as refusal:
+        answer = _envelope(4, "too many wrong API keys: try again later", status=429)
+        answer["Retry-After"] = str(refusal.retry_after)
+        return answer
     if not apikey.check_key(_given_key(request, fields)):
         return _envelope(4, "no or wrong API Key", status=401)
+    attempt.succeeded()
     params = Params.from_fields(fields, functions[function], ALIASES)
     try:
         with transaction.atomic():

@@ -12,11 +12,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cartable.core.http import serves_user_bytes
 from cartable.pad import actions
 from cartable.pad.access import access_pad
-from cartable.pad.convert import office_available
-from cartable.pad.convert.office import OfficeError, OfficeUnavailable
-from cartable.pad.convert.pads import (
+from cartable.pad.actions.conversion import (
     EXPORT_ALIASES,
     EXPORT_FORMATS,
     MAX_IMPORT_SIZE,
@@ -27,8 +26,10 @@ from cartable.pad.convert.pads import (
     pad_image_saver,
     read_import,
 )
+from cartable.pad.convert import office_available
+from cartable.pad.convert.office import OfficeError, OfficeUnavailable
 from cartable.pad.models import Pad
-from cartable.pad.views import current_author, session_ids
+from cartable.pad.views.common import current_author, session_ids
 
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -84,6 +85,7 @@ def _failure(request: HttpRequest, pad_id: str, message: str, status: int) -> Ht
 
 
 @require_safe
+@serves_user_bytes
 def export_view(
     request: HttpRequest, pad_id: str, fmt: str, rev: str | None = None
 ) -> HttpResponse:

@@ -11,24 +11,15 @@ from django.views.decorators.http import require_GET
 
 from cartable.accounts.models import Group
 from cartable.core.permissions import visible
+from cartable.core.roles import Reach
 from cartable.core.types import AuthedRequest
-from cartable.pad import actions, authors, ids
-from cartable.pad.access import PadAccess, access_pad, resolve
-from cartable.pad.forms import GuestNameForm, NewPadForm
-from cartable.pad.models import Pad, PadAuthor
-
-
-def session_ids(request: HttpRequest) -> list[str]:
-    return request.COOKIES.get("sessionID", "").split(",")
-
-
-def current_author(request: HttpRequest, access: PadAccess) -> PadAuthor | None:
-    """Who is writing: the author of an Etherpad API session, the user, or the named guest."""
-    if access.session_author_pk is not None:
-        return PadAuthor.objects.filter(pk=access.session_author_pk).first()
-    if request.user.is_authenticated:
-        return authors.author_for_user(request.user)
-    return authors.guest_author(request.session)
+from cartable.pad import actions, ids
+from cartable.pad.access import access_pad, resolve, who_has_access
+from cartable.pad.actions import authors
+from cartable.pad.models import Pad
+from cartable.pad.views.common import session_ids
+from cartable.pad.views.forms import GuestNameForm, NewPadForm
+from cartable.pad.views.io import transfer_context
 
 
 @login_required
@@ -74,8 +65,6 @@ def pad_page(request: HttpRequest, pad_id: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         return render(request, "404.html", status=404)
-    from cartable.pad.io import transfer_context  # io uses this module's helpers
-
     pad = access.pad
     author = None
     if request.user.is_authenticated:
@@ -124,14 +113,13 @@ def settings_view(request: AuthedRequest, pad_id: str) -> HttpResponse:
                 return redirect("pad:settings", pad_id)
         messages.success(request, _("Saved."))
         return redirect(pad)
-    from cartable.core.roles import Reach
-
     return render(
         request,
         "pad/settings.html",
         {
             "pad": pad,
             "access": access,
+            "who_has_access": who_has_access(pad),
             "reaches": [
                 (r.value, r.label)
                 for r in (

@@ -7,13 +7,16 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 
 from cartable.core import isolated
+from cartable.pad import actions, document, store
 from cartable.pad.convert.html_in import ImageSrc
 from cartable.pad.convert.html_out import AuthorInfo, pm_to_html
 from cartable.pad.convert.markdown import pm_to_markdown
@@ -27,9 +30,7 @@ from cartable.pad.convert.office import (
 from cartable.pad.convert.parsing import resolve_images
 from cartable.pad.convert.schema import PMNode, safe_src
 from cartable.pad.document import pm_to_text
-
-if TYPE_CHECKING:
-    from cartable.pad.models import Pad, PadAuthor
+from cartable.pad.models import Pad, PadAuthor, PadImage
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,6 @@ class ImportRefused(ValueError):
 
 
 def pad_document(pad: Pad, rev: int | None = None) -> PMNode:
-    from cartable.pad import document, store
-
     doc, _head = store.load_document(pad.pk, upto=rev)
     return document.to_prosemirror(doc)
 
@@ -95,8 +94,6 @@ def author_ids(node: PMNode, found: set[str] | None = None) -> set[str]:
 
 def author_table(pm: PMNode) -> dict[str, AuthorInfo]:
     """Name and colour of every author of ``pm``, for ``pm_to_html``."""
-    from cartable.pad.models import PadAuthor
-
     ids = author_ids(pm)
     if not ids:
         return {}
@@ -117,9 +114,6 @@ def pad_image_data(pad: Pad) -> ImageData:
 
     Images on other servers are not fetched: an export makes no request to anyone.
     """
-    from django.core.files.storage import default_storage
-
-    from cartable.pad.models import PadImage
 
     def read(src: str) -> tuple[bytes, str] | None:
         if src.startswith("data:"):
@@ -142,10 +136,6 @@ def pad_image_data(pad: Pad) -> ImageData:
 def pad_image_saver(pad: Pad, author: PadAuthor | None = None) -> ImageSrc:
     """Where imported images go: embedded ones (``data:`` URIs, as office documents come) are
     stored as the pad's images; web addresses are kept as they are; anything else goes."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from cartable.pad import actions
-
     stored: list[str] = []
 
     def save(src: str) -> str | None:
