@@ -81,6 +81,9 @@ _META_TAG = re.compile(rb"<meta\b([^>]*)", re.IGNORECASE)
 _CHARSET = re.compile(rb"""charset\s*=\s*(?:["']\s*)?([a-zA-Z0-9_\-]{1,40})""", re.IGNORECASE)
 _TICKS = {"\u2610": False, "\u2611": True, "\u2612": True, "\u2713": True, "\u2714": True}
 _MAX_DEPTH = 100
+# Control characters XML cannot hold: lxml's parser keeps them in the tree, but refuses them
+# when the reader moves text around (a list's stray text); no page shows them anyway.
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 MAX_HTML_CHARS = 64 * 1024 * 1024
 MAX_ELEMENTS = 500_000
 # Attributes longer than these are ignored: no link, style or image address is that long
@@ -677,7 +680,7 @@ def parse_html(html: str | bytes) -> Any:
     """The ``<body>`` (or root) element of ``html``, or None for an empty document."""
     if isinstance(html, bytes):
         html = decode_html(html)
-    html = _XML_DECLARATION.sub("", html, count=1)
+    html = _XML_DECLARATION.sub("", html, count=1).translate(_CONTROL_CHARACTERS)
     if not html.strip():
         return None
     # huge_tree: no depth limit in the parser (the reader has its own), so that a deeply nested

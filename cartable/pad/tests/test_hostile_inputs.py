@@ -74,6 +74,7 @@ def _document_or_refusal(function, *args, **kwargs):
 @example(Hostile.of("<meta ") + times("charset", 500))
 @example(times("<span>a</span>", 15_000))
 @example(times("<ul><li>a", 3000))
+@example(Hostile.of("<ul><li>a</li><ul>\x08"))
 @example(Hostile.of("<pre>") + times("<span>", 5000) + "x")
 @example(Hostile.of('<ol start="') + times("9", 5000) + '"><li>x</li></ol>')
 @example(
