@@ -49,19 +49,25 @@ test: setup setup-system
 test-scaled: setup setup-system
 	bash scripts/test-scaled.sh $(PYTEST_ARGS)
 
-## lint: ruff, mypy, the import contracts (the shape of the code), the migrations check, and
-## ESLint on the front end
+## lint: ruff, mypy, the import contracts (the shape of the code), the migrations check, ESLint
+## on the front end, and the security guards (ReDoS scan, bandit, known vulnerabilities in the
+## locked dependencies: skipped with a message when their databases cannot be reached)
 lint: setup-python node_modules/.installed
 	npm run --silent lint
-	$(BIN)/ruff format --check cartable conftest.py bench
-	$(BIN)/ruff check cartable conftest.py bench
+	$(BIN)/ruff format --check cartable conftest.py bench scripts
+	$(BIN)/ruff check cartable conftest.py bench scripts
 	$(BIN)/mypy cartable
 	$(BIN)/lint-imports --no-cache
 	CARTABLE_DATA_DIR=var/lint $(BIN)/python -m django makemigrations --check --dry-run --settings=cartable.settings -v 1
+	$(BIN)/python scripts/check_regexes.py cartable
+	@# bandit warns about each nosec it meets on a line it did not flag itself: noise.
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive cartable scripts \
+		2> >(grep -v "nosec encountered" >&2)
+	$(BIN)/python scripts/audit_dependencies.py
 
 format: setup-python
-	$(BIN)/ruff format cartable conftest.py bench
-	$(BIN)/ruff check --fix cartable conftest.py bench
+	$(BIN)/ruff format cartable conftest.py bench scripts
+	$(BIN)/ruff check --fix cartable conftest.py bench scripts
 
 ## messages: refresh the French and English catalogues in cartable/locale/, then compile them
 # Locations without line numbers keep the diffs (and merges) of the .po files small; the data

@@ -515,6 +515,17 @@ CLAMAV_TIMEOUT = env_int("CARTABLE_CLAMAV_TIMEOUT", 60)
 # Bytes of each file sent to clamd: keep it at clamd's StreamMaxLength (25M by default).
 CLAMAV_STREAM_MAX_LENGTH = env_int("CARTABLE_CLAMAV_STREAM_MAX_LENGTH", 25 * 1024 * 1024)
 
+# --- Converters and parsers of users' files (cartable.core.processes, .isolated) -----------
+# The sandbox of LibreOffice, pdftoppm, ffmpeg…: auto (bwrap, else unshare), bwrap or unshare.
+# When none can be set up, converters do not run (previews and conversions fail closed).
+CONVERTER_SANDBOX = env_str("CARTABLE_CONVERTER_SANDBOX", "auto").strip().lower()
+if CONVERTER_SANDBOX not in ("auto", "bwrap", "unshare"):
+    raise ConfigurationError("CARTABLE_CONVERTER_SANDBOX must be auto, bwrap or unshare")
+# Address space of one converter process (LibreOffice needs about 500 MB to start).
+CONVERTER_MEMORY_MB = env_int("CARTABLE_CONVERTER_MEMORY_MB", 2048)
+# Address space of the child process that parses a file in Python (text, images, imports).
+PARSER_MEMORY_MB = env_int("CARTABLE_PARSER_MEMORY_MB", 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,10 +7,12 @@
 # the virus scanner, which the tests start with a signature database of their own;
 # litmus: the WebDAV test suite; rclone: the reference WebDAV server of the Drive benchmark
 # and, with nextcloud-desktop-cmd (nextcloudcmd), a real client in Drive's tests.
+# bubblewrap (bwrap): the sandbox converters run in (cartable.core.processes); without it they
+# fall back to unshare's namespaces, and without either they do not run at all.
 set -euo pipefail
 packages=(chromium libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
   poppler-utils fonts-dejavu-core fonts-liberation ffmpeg clamav-daemon litmus rclone
-  nextcloud-desktop-cmd)
+  nextcloud-desktop-cmd bubblewrap)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

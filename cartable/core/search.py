@@ -54,7 +54,7 @@ def candidate_sql(
             f"to_tsvector('{PG_CONFIG}'::regconfig, translate(title || ' ' || body, '<>', '  '))"
         )
         return (
-            f"SELECT id, ts_rank({vector}, q) AS rank "  # noqa: S608
+            f"SELECT id, ts_rank({vector}, q) AS rank "  # noqa: S608  # nosec B608  # our SQL, values as parameters
             f"FROM core_searchdocument, to_tsquery('{PG_CONFIG}'::regconfig, %s) q "
             f"WHERE provider = %s AND {vector} @@ q "
             "ORDER BY rank DESC, id LIMIT %s OFFSET %s",
@@ -89,7 +89,7 @@ def excerpt(text: str, query: str, width: int = 180) -> str:
     html = str(escape(snippet))
     for word in words:
         html = re.sub(f"(?i)({re.escape(escape(word))})", r"<mark>\1</mark>", html)
-    return mark_safe(("…" if start else "") + html + ("…" if start + width < len(text) else ""))  # noqa: S308
+    return mark_safe(("…" if start else "") + html + ("…" if start + width < len(text) else ""))  # noqa: S308  # nosec B308 B703  # escaped above
 
 
 class IndexedProvider:

@@ -49,7 +49,7 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, tuple[mode
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
     sql = (
-        f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({values}) "
+        f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) VALUES ({values}) "  # nosec B608
         f"RETURNING {ops.quote_name(meta.pk.column)}"
     )
     return sql, fields
@@ -108,7 +108,8 @@ def lock_space(space: Any) -> None:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT used, quota FROM {_table(type(space))} WHERE id = %s{lock}", [space.pk]
+            f"SELECT used, quota FROM {_table(type(space))} WHERE id = %s{lock}",  # nosec B608
+            [space.pk],
         )
         space.used, space.quota = cursor.fetchone()
 
@@ -119,7 +120,7 @@ def live_id(space_id: int, path: str) -> int | None:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {_table(Node)} WHERE space_id = %s AND trashed = %s "
+            f"SELECT id FROM {_table(Node)} WHERE space_id = %s AND trashed = %s "  # nosec B608
             f"AND path_hash = %s ORDER BY id LIMIT 1{lock}",
             [space_id, False, hash_path(path)],
         )
@@ -131,7 +132,8 @@ def add_used(space: Any, delta: int) -> None:
     """``Space.used += delta`` in the database."""
     with connections[DB].cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table(type(space))} SET used = used + %s WHERE id = %s", [delta, space.pk]
+            f"UPDATE {_table(type(space))} SET used = used + %s WHERE id = %s",  # nosec B608
+            [delta, space.pk],
         )
 
 
@@ -144,7 +146,7 @@ def touch(space_id: int, paths: Iterable[str], delta: int, now: datetime) -> Non
     marks = ", ".join(["%s"] * len(hashes))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table(Node)} SET etag = %s, size = size + %s, updated_at = %s "
+            f"UPDATE {_table(Node)} SET etag = %s, size = size + %s, updated_at = %s "  # nosec B608
             f"WHERE space_id = %s AND trashed = %s AND path_hash IN ({marks})",
             [
                 new_etag(),

@@ -8,34 +8,33 @@ copy of a file shares them; a new version has its own. A file whose preview cann
 that it is not tried again at every request.
 
 Every decoder reads a local copy of the blob in a temporary folder (storage may be S3).
-Images are decoded by Pillow, restricted to common formats (no EPS, which runs Ghostscript),
-JPEGs at reduced scale (``draft``), and refused past ``MAX_PIXELS``; PDFs are drawn by
-``pdftoppm``, videos by ``ffmpeg`` limited to plain container formats and local files (a
-"video" can be a playlist naming other files or URLs), office documents go through
-LibreOffice to PDF first. Each external program runs under a time limit, without network
-(``cartable.core.processes``).
+PDFs are drawn by ``pdftoppm``, videos by ``ffmpeg`` limited to plain container formats and
+local files (a "video" can be a playlist naming other files or URLs), office documents go
+through LibreOffice to PDF first: each external program runs sandboxed, under time and
+memory limits, without network (``cartable.core.processes``), and not at all where no
+sandbox can be set up (the preview waits). The picture they draw, an uploaded image, or a
+text file's first lines are then made into thumbnails by Pillow in a child process
+(``cartable.drive.thumbnails`` through ``cartable.core.isolated``): images are restricted to
+common formats, JPEGs decoded at reduced scale, and refused past ``MAX_PIXELS``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import math
 import mimetypes
 import shutil
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from cartable.core import office
-from cartable.core.processes import ProcessTimeout, run_isolated
-from cartable.drive.localcopy import copy_to, read_head, workdir
+from cartable.core import isolated, office
+from cartable.core.processes import ProcessTimeout, SandboxUnavailable, run_isolated
+from cartable.drive.localcopy import copy_to, workdir
 from cartable.drive.models import Blob
 
 log = logging.getLogger(__name__)
@@ -44,8 +43,9 @@ SIZES = (64, 256, 1024)
 DEFAULT_SIZE = 256
 PREFIX = "drive/previews"
 CONTENT_TYPE = "image/webp"
-QUALITY = 80
 TIMEOUT = 30
+# The part of a text file its preview shows (its first lines).
+TEXT_HEAD = 64 * 1024
 # Pixels of a decoded image (after JPEG's reduced decoding): 64 M pixels are 256 MB in RGBA.
 MAX_PIXELS = 64_000_000
 # Sources larger than this are not previewed (videos have no limit: a poster needs little).
@@ -55,7 +55,6 @@ MAX_SOURCE_BYTES = {
     "office": 100 * 1024 * 1024,
     "text": 10 * 1024 * 1024,
 }
-IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "ICO")
 # ffmpeg's demuxers for video and audio files people keep; not playlists, not concat lists.
 VIDEO_FORMATS = "mov,matroska,avi,mpeg,mpegts,ogg,flv,asf,mp3,flac,wav,aac"
 OFFICE_TYPES = {
@@ -177,8 +176,14 @@ def generate_previews(blob: Blob, mime_type: str) -> dict[int, Preview]:
     }
     if len(existing) == len(SIZES):
         return existing
+    wanted = [size for size in SIZES if size not in existing]
+    made = dict(existing)
     try:
-        image = render(blob, mime_type, SIZES[-1])
+        with workdir(prefix="cartable-preview-") as folder:
+            for size, path in render(blob, mime_type, folder, wanted).items():
+                name = storage_name(blob.pk, size)
+                _store(name, path.read_bytes())
+                made[size] = Preview(blob.pk, size, name)
     except NoPreview as exc:
         log.info("no preview for blob %s (%s): %s", blob.pk, mime_type, exc)
         _store(_failed_name(blob.pk), str(exc).encode())
@@ -186,17 +191,6 @@ def generate_previews(blob: Blob, mime_type: str) -> dict[int, Preview]:
     except Postponed as exc:
         log.info("preview of blob %s postponed: %s", blob.pk, exc)
         return existing
-    made = dict(existing)
-    for size in SIZES:
-        if size in made:
-            continue
-        thumb = image.copy()
-        thumb.thumbnail((size, size), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        thumb.save(out, "WEBP", quality=QUALITY, method=4)
-        name = storage_name(blob.pk, size)
-        _store(name, out.getvalue())
-        made[size] = Preview(blob.pk, size, name)
     return made
 
 
@@ -232,73 +226,62 @@ def _store(name: str, data: bytes) -> None:
 # --- rendering ---------------------------------------------------------------------------
 
 
-def render(blob: Blob, mime_type: str, box: int) -> Image.Image:
-    """The blob drawn as an RGB(A) image that fits ``box``; NoPreview when it cannot be."""
+def render(blob: Blob, mime_type: str, folder: Path, sizes: list[int]) -> dict[int, Path]:
+    """The blob drawn in each of ``sizes``, as WebP files in ``folder``.
+
+    NoPreview when it cannot be drawn; Postponed when it cannot be now (a converter missing,
+    busy, or without a sandbox).
+    """
     kind = kind_of(mime_type)
     if kind is None:
         raise NoPreview(f"no renderer for {mime_type}")
     limit = MAX_SOURCE_BYTES.get(kind)
     if limit is not None and blob.size > limit:
         raise NoPreview(f"larger than {limit} bytes")
-    if kind == "text":
-        return _render_text(read_head(blob, 64 * 1024), box)
+    box = max(sizes)
     extension = mimetypes.guess_extension(mime_type) or ""
     if kind == "office":
         extension = "." + OFFICE_TYPES[mime_type.split(";", 1)[0].strip().lower()]
-    with workdir(prefix="cartable-preview-") as folder:
-        source = copy_to(blob, folder / f"source{extension}")
-        try:
-            if kind == "image":
-                return _render_image(source, box)
-            if kind == "pdf":
-                return _render_pdf(source, box)
-            if kind == "video":
-                return _render_video(source, box, audio=mime_type.startswith("audio/"))
-            return _render_office(source, box)
-        except ProcessTimeout as exc:
-            raise NoPreview(f"{exc} took too long") from exc
-
-
-def _render_image(path: Path, box: int) -> Image.Image:
+    if kind == "text":
+        source = copy_to(blob, folder / "source.txt", limit=TEXT_HEAD)
+        return _thumbnails(source, "text", sizes)
+    source = copy_to(blob, folder / f"source{extension}")
     try:
-        with warnings.catch_warnings():
-            # Pillow warns past 89 M pixels and refuses past twice that; our own limit below
-            # applies after JPEG's reduced decoding, which makes huge photos cheap.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path, formats=IMAGE_FORMATS) as opened:
-                opened.seek(0)  # an animation's first frame
-                if opened.format == "JPEG":
-                    opened.draft("RGB", (box, box))
-                width, height = opened.size
-                if width * height > MAX_PIXELS:
-                    raise NoPreview(f"{width}×{height} pixels is too many to decode")
-                opened.load()
-                image = ImageOps.exif_transpose(opened) or opened
-                image = _flatten_mode(image)
-                image.thumbnail((box, box), Image.Resampling.LANCZOS)
-                return image
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        if kind == "image":
+            picture = source
+        elif kind == "pdf":
+            picture = _render_pdf(source, box)
+        elif kind == "video":
+            picture = _render_video(source, box, audio=mime_type.startswith("audio/"))
+        else:
+            picture = _render_office(source, box)
+    except ProcessTimeout as exc:
+        raise NoPreview(f"{exc} took too long") from exc
+    except SandboxUnavailable as exc:
+        raise Postponed(str(exc)) from exc
+    return _thumbnails(picture, "image", sizes)
+
+
+def _thumbnails(picture: Path, kind: str, sizes: list[int]) -> dict[int, Path]:
+    try:
+        made = isolated.call(
+            "cartable.drive.thumbnails:thumbnails",
+            picture.parent,
+            timeout=TIMEOUT,
+            path=picture.name,
+            kind=kind,
+            sizes=sizes,
+            max_pixels=MAX_PIXELS,
+        )
+    except isolated.IsolatedError as exc:
         raise NoPreview(str(exc)) from exc
+    files = {int(size): picture.parent / Path(str(name)).name for size, name in made.items()}
+    if sorted(files) != sorted(sizes) or not all(p.is_file() for p in files.values()):
+        raise NoPreview("the thumbnails were not written")
+    return files
 
 
-def _flatten_mode(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGB", "RGBA"):
-        return image
-    if image.mode in ("LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        return image.convert("RGBA")
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        # 16-bit and float grey (scans, scientific images): scaled to 8 bits first.
-        image = image.convert("I")
-        extrema = image.getextrema()
-        lo, hi = (0, 65535)
-        if isinstance(extrema[0], int | float) and isinstance(extrema[1], int | float):
-            lo, hi = int(extrema[0]), int(extrema[1])
-        scale = 255 / max(1, hi - lo)
-        image = image.point(lambda v: v * scale - lo * scale).convert("L")
-    return image.convert("RGB")
-
-
-def _render_pdf(path: Path, box: int) -> Image.Image:
+def _render_pdf(path: Path, box: int) -> Path:
     process = run_isolated(
         [
             "pdftoppm",
@@ -320,7 +303,7 @@ def _render_pdf(path: Path, box: int) -> Image.Image:
     page = path.parent / "page.png"
     if process.returncode != 0 or not page.exists():
         raise NoPreview(f"pdftoppm failed ({process.returncode})")
-    return _render_image(page, box)
+    return page
 
 
 def _ffmpeg_input(path: Path) -> list[str]:
@@ -352,7 +335,7 @@ def _duration(path: Path) -> float | None:
     return value if math.isfinite(value) and value > 0 else None
 
 
-def _render_video(path: Path, box: int, *, audio: bool) -> Image.Image:
+def _render_video(path: Path, box: int, *, audio: bool) -> Path:
     """A frame at a tenth of the video (1 s when its length is unknown); an audio file's cover."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
@@ -389,11 +372,11 @@ def _render_video(path: Path, box: int, *, audio: bool) -> Image.Image:
             timeout=TIMEOUT,
         )
         if process.returncode == 0 and frame.exists() and frame.stat().st_size:
-            return _render_image(frame, box)
+            return frame
     raise NoPreview("ffmpeg found no frame")
 
 
-def _render_office(path: Path, box: int) -> Image.Image:
+def _render_office(path: Path, box: int) -> Path:
     try:
         pdf = office.convert(path, "pdf")
     except office.OfficeUnavailable as exc:  # not installed, or busy
@@ -401,33 +384,3 @@ def _render_office(path: Path, box: int) -> Image.Image:
     except office.OfficeError as exc:
         raise NoPreview(str(exc)) from exc
     return _render_pdf(pdf, box)
-
-
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for candidate in (
-        "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
-        "/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf",
-    ):
-        if Path(candidate).exists():
-            return ImageFont.truetype(candidate, size)
-    return ImageFont.load_default(size)
-
-
-def _render_text(data: bytes, box: int) -> Image.Image:
-    """The first lines of a text file on a page."""
-    from cartable.drive.extract import decode
-
-    text = decode(data).replace("\r\n", "\n").replace("\t", "    ")
-    width, height = box * 3 // 4, box
-    margin, size = box // 24, max(8, box // 48)
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    font = _font(size)
-    columns = max(1, (width - 2 * margin) * 10 // (size * 6))
-    y = margin
-    for line in text.split("\n"):
-        if y + size > height - margin:
-            break
-        draw.text((margin, y), line[:columns], fill=(40, 40, 40), font=font)
-        y += size * 5 // 4
-    return image

@@ -16,7 +16,6 @@ taken (``ask``: refuse with 409, ``replace``: a new version, ``rename``: keep bo
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
 import uuid
@@ -82,7 +81,7 @@ def parse_metadata(header: str) -> dict[str, str]:
         key, _sep, value = pair.partition(" ")
         try:
             metadata[key] = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError) as exc:
+        except ValueError as exc:  # binascii.Error, not ASCII, not UTF-8
             raise errors.InvalidName(_("The upload's description is not readable.")) from exc
     return metadata
 

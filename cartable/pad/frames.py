@@ -121,27 +121,42 @@ class FrameReader(asyncio.Protocol):
         self.server = server
         self.on_message = on_message
         self.max_size = max_size
-        self.pending = b""
+        # What arrived and is not read yet, as the pieces it came in: joined only once enough
+        # is there for the next step (a header, a whole frame). A message trickled in small
+        # pieces then costs each byte one or two copies, not one per piece after it.
+        self.pieces: list[bytes] = []
+        self.buffered = 0
+        self.needed = 2
         self.passing = False  # everything goes to uvicorn's protocol from now on
 
     def data_received(self, data: bytes) -> None:
         if self.passing:
             self.server.data_received(data)
             return
-        buffer = self.pending + data if self.pending else data
+        self.pieces.append(data)
+        self.buffered += len(data)
+        if self.buffered < self.needed:
+            return
+        buffer = self.pieces[0] if len(self.pieces) == 1 else b"".join(self.pieces)
         end = len(buffer)
         at = 0
-        while end - at >= 2:
+        needed = 2
+        while True:
+            if end - at < 2:
+                needed = 2
+                break
             first, second = buffer[at], buffer[at + 1]
             length = second & 0x7F
             start = at + 2
             if length == 126:
                 if end - start < 2:
+                    needed = 4
                     break
                 length = int.from_bytes(buffer[start : start + 2], "big")
                 start += 2
             elif length == 127:
                 if end - start < 8:
+                    needed = 10
                     break
                 length = int.from_bytes(buffer[start : start + 8], "big")
                 start += 8
@@ -149,18 +164,22 @@ class FrameReader(asyncio.Protocol):
                 # Not masked, or too large: uvicorn's protocol closes the connection for it.
                 self.passing = True
                 self.server.data_received(buffer[at:])
-                self.pending = b""
+                self.pieces, self.buffered = [], 0
                 return
             start += 4  # the mask
             stop = start + length
             if stop > end:
+                needed = stop - at
                 break
             if first == 0x82:  # FIN, no extension bits, binary
                 self.on_message(apply_mask(buffer[start:stop], buffer[start - 4 : start]))
             else:
                 self.server.data_received(buffer[at:stop])
             at = stop
-        self.pending = buffer[at:]
+        rest = buffer[at:] if at else buffer
+        self.pieces = [rest] if rest else []
+        self.buffered = len(rest)
+        self.needed = needed
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connection_lost(exc)

@@ -102,7 +102,10 @@ class Reader:
         return chunk
 
     def var_string(self) -> str:
-        return self.var_bytes().decode("utf-8")
+        try:
+            return self.var_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(f"not UTF-8: {exc.reason}") from None
 
 
 def sync_message(sub_type: int, payload: bytes) -> bytes:

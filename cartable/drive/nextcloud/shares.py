@@ -65,10 +65,9 @@ def encode_id(share: Grant | ShareLink) -> int:
 
 
 def decode_id(share_id: str) -> Grant | ShareLink:
-    try:
-        number = int(share_id)
-    except ValueError:
-        raise OcsError(404, "Wrong share ID, share does not exist") from None
+    number = _small_int(share_id)
+    if number is None or number < 0:
+        raise OcsError(404, "Wrong share ID, share does not exist")
     pk, is_link = divmod(number, 2)
     share: Grant | ShareLink | None
     if is_link:
@@ -203,6 +202,23 @@ def _node_at(user: User, path: str) -> Node:
     return node
 
 
+def _small_int(value: str | None) -> int | None:
+    """A parameter's number, None unless it is one an id or a bit field can be (the database
+    stores 64 bits; int() alone takes thousands of digits and other scripts' digits)."""
+    text = (value or "").strip()
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+        return None
+    return int(text)
+
+
+def _permissions(value: str) -> int:
+    number = _small_int(value)
+    if number is None:
+        raise OcsError(400, "Invalid permissions")
+    return number
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").lower() in ("true", "1", "yes")
 
@@ -211,12 +227,19 @@ def _expiry(value: str | None) -> datetime | None:
     """Nextcloud sends ``YYYY-MM-DD`` (sometimes with a time): the link ends that day."""
     if not value:
         return None
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value[:10])
-        if day is None:
-            raise OcsError(404, "Invalid date, date format must be YYYY-MM-DD")
-        moment = datetime.combine(day, time(23, 59, 59))
+    invalid = OcsError(404, "Invalid date, date format must be YYYY-MM-DD")
+    if len(value) > 64:
+        raise invalid
+    try:
+        # Both raise ValueError for a well-formed impossible date (2024-13-45).
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value[:10])
+            if day is None:
+                raise invalid
+            moment = datetime.combine(day, time(23, 59, 59))
+    except ValueError:
+        raise invalid from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -281,15 +304,14 @@ def _sharer_id(share: Grant | ShareLink) -> int | None:
 def _create(request: HttpRequest, user: User) -> dict:
     data = _params(request)
     node = _node_at(user, data.get("path", ""))
-    try:
-        share_type = int(data.get("shareType", ""))
-    except ValueError:
-        raise OcsError(400, "Unknown share type") from None
+    share_type = _small_int(data.get("shareType"))
+    if share_type is None:
+        raise OcsError(400, "Unknown share type")
     permissions = data.get("permissions")
     share: Grant | ShareLink
     if share_type in (USER, GROUP):
         if permissions:
-            role = role_of(int(permissions), node)
+            role = role_of(_permissions(permissions), node)
         else:
             # Nextcloud's default is "everything": as much as the sharer may give.
             mine = sharing.own_role(user, node) or Role.VIEWER
@@ -306,10 +328,12 @@ def _create(request: HttpRequest, user: User) -> dict:
             group = _group(with_)
             share = sharing.share_with_group(node, group, role, by=user)
     elif share_type == LINK:
-        file_drop = permissions is not None and int(permissions) == CREATE
+        file_drop = permissions is not None and _permissions(permissions) == CREATE
         role = Role.VIEWER
         if _flag(data.get("publicUpload")) or (
-            permissions and not file_drop and role_of(int(permissions), node) != Role.VIEWER
+            permissions
+            and not file_drop
+            and role_of(_permissions(permissions), node) != Role.VIEWER
         ):
             role = Role.EDITOR
         share = sharing.create_link(
@@ -342,11 +366,11 @@ def _update(request: HttpRequest, user: User, share: Grant | ShareLink, node: No
     data = _params(request)
     if isinstance(share, Grant):
         if data.get("permissions"):
-            sharing.update_grant(share, role_of(int(data["permissions"]), node), by=user)
+            sharing.update_grant(share, role_of(_permissions(data["permissions"]), node), by=user)
         return describe(request, user, share, node)
     changes: dict[str, Any] = {}
     if data.get("permissions"):
-        permissions = int(data["permissions"])
+        permissions = _permissions(data["permissions"])
         changes["file_drop"] = permissions == CREATE
         if not changes["file_drop"]:
             changes["role"] = role_of(permissions, node)
@@ -373,7 +397,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
     if request.content_type == "application/json" and request.body:
         try:
             body = json.loads(request.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the decoder's depth
             raise OcsError(400, "Invalid JSON") from None
         if isinstance(body, dict):
             params.update(
@@ -436,7 +460,7 @@ def sharees(request: HttpRequest, user: User) -> dict:
     except ValueError:
         limit = 25
     types = request.GET.getlist("shareType[]") or request.GET.getlist("shareType")
-    wanted = {int(t) for t in types if t.isdigit()} or {USER, GROUP}
+    wanted = {n for n in map(_small_int, types) if n is not None} or {USER, GROUP}
     users: list[dict] = []
     groups: list[dict] = []
     exact: dict[str, list] = {"users": [], "groups": []}

@@ -144,3 +144,44 @@ def test_broken_and_unknown_files_give_no_text():
     assert extract_text(make_blob(b"\x89PNG..."), "image/png") == ""
     assert not extractable("image/png")
     assert extractable("text/csv") and extractable(DOCX)
+
+
+@pytest.mark.timeout(60)
+def test_a_file_of_spaces_is_read_in_linear_time():
+    """Trailing blanks were stripped by a regular expression that took quadratic time: 400 KB
+    of spaces held the interpreter (and so the whole server) for minutes."""
+    blob = make_blob(b" " * 300_000 + b"x\n" + b" \t" * 20_000 + b"\n\n\n\ny")
+    assert extract_text(blob, "text/plain") == "x\n\ny"
+
+
+def _odt_paragraph(inner: str) -> bytes:
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+        f"<office:body><office:text><text:p>{inner}</text:p></office:text></office:body>"
+        "</office:document-content>"
+    )
+    return _zip({"content.xml": content})
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_space_count_is_bounded():
+    blob = make_blob(_odt_paragraph('a<text:s text:c="2000000000"/>b' * 1000))
+    text = extract_text(blob, "application/vnd.oasis.opendocument.text", limit=5000)
+    assert text.startswith("a ") and len(text) <= 5000
+
+
+def test_a_space_count_that_is_not_a_number_counts_one():
+    blob = make_blob(_odt_paragraph('a<text:s text:c="beaucoup"/>b<text:s text:c="3"/>c'))
+    assert extract_text(blob, "application/vnd.oasis.opendocument.text") == "a b   c"
+
+
+@pytest.mark.timeout(60)
+def test_a_paragraph_of_many_runs_is_cut_at_the_limit():
+    runs = "<w:r><w:t>mot </w:t></w:r>" * 200_000
+    document = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body><w:p>{runs}</w:p></w:body></w:document>"
+    )
+    text = extract_text(make_blob(_zip({"word/document.xml": document})), DOCX, limit=1000)
+    assert text.startswith("mot mot") and len(text) <= 1000

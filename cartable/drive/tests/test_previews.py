@@ -322,3 +322,16 @@ def test_purging_a_file_removes_its_previews(teacher, my_root, django_capture_on
 def test_ffmpeg_is_on_this_machine():
     """CI installs it (scripts/setup-system.sh): the video tests above must not pass vacuously."""
     assert shutil.which("ffmpeg") and shutil.which("ffprobe") and shutil.which("pdftoppm")
+
+
+def test_previews_that_need_a_converter_wait_when_no_sandbox_works(monkeypatch):
+    """Fail closed: pdftoppm is not run unconfined; the preview is tried again later."""
+    from cartable.core import processes
+
+    monkeypatch.setattr(processes, "sandbox_kind", lambda: None)
+    blob = make_blob(minimal_pdf(["Page de garde"]))
+    assert previews.make_preview(blob, "application/pdf") is None
+    assert not previews.has_failed(blob)
+    # Pictures need no converter: Pillow, in its child process, still draws them.
+    image = make_blob(image_bytes(halves(), "PNG"))
+    assert previews.make_preview(image, "image/png") is not None

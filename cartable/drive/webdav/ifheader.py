@@ -17,6 +17,12 @@ class BadIfHeader(ValueError):
     pass
 
 
+# Clients send one or two lists of a condition or two; each list about another resource costs
+# a lookup, so a header is refused (400) past these.
+MAX_LISTS = 64
+MAX_CONDITIONS = 64
+
+
 @dataclass(frozen=True)
 class Condition:
     negated: bool
@@ -109,8 +115,12 @@ def parse_if(value: str) -> IfHeader:
                 pos = end + 1
             else:
                 raise BadIfHeader(f"unexpected {value[pos]!r} in list")
+            if len(conditions) > MAX_CONDITIONS:
+                raise BadIfHeader("too many conditions")
         if not conditions:
             raise BadIfHeader("empty list")
+        if len(header.clauses) >= MAX_LISTS:
+            raise BadIfHeader("too many lists")
         header.clauses.append(Clause(tag if tagged else None, tuple(conditions)))
     if not header.clauses:
         raise BadIfHeader("no list")

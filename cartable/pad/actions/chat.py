@@ -30,7 +30,7 @@ def as_dict(message: ChatMessage, author: PadAuthor | None = None) -> dict[str, 
 def parse(raw: str) -> str:
     try:
         payload = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the decoder's depth
         return ""
     text = payload.get("text") if isinstance(payload, dict) else None
     return text.strip()[:MAX_LENGTH] if isinstance(text, str) else ""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,22 +15,28 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 
+from cartable.core import isolated
 from cartable.pad import actions, document, store
-from cartable.pad.convert.html_in import ImageSrc, decode_html, html_to_pm
+from cartable.pad.convert.html_in import ImageSrc
 from cartable.pad.convert.html_out import AuthorInfo, pm_to_html
-from cartable.pad.convert.markdown import markdown_to_pm, pm_to_markdown
+from cartable.pad.convert.markdown import pm_to_markdown
 from cartable.pad.convert.office import (
     IMPORT_FORMATS,
     ImageData,
     data_uri_image,
     export_office,
-    office_to_html,
+    office_to_html_file,
 )
+from cartable.pad.convert.parsing import resolve_images
 from cartable.pad.convert.schema import PMNode, safe_src
-from cartable.pad.document import pm_to_text, text_to_pm
+from cartable.pad.document import pm_to_text
 from cartable.pad.models import Pad, PadAuthor, PadImage
 
+log = logging.getLogger(__name__)
+
 MAX_IMPORT_SIZE = 20 * 1024 * 1024
+# Seconds the child parsing an import may take (LibreOffice's own time comes before).
+PARSE_TIMEOUT = 60
 
 
 @dataclass(frozen=True)
@@ -171,13 +180,6 @@ def export_html(pad: Pad) -> str:
     return pm_to_html(pm, authors=author_table(pm), standalone=True, title=pad.display_title)
 
 
-def _decode_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def import_kind(filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     kind = IMPORT_EXTENSIONS.get(extension)
@@ -190,24 +192,46 @@ def import_kind(filename: str) -> str:
 
 
 def read_import(data: bytes, filename: str, *, image_src: ImageSrc | None = None) -> PMNode:
-    """The ProseMirror document of an uploaded file, by its extension."""
+    """The ProseMirror document of an uploaded file, by its extension.
+
+    The file is parsed in a child process (``cartable.pad.convert.parsing``); docx and odt go
+    through LibreOffice first. ImportRefused for a file that cannot be imported.
+    """
     kind = import_kind(filename)
     if len(data) > MAX_IMPORT_SIZE:
         raise ImportRefused(_("The file is too large (20 MB at most)."))
-    if kind == "txt":
-        text = _decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
-        return text_to_pm(text)
-    if kind == "md":
-        return markdown_to_pm(_decode_text(data), image_src=image_src)
-    if kind == "html":
-        return html_to_pm(decode_html(data), image_src=image_src)
-    if kind in IMPORT_FORMATS:
-        if not data.startswith(b"PK"):
-            raise ImportRefused(
-                _("This file is not a valid %(format)s document.") % {"format": kind}
-            )
-        return html_to_pm(office_to_html(data, kind), image_src=image_src)
-    raise ImportRefused(kind)
+    if kind in IMPORT_FORMATS and not data.startswith(b"PK"):
+        raise ImportRefused(_("This file is not a valid %(format)s document.") % {"format": kind})
+    with tempfile.TemporaryDirectory(prefix="cartable-import-") as tmp:
+        folder = Path(tmp)
+        if kind in IMPORT_FORMATS:
+            html = office_to_html_file(data, kind, folder)
+            pm = parse_untrusted("read_office_html", html.parent, path=html.name)
+        else:
+            (folder / "import").write_bytes(data)
+            pm = parse_untrusted("read_file", folder, path="import", kind=kind)
+    return resolve_images(pm, image_src or safe_src)
+
+
+def parse_untrusted(function: str, folder: Path, **arguments: Any) -> PMNode:
+    """``cartable.pad.convert.parsing.<function>`` in a child; ImportRefused if it fails."""
+    try:
+        pm = isolated.call(
+            f"cartable.pad.convert.parsing:{function}",
+            folder,
+            timeout=PARSE_TIMEOUT,
+            **arguments,
+        )
+    except isolated.IsolatedError as exc:
+        log.info("import refused: %s", exc)
+        raise ImportRefused(
+            _("This file cannot be imported: it is damaged, or too large or too complex.")
+        ) from None
+    if not isinstance(pm, dict) or pm.get("type") != "doc":
+        raise ImportRefused(
+            _("This file cannot be imported: it is damaged, or too large or too complex.")
+        )
+    return pm
 
 
 def attribute(node: PMNode, author_id: str) -> PMNode:

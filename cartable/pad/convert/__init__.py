@@ -13,7 +13,7 @@ from cartable.pad.convert.office import (
     OfficeUnavailable,
     export_office,
     office_available,
-    office_to_html,
+    office_to_html_file,
 )
 from cartable.pad.document import pm_to_text, text_to_pm
 
@@ -25,7 +25,7 @@ __all__ = [
     "html_to_pm",
     "markdown_to_pm",
     "office_available",
-    "office_to_html",
+    "office_to_html_file",
     "pm_to_html",
     "pm_to_markdown",
     "pm_to_text",

@@ -5,6 +5,12 @@ out as the schema's nodes, marks and attributes: unknown elements are unwrapped 
 scripts, styles and form controls are dropped, links and images pass the URL checks of
 ``schema``. Formatting written as CSS (``<span style="font-weight: bold">``, as office suites
 do) becomes marks; Word's paragraph-lists (``mso-list``) become real lists.
+
+Bounded: a document past ``MAX_HTML_CHARS`` characters or ``MAX_ELEMENTS`` elements is
+refused (``ConvertError``), nesting past ``_MAX_DEPTH`` is read as text, attributes are read
+up to a length, and every step is linear in the input (no backtracking regular expression,
+no string grown by repeated concatenation). Imports run this in a child process
+(``cartable.pad.convert.parsing``), away from the server.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from lxml import etree
 
 from cartable.pad.convert.schema import (
     MARK_ORDER,
+    ConvertError,
     PMNode,
     as_int,
     empty_doc,
@@ -67,13 +74,23 @@ _TAG_MARKS = {
 }
 _FORMATTING = {"bold", "italic", "underline", "strike"}
 _SPACES = re.compile(r"[ \t\n\r\f]+")
-_STYLE = re.compile(r"\s*([a-zA-Z\-]+)\s*:\s*([^;]*)")
-_MSO_LIST = re.compile(r"mso-list\s*:\s*l(\d+)\s+level(\d+)", re.IGNORECASE)
 _ORDERED_MARKER = re.compile(r"^\(?[0-9a-zA-Z]{1,6}[.)]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+# Each match ends at the tag's ">": the search never goes back over a tag it has read.
+_META_TAG = re.compile(rb"<meta\b([^>]*)", re.IGNORECASE)
+_CHARSET = re.compile(rb"""charset\s*=\s*(?:["']\s*)?([a-zA-Z0-9_\-]{1,40})""", re.IGNORECASE)
 _TICKS = {"\u2610": False, "\u2611": True, "\u2612": True, "\u2713": True, "\u2714": True}
-_MAX_DEPTH = 120
+_MAX_DEPTH = 100
+# Control characters XML cannot hold: lxml's parser keeps them in the tree, but refuses them
+# when the reader moves text around (a list's stray text); no page shows them anyway.
+_CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+MAX_HTML_CHARS = 64 * 1024 * 1024
+MAX_ELEMENTS = 500_000
+# Attributes longer than these are ignored: no link, style or image address is that long
+# (images as data: URIs are bounded by their own size limit where they are stored).
+_MAX_STYLE = 4096
+_MAX_HREF = 8192
+_MAX_DATA_SRC = 32 * 1024 * 1024
 
 
 def decode_html(data: bytes) -> str:
@@ -85,10 +102,10 @@ def decode_html(data: bytes) -> str:
     ):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace").lstrip("\ufeff")
-    match = _META_CHARSET.search(data[:4096])
-    if match:
+    charset = _meta_charset(data[:4096])
+    if charset:
         try:
-            return data.decode(match.group(1).decode("ascii").lower(), errors="replace")
+            return data.decode(charset, errors="replace")
         except LookupError:
             pass
     try:
@@ -97,10 +114,26 @@ def decode_html(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def _meta_charset(head: bytes) -> str | None:
+    for tag in _META_TAG.finditer(head):
+        found = _CHARSET.search(tag.group(1))
+        if found:
+            return found.group(1).decode("ascii").lower()
+    return None
+
+
 def _style(el: Any) -> dict[str, str]:
-    return {
-        name.lower(): value.strip().lower() for name, value in _STYLE.findall(el.get("style") or "")
-    }
+    """A ``style`` attribute's declarations, names and values lowercased; split, not matched."""
+    raw = el.get("style")
+    if not raw or len(raw) > _MAX_STYLE:
+        return {}
+    out = {}
+    for declaration in raw.split(";"):
+        name, colon, value = declaration.partition(":")
+        name = name.strip()
+        if colon and name.isascii() and name.replace("-", "").isalpha():
+            out[name.lower()] = value.strip().lower()
+    return out
 
 
 def _tag(el: Any) -> str | None:
@@ -211,17 +244,23 @@ def _tidy(inline: list[PMNode]) -> list[PMNode]:
             out.pop()
     while out and out[-1]["type"] == "hardBreak":
         out.pop()
-    merged: list[PMNode] = []
+    # Runs of same-marked text are joined once each: adding to the run's text node by node
+    # would copy it again at every node (quadratic in a paragraph of many spans).
+    groups: list[tuple[PMNode, list[str]]] = []
     for node in out:
         if (
-            merged
+            groups
             and node["type"] == "text"
-            and merged[-1]["type"] == "text"
-            and merged[-1].get("marks") == node.get("marks")
+            and groups[-1][0]["type"] == "text"
+            and groups[-1][0].get("marks") == node.get("marks")
         ):
-            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + node["text"]}
+            groups[-1][1].append(node["text"])
         else:
-            merged.append(node)
+            groups.append((node, [node["text"]] if node["type"] == "text" else []))
+    merged = [
+        {**node, "text": "".join(texts)} if node["type"] == "text" else node
+        for node, texts in groups
+    ]
     # A paragraph of spaces alone (Word's "<o:p>&nbsp;</o:p>") is an empty line.
     if all(n["type"] == "text" and not n["text"].strip() for n in merged):
         return []
@@ -332,7 +371,7 @@ class _Reader:
         if name:
             out[name] = {}
         if tag == "a":
-            href = safe_href(el.get("href"))
+            href = safe_href(_attribute(el, "href", _MAX_HREF))
             if href is not None:
                 link: dict[str, Any] = {"href": href}
                 if el.get("target") == "_blank":
@@ -363,7 +402,7 @@ class _Reader:
     # --- blocks ---------------------------------------------------------------------
 
     def image(self, el: Any) -> PMNode | None:
-        src = self.image_src(el.get("src") or "")
+        src = self.image_src(_attribute(el, "src", _MAX_DATA_SRC) or "")
         if not src:
             return None
         attrs: dict[str, Any] = {"src": src}
@@ -414,9 +453,13 @@ class _Reader:
             if tag == "li":
                 close_stray()
                 items.append(self.list_item(child, marks))
-            elif tag in _LISTS and items:
+            elif tag in _LISTS and items and self.depth <= _MAX_DEPTH:
                 close_stray()
-                nested = self.list_block(child, marks)
+                self.depth += 1
+                try:
+                    nested = self.list_block(child, marks)
+                finally:
+                    self.depth -= 1
                 if nested is not None:
                     items[-1][0].append(nested)
             elif tag is not None and tag not in _DROP:
@@ -500,7 +543,8 @@ class _Reader:
                     "colspan": as_int(cell.get("colspan"), 1, high=1000),
                     "rowspan": as_int(cell.get("rowspan"), 1, high=65534),
                 }
-                widths = [as_int(w, 0, low=1) for w in (cell.get("data-colwidth") or "").split(",")]
+                raw_widths = _attribute(cell, "data-colwidth", 8 * attrs["colspan"]) or ""
+                widths = [as_int(w, 0, low=1) for w in raw_widths.split(",")]
                 if widths and all(widths) and len(widths) == attrs["colspan"]:
                     attrs["colwidth"] = widths
                 cells.append(
@@ -539,14 +583,21 @@ def _language(el: Any) -> str | None:
     return el.get("data-language") or None
 
 
-def _pre_text(el: Any) -> str:
+def _attribute(el: Any, name: str, limit: int) -> str | None:
+    value = el.get(name)
+    return value if value is not None and len(value) <= limit else None
+
+
+def _pre_text(el: Any, depth: int = 0) -> str:
+    if depth > _MAX_DEPTH:
+        return str(el.text_content())
     parts = [el.text or ""]
     for child in el:
         tag = _tag(child)
         if tag == "br":
             parts.append("\n")
         elif tag is not None and tag not in _DROP:
-            parts.append(_pre_text(child))
+            parts.append(_pre_text(child, depth + 1))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -576,9 +627,11 @@ def _task_state(li: Any) -> bool | None:
     box = _leading_checkbox(li)
     if box is not None:
         return box.get("checked") is not None
-    text = li.text_content().lstrip()
-    if text[:1] in _TICKS:
-        return _TICKS[text[0]]
+    # The first character shown, without copying the item's text (its nested lists' too).
+    for chunk in li.itertext():
+        text = chunk.lstrip()
+        if text:
+            return _TICKS.get(text[0])
     return None
 
 
@@ -599,10 +652,16 @@ def _strip_tick(blocks: list[PMNode]) -> None:
 
 
 def _mso_list_level(el: Any) -> int | None:
+    """The level of Word's ``mso-list: l0 level2 lfo1``; None for any other paragraph."""
     if _tag(el) not in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
         return None
-    match = _MSO_LIST.search(el.get("style") or "")
-    return int(match.group(2)) if match else None
+    words = _style(el).get("mso-list", "").split()
+    if len(words) < 2 or not words[0].startswith("l") or not words[1].startswith("level"):
+        return None
+    number, level = words[0][1:], words[1][len("level") :]
+    if not (number.isdigit() and level.isascii() and level.isdigit() and len(level) <= 3):
+        return None
+    return int(level)
 
 
 def _mso_marker_is_ordered(para: Any) -> bool:
@@ -621,7 +680,7 @@ def parse_html(html: str | bytes) -> Any:
     """The ``<body>`` (or root) element of ``html``, or None for an empty document."""
     if isinstance(html, bytes):
         html = decode_html(html)
-    html = _XML_DECLARATION.sub("", html, count=1)
+    html = _XML_DECLARATION.sub("", html, count=1).translate(_CONTROL_CHARACTERS)
     if not html.strip():
         return None
     # huge_tree: no depth limit in the parser (the reader has its own), so that a deeply nested
@@ -642,10 +701,15 @@ def html_to_pm(html: str | bytes, *, image_src: ImageSrc | None = None) -> PMNod
 
     ``image_src``: given an ``<img>``'s ``src``, the source to keep, or None to drop the
     image. By default web and relative sources are kept and ``data:`` URIs dropped: they
-    would put whole files in the document's history.
+    would put whole files in the document's history. ConvertError past the bounds.
     """
+    if len(html) > MAX_HTML_CHARS:
+        raise ConvertError(f"more than {MAX_HTML_CHARS} characters of HTML")
     body = parse_html(html)
     if body is None:
         return empty_doc()
+    for count, _element in enumerate(body.iter(), 1):
+        if count > MAX_ELEMENTS:
+            raise ConvertError(f"more than {MAX_ELEMENTS} HTML elements")
     blocks = _Reader(image_src or _default_image_src).blocks(body, {})
     return {"type": "doc", "content": blocks or [paragraph()]}

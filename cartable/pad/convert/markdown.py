@@ -16,13 +16,15 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from cartable.pad.convert.html_in import ImageSrc, html_to_pm
-from cartable.pad.convert.schema import PMNode, as_int, safe_href, safe_src
+from cartable.pad.convert.schema import ConvertError, PMNode, as_int, safe_href, safe_src
 
 _LIST_TYPES = ("bulletList", "orderedList", "taskList")
 _ESCAPE = re.compile(r"([\\`*_\[\]<~])")
 _ENTITY = re.compile(r"&(#?[0-9A-Za-z]+;)")
 _LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|[>=+\-]|\d{1,9}(?=[.)](\s|$)))")
 _WHITESPACE_MARKS = {"link"}
+# As large as a pad import may be; nesting is bounded by markdown-it itself (maxNesting).
+MAX_MARKDOWN_CHARS = 20 * 1024 * 1024
 
 
 def _parser() -> MarkdownIt:
@@ -34,6 +36,8 @@ def _parser() -> MarkdownIt:
 
 
 def markdown_to_html(md: str) -> str:
+    if len(md) > MAX_MARKDOWN_CHARS:
+        raise ConvertError(f"more than {MAX_MARKDOWN_CHARS} characters of Markdown")
     return _parser().render(md)
 
 

@@ -3,19 +3,15 @@
 Export: the pad's HTML, images inlined as ``data:`` URIs (LibreOffice embeds those; relative
 files would stay links to the temporary folder), read by Writer's HTML filter, written in the
 target format. Import: the file is written as HTML with its images embedded, then read by
-``html_to_pm``.
+``cartable.pad.convert.parsing`` in a child process.
 """
 
 from __future__ import annotations
 
 import base64
-import mimetypes
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-import lxml.html
 
 from cartable.core.office import (
     OfficeBusy,
@@ -24,7 +20,6 @@ from cartable.core.office import (
     office_available,
 )
 from cartable.core.office import convert as _convert
-from cartable.pad.convert.html_in import decode_html, parse_html
 from cartable.pad.convert.html_out import AuthorInfo, pm_to_html
 from cartable.pad.convert.schema import PMNode
 
@@ -35,7 +30,7 @@ __all__ = [
     "data_uri_image",
     "export_office",
     "office_available",
-    "office_to_html",
+    "office_to_html_file",
 ]
 
 EXPORT_FILTERS = {
@@ -100,34 +95,13 @@ def export_office(
         return result.read_bytes()
 
 
-def office_to_html(data: bytes, fmt: str) -> str:
-    """A docx or odt document as HTML, its images as ``data:`` URIs."""
+def office_to_html_file(data: bytes, fmt: str, folder: Path) -> Path:
+    """A docx or odt document as LibreOffice's HTML, written in ``folder`` (the caller's).
+
+    The HTML is read by ``cartable.pad.convert.parsing.read_office_html``, in a child process.
+    """
     if fmt not in IMPORT_FORMATS:
         raise ValueError(fmt)
-    with tempfile.TemporaryDirectory(prefix="cartable-soffice-") as tmp:
-        source = Path(tmp) / f"document.{fmt}"
-        source.write_bytes(data)
-        result = _convert(source, "html:HTML (StarWriter):EmbedImages")
-        html = decode_html(result.read_bytes())
-        return _embed_local_images(html, result.parent)
-
-
-def _embed_local_images(html: str, folder: Path) -> str:
-    """Images that LibreOffice wrote beside the HTML (older versions do), as data: URIs."""
-    siblings = {p.name: p for p in folder.iterdir() if p.is_file() and p.suffix != ".html"}
-    if not siblings:
-        return html
-    body = parse_html(html)
-    if body is None:
-        return html
-    changed = False
-    for img in body.iter("img"):
-        path = siblings.get((img.get("src") or "").split("/")[-1])
-        if path is not None:
-            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            img.set("src", _data_uri(path.read_bytes(), media_type))
-            changed = True
-    if not changed:
-        return html
-    root: Any = body.getroottree().getroot()
-    return lxml.html.tostring(root, encoding="unicode")
+    source = folder / f"document.{fmt}"
+    source.write_bytes(data)
+    return _convert(source, "html:HTML (StarWriter):EmbedImages")

@@ -13,6 +13,11 @@ from typing import Any
 
 PMNode = dict[str, Any]
 
+
+class ConvertError(ValueError):
+    """A document that cannot be converted: too large, too complex, not what it claims."""
+
+
 # The order in which marks nest when written out: the outermost first. A link usually spans
 # several authors and styles; code is innermost because its text is written raw. Readers
 # never produce "highlight" (the editor has no such mark, and would drop text carrying a mark

@@ -133,11 +133,15 @@ def parse_rev(value: Any, name: str = "rev") -> int:
     if isinstance(value, bool):
         raise ApiError(f"{name} is not a number")
     if isinstance(value, str):
-        match = re.match(r"\s*([+-]?\d+)", value)
+        # Leading zeros aside, a revision number has few digits: more is no revision (and
+        # int() refuses past 4300 digits).
+        match = re.match(r"\s*([+-]?)0*(\d{1,18})(?!\d)", value)
         if match is None:
             raise ApiError(f"{name} is not a number")
-        number: float = int(match.group(1))
+        number: float = int(match.group(1) + match.group(2))
     elif isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
+            raise ApiError(f"{name} is not a number")
         number = value
     else:
         raise ApiError(f"{name} is not a number")

@@ -6,13 +6,18 @@ import difflib
 import html
 import json
 import re
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
 
 from cartable.pad import actions, convert, document, ids, store
 from cartable.pad.actions import api as api_actions
+from cartable.pad.actions.conversion import ImportRefused, parse_untrusted
+from cartable.pad.convert.parsing import resolve_images
+from cartable.pad.convert.schema import safe_src
 from cartable.pad.etherpad.common import (
     ApiError,
     ApiUnsupported,
@@ -249,6 +254,8 @@ def create_diff_html(p: Params) -> dict[str, Any]:
 
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+# Token comparisons the diff may cost (a product of the changed parts' lengths).
+MAX_DIFF_WORK = 1_000_000
 
 
 def diff_html(before: str, after: str) -> str:
@@ -258,15 +265,32 @@ def diff_html(before: str, after: str) -> str:
     def text(tokens: list[str]) -> str:
         return html.escape("".join(tokens)).replace("\n", "<br>")
 
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    # What both share at the start and the end is found in linear time; SequenceMatcher, whose
+    # worst case is quadratic or worse (a text of one word repeated), only sees the middle,
+    # and past MAX_DIFF_WORK the middle is shown as removed and added whole.
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    old_middle, new_middle = old[start : len(old) - end], new[start : len(new) - end]
+    opcodes: list[tuple[str, int, int, int, int]]
+    if len(old_middle) * len(new_middle) > MAX_DIFF_WORK:
+        opcodes = [("replace", 0, len(old_middle), 0, len(new_middle))]
+    else:
+        matcher = difflib.SequenceMatcher(a=old_middle, b=new_middle, autojunk=False)
+        opcodes = [(str(op), a1, a2, b1, b2) for op, a1, a2, b1, b2 in matcher.get_opcodes()]
+    out.append(text(old[:start]))
+    for op, a1, a2, b1, b2 in opcodes:
         if op == "equal":
-            out.append(text(old[a1:a2]))
+            out.append(text(old_middle[a1:a2]))
             continue
         if a2 > a1:
-            out.append(f"<del>{text(old[a1:a2])}</del>")
+            out.append(f"<del>{text(old_middle[a1:a2])}</del>")
         if b2 > b1:
-            out.append(f"<ins>{text(new[b1:b2])}</ins>")
+            out.append(f"<ins>{text(new_middle[b1:b2])}</ins>")
+    out.append(text(old[len(old) - end :]))
     return "".join(out)
 
 
@@ -287,8 +311,10 @@ def get_html(p: Params) -> dict[str, Any]:
 def set_html(p: Params) -> None:
     markup = p.text("html")
     pad = get_pad(sanitize_pad_id(p.get("padID")))
-    try:
-        pm = convert.html_to_pm(clean_text(markup))
-    except Exception:
-        raise ApiError("HTML is malformed") from None
-    actions.set_content(pad, pm, author_pk=author_pk(p))
+    # Parsed in a child process, as an uploaded file is (cartable.pad.convert.parsing).
+    with tempfile.TemporaryDirectory(prefix="cartable-sethtml-") as tmp:
+        try:
+            pm = parse_untrusted("read_html", Path(tmp), markup=clean_text(markup))
+        except ImportRefused:
+            raise ApiError("HTML is malformed, or too large or too complex") from None
+    actions.set_content(pad, resolve_images(pm, safe_src), author_pk=author_pk(p))

@@ -144,7 +144,11 @@ def _fields(request: HttpRequest) -> dict[str, Any]:
     fields: dict[str, Any] = dict(request.GET.items())
     if request.method == "POST":
         if request.content_type == "application/json":
-            body = json.loads(request.body or b"{}")
+            try:
+                body = json.loads(request.body or b"{}")
+            except RecursionError:
+                # Nested deeper than the decoder goes: as unreadable as a syntax error.
+                raise ValueError("the JSON body is nested too deeply") from None
             if not isinstance(body, dict):
                 raise ValueError("the JSON body is not an object")
             fields.update(body)

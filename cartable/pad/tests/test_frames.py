@@ -90,3 +90,20 @@ def test_no_direct_reading_outside_uvicorn():
         pass
 
     assert frames.read_directly(send, lambda data: None) is None
+
+
+@pytest.mark.timeout(60)
+def test_a_large_frame_arriving_in_small_pieces_is_buffered_in_linear_time():
+    """A client that trickles a large message 1 KB at a time costs no more than one send.
+
+    Copying the whole pending buffer at every piece made 64 MB in 1 KB pieces (64 Ki pieces)
+    copy about 2 TB; the timeout bounds the test, it does not measure it.
+    """
+    reader, messages, server = _reader(max_size=128 << 20)
+    payload = bytes(range(256)) * (256 << 10)  # 64 MB
+    data = _client_frame(Opcode.BINARY, payload) + _client_frame(Opcode.BINARY, b"next")
+    view = memoryview(data)
+    for at in range(0, len(data), 1024):
+        reader.data_received(bytes(view[at : at + 1024]))
+    assert len(messages) == 2 and messages[0] == payload and messages[1] == b"next"
+    assert server.received == []

@@ -293,6 +293,17 @@ def test_import_refuses_with_clear_messages(client, teacher, pad, monkeypatch):
     assert pad.head == head
 
 
+def test_a_document_too_complex_to_parse_is_refused_and_the_pad_unchanged(client, teacher, pad):
+    """Past the parser's bounds (500 000 elements), in its child process: a clean 400."""
+    client.force_login(teacher)
+    head = pad.head
+    response = upload(client, pad.pad_id, "page.html", b"<b>x</b>" * 600_000)
+    assert response.status_code == 400
+    assert "trop complexe" in response.json()["error"]
+    pad.refresh_from_db()
+    assert pad.head == head
+
+
 def test_import_form_returns_to_the_pad_with_a_message(client, teacher, pad):
     client.force_login(teacher)
     response = client.post(
