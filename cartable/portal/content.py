@@ -63,7 +63,8 @@ class Page:
     text: str
 
 
-_TOOL_MARKER = re.compile(r"[ \t]*\{tools?:([^{}]*)\}[ \t]*$")
+# Searched in a line stripped of its trailing blanks: no two tries overlap (linear time).
+_TOOL_MARKER = re.compile(r"\{tools?:([^{}]*)\}$")
 
 
 def installed_tools() -> frozenset[str]:
@@ -74,7 +75,7 @@ def only_installed(text: str, tools: frozenset[str]) -> str:
     """``text`` without the lines whose marker names a tool that is not installed."""
     kept = []
     for line in text.splitlines():
-        marker = _TOOL_MARKER.search(line)
+        marker = _TOOL_MARKER.search(line.rstrip(" \t"))
         if marker is not None:
             alternatives = [
                 {name.strip() for name in alternative.split(",") if name.strip()}
@@ -82,7 +83,7 @@ def only_installed(text: str, tools: frozenset[str]) -> str:
             ]
             if not any(needed <= tools for needed in alternatives):
                 continue
-            line = line[: marker.start()]
+            line = line[: marker.start()].rstrip(" \t")
         kept.append(line)
     return "\n".join(kept) + "\n"
 
