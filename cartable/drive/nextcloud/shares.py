@@ -27,7 +27,7 @@ from cartable.accounts.models import Group, User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.drive import sharing
-from cartable.drive.access import abilities
+from cartable.drive.access import abilities, visible_below
 from cartable.drive.errors import DriveError, Forbidden, InvalidName, NotFound
 from cartable.drive.models import Node, ShareLink
 from cartable.drive.mounts import resolve, user_path_of
@@ -246,9 +246,7 @@ def _list(request: HttpRequest, user: User) -> list[dict]:
             found = [s for s in found if isinstance(s, Grant) and s.object_id == node.pk]
     elif params.get("path"):
         node = _node_at(user, params["path"])
-        nodes = (
-            list(node.children.filter(trashed=False)) if _flag(params.get("subfiles")) else [node]
-        )
+        nodes = visible_below(user, node, depth=1) if _flag(params.get("subfiles")) else [node]
         found = _shares_on(nodes)
         if not _flag(params.get("reshares")):
             found = [s for s in found if _sharer_id(s) == user.pk]
