@@ -43,7 +43,8 @@ ABILITIES = ability_table(
     manager=["share", "manage"],
 )
 # What a non-manager may do in a file drop folder, and on the files they dropped there.
-DROP_FOLDER = frozenset({"view", "upload", "drop"})
+# Downloading the folder (a zip) gives what they see of it: their own files.
+DROP_FOLDER = frozenset({"view", "download", "upload", "drop"})
 OWN_DROPPED_FILE = frozenset({"view", "download", "edit", "delete"})
 
 
