@@ -329,6 +329,12 @@ def _view_dav(w: World, p: str, item: Item) -> bool:
     return answer.status == 207 and f"/{quote(item.node.name)}<" in answer.text
 
 
+@probe("view", "activity", ACCOUNT)
+def _view_activity(w: World, p: str, item: Item) -> bool:
+    answer = w.client(p).get(f"/drive/f/{item.parent.public_id}/activity")
+    return answer.status_code == 200 and item.node.name in answer.content.decode()
+
+
 # download
 
 
@@ -571,6 +577,8 @@ def _search_recent(w: World, p: str, item: Item) -> bool:
 def _search_dashboard(w: World, p: str, item: Item) -> bool:
     from cartable.core.registry import registry
 
+    if p not in w.people:  # the dashboard is for the signed in
+        return w.client(p).get("/dashboard/").status_code == 200
     card = registry.cards["drive"]
     assert card.items is not None
     return any(str(item.node.public_id) in entry["url"] for entry in card.items(w.user(p)))
