@@ -111,7 +111,7 @@ def build(personas: tuple[str, ...]) -> PadWorld:
     pad = Pad.objects.get(pad_id=pad_id)
     pad.title = "Groupe feijoa"
     pad.save(update_fields=["title"])
-    from cartable.pad.platform import index_pad
+    from cartable.pad.search import index_pad
 
     index_pad(pad)
     pads["pad.api_group"] = pad
