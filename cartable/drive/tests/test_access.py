@@ -98,7 +98,9 @@ def test_drop_link_uploads_without_seeing(teacher, guest, my_root):
     box = actions.create_folder(my_root, "box", by=teacher)
     put(box, "secret.txt", b"x", teacher)
     link = ShareLink.objects.create(node=box, token="d" * 32, role="editor", file_drop=True)
-    assert access.abilities(guest, box, link=link) == {"view", "upload", "drop"}
+    # "download": a zip of the box, which holds what the visitor sees of it (nothing).
+    assert access.abilities(guest, box, link=link) == {"view", "download", "upload", "drop"}
+    assert access.readable_below(guest, box, link=link) == []
     node, _ = actions.write_file(box, "hw.pdf", [b"hw"], by=guest, link=link, actor_label="Léa")
     assert access.abilities(guest, node, link=link) == frozenset()
     assert actions.Activity.objects.get(verb="dropped").actor_label == "Léa"
