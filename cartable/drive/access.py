@@ -249,75 +249,6 @@ def abilities_for(access: Access, node: NodeFacts, user: Any) -> frozenset[str]:
     return table
 
 
-class ChildFacts(NodeFacts, Protocol):
-    """What :func:`children_abilities` reads of a child (a ``Node``, or a lighter row)."""
-
-    @property
-    def pk(self) -> int: ...
-
-    @property
-    def reach(self) -> str: ...
-
-    @property
-    def file_drop(self) -> bool: ...
-
-
-def _grants_on(user: Any, node_ids: list[int]) -> dict[int, list[str | None]]:
-    """The roles grants give ``user`` on each of these nodes that has any; one query."""
-    from cartable.core.models import Grant
-
-    memberships = user.group_roles()
-    found: dict[int, list[str | None]] = {}
-    for object_id, user_id, group_id, role, manager_role in (
-        Grant.objects.filter(
-            content_type=ContentType.objects.get_for_model(Node), object_id__in=node_ids
-        )
-        .filter(Q(user=user) | Q(group_id__in=list(memberships)))
-        .values_list("object_id", "user_id", "group_id", "role", "manager_role")
-    ):
-        if user_id is None and memberships.get(group_id) in ("owner", "manager"):
-            role = manager_role or role
-        found.setdefault(object_id, []).append(role)
-    return found
-
-
-def children_abilities(
-    user: Any, folder: Node, own: Access, children: Sequence[ChildFacts]
-) -> dict[int, frozenset[str]]:
-    """What ``user`` may do on each child of ``folder``, whose access is ``own``: what the
-    folder gives, raised by grants on the child or by its reach, narrowed in a file drop
-    folder, as :func:`access_of` decides it node by node and WebDAV's listing child by child.
-    A fixed number of queries whatever the number of children: the Drive's pages offer each
-    row's actions from it."""
-    # What a child adds to the folder's access: grants on it, its own reach, a file drop.
-    special: dict[int, list[str | None]] = {}
-    if own.role != Role.OWNER and _signed_in(user):
-        special = _grants_on(user, [child.pk for child in children])
-    chain_drops = own.role != Role.OWNER and any(n.file_drop for n in lineage(folder))
-    plain: dict[tuple[bool, bool], frozenset[str]] = {}
-    found: dict[int, frozenset[str]] = {}
-    for child in children:
-        extra = special.get(child.pk)
-        if extra is None and (child.reach != Reach.RESTRICTED or child.file_drop):
-            extra = []
-        if extra is not None:
-            roles = [own.role, *extra]
-            if child.reach != Reach.RESTRICTED:
-                roles.append(reach_role(user, child, None))
-            role = best_role(*roles)
-            dropping = bool(
-                role is not None and role < Role.MANAGER and (chain_drops or child.file_drop)
-            )
-            found[child.pk] = abilities_for(Access(role, dropping, own.link), child, user)
-        else:
-            mine = child.created_by_id == getattr(user, "pk", None)
-            key = (child.is_folder, mine)
-            if key not in plain:
-                plain[key] = abilities_for(own, child, user)
-            found[child.pk] = plain[key]
-    return found
-
-
 def check(user: Any, node: Node, need: str, *, link: ShareLink | None = None) -> frozenset[str]:
     """Raise NotFound when the person may not even see the node, Forbidden when they may
     see it but not do ``need``; return their abilities otherwise."""
@@ -509,3 +440,21 @@ def visible_among(user: Any, nodes: list[Node]) -> list[Node]:
         for n, a in zip(nodes, accesses(user, nodes), strict=True)
         if "view" in abilities_for(a, n, user)
     ]
+
+
+def children_abilities(
+    user: Any, folder: Node, own: Access, children: Sequence[RowFacts]
+) -> dict[int, frozenset[str]]:
+    """What ``user`` may do on each child of ``folder`` they see, their access to the folder
+    being ``own``: the listing's rule (:func:`sift`), so that a page offers on each row what
+    the person may do there. A fixed number of queries whatever the number of children."""
+    high = own.role is not None and own.role >= Role.MANAGER
+    grants = (
+        _grants_by_node(user, [c.pk for c in children])
+        if children and not high and _signed_in(user)
+        else {}
+    )
+    return {
+        row.pk: abilities_for(state, row, user)
+        for row, state in sift(user, folder.pk, own, children, grants)
+    }

@@ -64,7 +64,7 @@ def _recent_files(user: Any) -> list[dict[str, Any]]:
 def class_section(user: Any, group: Any) -> SectionContent | None:
     """The class's folder and its homework boxes, as this person may open them; "New
     homework box" for whoever manages the folder."""
-    from cartable.drive.access import abilities, access_of
+    from cartable.drive.access import abilities, abilities_for, access_of
     from cartable.drive.actions import root_of
     from cartable.drive.models import Node, Space
 
@@ -86,7 +86,7 @@ def class_section(user: Any, group: Any) -> SectionContent | None:
     boxes = Node.objects.filter(space=space, file_drop=True, trashed=False).order_by("name")
     for box in boxes:
         state = access_of(user, box)
-        if state.role is None:
+        if "view" not in abilities_for(state, box, user):
             continue
         meta: Any
         if state.dropping:
