@@ -21,15 +21,17 @@ class DriveText(IndexedProvider):
     kind = _("File")
 
     def visible_keys(self, user: Any, keys: list[str]) -> set[str]:
-        from cartable.drive.access import abilities
+        from cartable.drive.access import visible_among
         from cartable.drive.models import Node
-        from cartable.drive.platform import visible_nodes_q
+        from cartable.drive.mounts import scope
 
         if not getattr(user, "is_authenticated", False):
             return set()
         pks = [int(k) for k in keys if k.isdigit()]
-        nodes = Node.objects.filter(visible_nodes_q(user), pk__in=pks, trashed=False)
-        return {str(n.pk) for n in nodes.select_related("space") if "view" in abilities(user, n)}
+        nodes = list(
+            Node.objects.filter(scope(user), pk__in=pks, trashed=False).select_related("space")
+        )
+        return {str(n.pk) for n in visible_among(user, nodes)}
 
 
 drive_text = DriveText()

@@ -20,9 +20,9 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from cartable.drive import fastpath
-from cartable.drive.access import ancestor_paths
+from cartable.drive.access import ancestor_paths, below, visible_below
 from cartable.drive.errors import InvalidName, NotFound
-from cartable.drive.models import Node, Space, hash_path
+from cartable.drive.models import Node, ShareLink, Space, hash_path
 
 MAX_NAME = 255
 _FORBIDDEN_CHARS = {"/", "\\"} | {chr(c) for c in range(32)} | {"\x7f"}
@@ -208,6 +208,20 @@ def mounts(user: Any) -> list[Mount]:
     return result
 
 
+def scope(user: Any) -> Q:
+    """The nodes of ``user``'s Drive: their space, their classes' and groups' folders, and
+    each shared item with what is below it. A first cut for search and recent files: what
+    they show still goes through ``access.visible_among`` (homework boxes)."""
+    q = Q(space=personal_space(user))
+    for mount in mounts(user):
+        m = mount.node
+        if mount.kind == "group":
+            q |= Q(space_id=m.space_id)
+        else:
+            q |= Q(space_id=m.space_id) & (Q(pk=m.pk) | Q(path__startswith=m.path + "/"))
+    return q
+
+
 def forget_mounts(user: Any) -> None:
     for attr in ("_drive_mounts", "_drive_wanted", "_drive_space"):
         user.__dict__.pop(attr, None)
@@ -323,13 +337,12 @@ def user_path_of(user: Any, node: Node) -> str | None:
     return "/" + best.name + node.path[len(best.node.path) :]
 
 
-def children(user: Any, folder: Node, *, dropping: bool = False) -> list[Node]:
-    """The live children of ``folder``; at the user's root, the mount points too (each with a
-    ``mount_name`` attribute). In a file drop folder, non-managers see only their own files."""
-    qs = Node.objects.filter(parent=folder, trashed=False).select_related("space")
-    if dropping:
-        qs = qs.filter(created_by=user) if getattr(user, "is_authenticated", False) else qs.none()
-    items = list(qs.order_by("name"))
+def children(user: Any, folder: Node, *, link: ShareLink | None = None) -> list[Node]:
+    """What ``user`` (or a link's holder) sees in ``folder`` (``access.visible_below``: in a
+    file drop folder, non-managers see only their own); at the user's root, the mount points
+    too (each with a ``mount_name`` attribute)."""
+    query = below(folder, 1).select_related("space").order_by("name")
+    items = visible_below(user, folder, link=link, query=query)
     own = personal_space(user) if getattr(user, "is_authenticated", False) else None
     if own is not None and folder.space_id == own.pk and folder.parent_id is None:
         for mount in mounts(user):

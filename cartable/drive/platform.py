@@ -43,34 +43,28 @@ def _recent_files(user: Any) -> list[dict[str, Any]]:
     from django.utils.formats import date_format
     from django.utils.timezone import localtime
 
+    from cartable.drive.access import visible_among
     from cartable.drive.models import Node
 
-    recent = (
+    recent = list(
         Node.objects.filter(visible_nodes_q(user), kind=Node.Kind.FILE, trashed=False)
         .select_related("space")
         .order_by("-mtime")[:12]
     )
-    from cartable.drive.access import abilities
-
-    items = []
-    for node in recent:
-        if "view" in abilities(user, node):
-            items.append(
-                {
-                    "title": node.name,
-                    "url": node_url(node),
-                    "meta": date_format(localtime(node.mtime), "SHORT_DATETIME_FORMAT"),
-                }
-            )
-        if len(items) == 6:
-            break
-    return items
+    return [
+        {
+            "title": node.name,
+            "url": node_url(node),
+            "meta": date_format(localtime(node.mtime), "SHORT_DATETIME_FORMAT"),
+        }
+        for node in visible_among(user, recent)[:6]
+    ]
 
 
 def class_section(user: Any, group: Any) -> SectionContent | None:
     """The class's folder and its homework boxes, as this person may open them; "New
     homework box" for whoever manages the folder."""
-    from cartable.drive.access import abilities, access_of
+    from cartable.drive.access import abilities, abilities_for, access_of
     from cartable.drive.actions import root_of
     from cartable.drive.models import Node, Space
 
@@ -92,7 +86,7 @@ def class_section(user: Any, group: Any) -> SectionContent | None:
     boxes = Node.objects.filter(space=space, file_drop=True, trashed=False).order_by("name")
     for box in boxes:
         state = access_of(user, box)
-        if state.role is None:
+        if "view" not in abilities_for(state, box, user):
             continue
         meta: Any
         if state.dropping:
@@ -126,19 +120,11 @@ def _file_count() -> int:
 
 
 def visible_nodes_q(user: Any) -> Q:
-    """The nodes ``user`` sees in their Drive: their space, their classes' folders, and what is
-    shared with them (file drop folders excepted: those are filtered by :mod:`access`)."""
-    from cartable.drive.mounts import mounts, personal_space
+    """The nodes ``user`` sees in their Drive, before the homework boxes' rule
+    (``access.visible_among``) leaves out what others handed in."""
+    from cartable.drive.mounts import scope
 
-    q = Q(space=personal_space(user))
-    for mount in mounts(user):
-        if mount.kind == "group":
-            q |= Q(space_id=mount.node.space_id)
-        else:
-            q |= Q(space_id=mount.node.space_id) & (
-                Q(pk=mount.node.pk) | Q(path__startswith=mount.node.path + "/")
-            )
-    return q
+    return scope(user)
 
 
 class DriveSearch:
@@ -149,7 +135,7 @@ class DriveSearch:
     kind = _("File")
 
     def search(self, user: Any, query: str, limit: int) -> list[SearchResult]:
-        from cartable.drive.access import abilities
+        from cartable.drive.access import visible_among
         from cartable.drive.models import Node
 
         if not getattr(user, "is_authenticated", False):
@@ -160,16 +146,14 @@ class DriveSearch:
         name_q = Q()
         for word in words:
             name_q &= Q(name__icontains=word)
-        found = (
+        found = list(
             Node.objects.filter(visible_nodes_q(user), name_q, trashed=False, parent__isnull=False)
             .select_related("space")
             .order_by("-mtime")[: limit * 3]
         )
         results = []
-        for node in found:
-            # File drop folders show each pupil only their own files.
-            if "view" not in abilities(user, node):
-                continue
+        # File drop folders show each pupil only their own files.
+        for node in visible_among(user, found):
             results.append(
                 SearchResult(
                     provider=self.key,

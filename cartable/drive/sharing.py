@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cartable.accounts import sharees as sharees_rule
 from cartable.accounts.models import Group, Membership, User
 from cartable.core.models import Grant
 from cartable.core.notifications import notify
@@ -94,14 +95,40 @@ def _tell(recipients: list[User], node: Node, by: User) -> None:
             notify(recipient, "drive.shared", title, url=node_url(node))
 
 
+def unknown_person() -> NotFound:
+    """The one answer for a person one may not share with, and for nobody at all."""
+    return NotFound(_("Nobody of your school or classes matches this name."))
+
+
+def check_sharee(by: User, user: User, node: Node) -> None:
+    """May ``by`` share ``node`` with ``user``? The rule of ``accounts.sharees``, on every path."""
+    if user.pk == by.pk or user.pk == node.owner_id:
+        raise InvalidName(_("You cannot share an item with its owner or yourself."))
+    if not sharees_rule.may_share_with(by, user):
+        raise unknown_person()
+
+
+def find_sharee(by: User, *, username: str | None = None, public_id: Any = None) -> User:
+    """The person named, if ``by`` may share with them; the same NotFound otherwise."""
+    person = sharees_rule.find_sharee(by, username=username, public_id=public_id)
+    if person is None:
+        raise unknown_person()
+    return person
+
+
+def find_group(by: User, public_id: Any) -> Group:
+    """The class or group named, if ``by`` may share with it; the same NotFound otherwise."""
+    group = sharees_rule.find_group(by, public_id)
+    if group is None:
+        raise NotFound(_("You can only share with your own classes and groups."))
+    return group
+
+
 @transaction.atomic
 def share_with_user(node: Node, user: User, role: str, *, by: User) -> Grant:
     """Gives (or changes) ``user``'s role on ``node``."""
     check_share(by, node, role)
-    if user.pk == by.pk or user.pk == node.owner_id:
-        raise InvalidName(_("You cannot share an item with its owner or yourself."))
-    if not user.is_active:
-        raise NotFound(_("This person does not exist."))
+    check_sharee(by, user, node)
     grant, created = Grant.objects.update_or_create(
         content_type=node_type(),
         object_id=node.pk,
@@ -116,8 +143,8 @@ def share_with_user(node: Node, user: User, role: str, *, by: User) -> Grant:
 
 def check_group_share(by: User, group: Group) -> None:
     """One shares with the classes and groups one belongs to."""
-    if not by.is_superuser and group.pk not in by.group_roles():
-        raise Forbidden(_("You can only share with your own classes and groups."))
+    if sharees_rule.find_group(by, group.public_id) is None:
+        raise NotFound(_("You can only share with your own classes and groups."))
 
 
 @transaction.atomic
@@ -291,8 +318,6 @@ def grants_of(node: Node) -> list[Grant]:
 def received(user: User) -> list[Grant]:
     """The shares given to ``user``, directly or through one of their groups."""
     groups = list(Membership.objects.filter(user=user).values_list("group_id", flat=True))
-    from django.db.models import Q
-
     return list(
         Grant.objects.filter(content_type=node_type())
         .filter(Q(user=user) | Q(group_id__in=groups))
@@ -302,29 +327,10 @@ def received(user: User) -> list[Grant]:
 
 
 def sharees(user: User, query: str, limit: int = 20) -> list[User]:
-    """Whom ``user`` may share with, matched on name or e-mail address: the members of their
-    classes and groups and, for staff, the staff of their school or academy (students find
-    only their classes)."""
-    query = query.strip()
-    if len(query) < 2:
-        return []
-    near = Q(memberships__group_id__in=list(user.group_roles()))
-    structure = user.structure if user.is_staff_member else None
-    if structure is not None:
-        near |= Q(structure_id__in=structure.lineage_ids()) | Q(
-            structure__parent_id=structure.academy.pk
-        )
-    match = (
-        Q(display_name__icontains=query)
-        | Q(email__iexact=query)
-        | Q(email__istartswith=query)
-        | Q(first_name__icontains=query)
-        | Q(last_name__icontains=query)
-        | Q(username__iexact=query)
-    )
-    return list(
-        User.objects.filter(near, match, is_active=True)
-        .exclude(pk=user.pk)
-        .distinct()
-        .order_by("display_name", "username")[:limit]
-    )
+    """Whom ``user`` may share with, matched on name or e-mail address (``accounts.sharees``)."""
+    return sharees_rule.sharees(user, query, limit)
+
+
+def sharee_groups(user: User) -> Any:
+    """The classes and groups ``user`` may share with (``accounts.sharees``)."""
+    return sharees_rule.sharee_groups(user)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Q
 from zipstream import ZIP_STORED, ZipStream
 
+from cartable.drive import access
 from cartable.drive.models import Node
 
 CHUNK = 1024 * 1024
@@ -33,38 +33,10 @@ def _read(node: Node) -> Iterator[bytes]:
 
 
 def subtree(folder: Node, user: Any, *, link: Any = None) -> list[Node]:
-    """The live nodes below ``folder`` that ``user`` (or a link's holder) may download.
-
-    One query for the tree; inside file-drop folders whose files the person may not see,
-    only the files they uploaded themselves are kept.
-    """
-    from cartable.drive.access import abilities
-
-    below = Q(path__startswith=f"{folder.path}/")
-    nodes = list(
-        Node.objects.filter(below, space_id=folder.space_id, trashed=False)
-        .select_related("blob")
-        .order_by("path")
-    )
-    hidden: list[str] = []
-    for node in [folder, *nodes]:
-        if node.is_folder and node.file_drop and "download" not in abilities(user, node, link=link):
-            hidden.append(node.path)
-    if not hidden:
-        return nodes
-    uid = getattr(user, "pk", None)
-
-    def allowed(node: Node) -> bool:
-        for top in hidden:
-            if (
-                node.path.startswith(f"{top}/")
-                and node.kind == Node.Kind.FILE
-                and node.created_by_id != uid
-            ):
-                return False
-        return True
-
-    return [n for n in nodes if allowed(n)]
+    """What ``user`` (or a link's holder) sees below ``folder`` and may download: what their
+    listings show (``access.readable_below``), in path order."""
+    query = access.below(folder).select_related("blob")
+    return access.readable_below(user, folder, link=link, query=query)
 
 
 def archive(entries: Iterable[tuple[Node, list[Node]]]) -> ZipStream:

@@ -53,12 +53,18 @@ def create_folder(
 ) -> Node:
     name = clean_name(name)
     _check_folder(parent)
-    access.check(by, parent, "upload", link=link)
+    allowed = access.check(by, parent, "upload", link=link)
     existing = live_child(parent, name)
     if existing is not None:
-        if exist_ok and existing.is_folder:
+        signed_in = by is not None and by.is_authenticated
+        if "drop" in allowed and exist_ok and signed_in and not _own(existing, by):
+            # A folder another pupil handed in: the uploader's files go beside it, never in
+            # (an anonymous visitor of a file drop link sees none of them either way).
+            name = free_name(parent, name)
+        elif exist_ok and existing.is_folder:
             return existing
-        raise Conflict
+        else:
+            raise Conflict
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -83,6 +89,10 @@ def create_folder(
                 return found
         raise Conflict from None
     return node
+
+
+def _own(node: Node, by: Any) -> bool:
+    return bool(by is not None and by.is_authenticated and node.created_by_id == by.pk)
 
 
 def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None = None) -> Node:
@@ -165,12 +175,12 @@ def check_write(
         existing = live_child(parent, name)
     if existing is None:
         return WriteCheck(name, None, own.dropping)
+    if "drop" in allowed and not _own(existing, by):
+        # Another's file or folder, which this person does not see: never theirs to
+        # overwrite, nor to learn of by a refusal.
+        return WriteCheck(free_name(parent, name), None, own.dropping)
     if existing.is_folder:
         raise Conflict
-    if "drop" in allowed:
-        mine = by is not None and by.is_authenticated and existing.created_by_id == by.pk
-        if not mine:
-            return WriteCheck(free_name(parent, name), None, own.dropping)
     access.check(by, existing, "edit", link=link)
     return WriteCheck(name, existing, own.dropping)
 

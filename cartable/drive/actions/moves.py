@@ -70,6 +70,10 @@ def move(
     _check_destination(node, new_parent)
     access.check(by, node, "delete")
     access.check(by, new_parent, "upload")
+    if node.is_folder and new_parent.pk != node.parent_id and access.hides_below(by, node):
+        # A folder moves whole, and where it goes the mover may see more: not when it holds
+        # what they may not see (homework others handed in). Renaming it in place is fine.
+        raise Forbidden
     if new_parent.pk == node.parent_id and new_name == node.name:
         return node, False
     with transaction.atomic():
@@ -128,7 +132,9 @@ def copy(
         replaced = _clear_destination(new_parent, new_name, None, by=by, overwrite=overwrite)
         node.refresh_from_db()
         new_parent.refresh_from_db()
-        subtree = [node, *live_descendants(node)] if node.is_folder else [node]
+        # What the person sees of the folder, as their listings show it: never the
+        # homework others handed in below it.
+        subtree = [node, *access.readable_below(by, node)] if node.is_folder else [node]
         subtree.sort(key=lambda n: n.path.count("/"))
         stored = sum(n.size for n in subtree if not n.is_folder)
         target = Space.objects.select_for_update().get(pk=new_parent.space_id)

@@ -14,7 +14,6 @@ Android app parses it as an integer). A grant's share id is ``2 × its id``, a l
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime, time
 from typing import Any
 
@@ -27,7 +26,7 @@ from cartable.accounts.models import Group, User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.drive import sharing
-from cartable.drive.access import abilities
+from cartable.drive.access import abilities, visible_below
 from cartable.drive.errors import DriveError, Forbidden, InvalidName, NotFound
 from cartable.drive.models import Node, ShareLink
 from cartable.drive.mounts import resolve, user_path_of
@@ -269,9 +268,7 @@ def _list(request: HttpRequest, user: User) -> list[dict]:
             found = [s for s in found if isinstance(s, Grant) and s.object_id == node.pk]
     elif params.get("path"):
         node = _node_at(user, params["path"])
-        nodes = (
-            list(node.children.filter(trashed=False)) if _flag(params.get("subfiles")) else [node]
-        )
+        nodes = visible_below(user, node, depth=1) if _flag(params.get("subfiles")) else [node]
         found = _shares_on(nodes)
         if not _flag(params.get("reshares")):
             found = [s for s in found if _sharer_id(s) == user.pk]
@@ -319,14 +316,18 @@ def _create(request: HttpRequest, user: User) -> dict:
             if mine == Role.VIEWER:
                 role = Role.VIEWER
         with_ = data.get("shareWith", "")
+        # The sharer's right first: what follows depends on the recipient alone.
+        sharing.check_share(user, node, role)
         if share_type == USER:
-            recipient = User.objects.filter(username=with_, is_active=True).first()
-            if recipient is None:
-                raise OcsError(404, "Please specify a valid user")
+            # Nobody, and someone the sharer may not share with, get the same answer by the
+            # same query (accounts.sharees): the API does not tell who has an account.
+            try:
+                recipient = sharing.find_sharee(user, username=with_)
+            except NotFound:
+                raise OcsError(404, "Please specify a valid user") from None
             share = sharing.share_with_user(node, recipient, role, by=user)
         else:
-            group = _group(with_)
-            share = sharing.share_with_group(node, group, role, by=user)
+            share = sharing.share_with_group(node, _group(user, with_), role, by=user)
     elif share_type == LINK:
         file_drop = permissions is not None and _permissions(permissions) == CREATE
         role = Role.VIEWER
@@ -351,15 +352,11 @@ def _create(request: HttpRequest, user: User) -> dict:
     return describe(request, user, share, node)
 
 
-def _group(identifier: str) -> Group:
+def _group(user: User, identifier: str) -> Group:
     try:
-        public_id = uuid.UUID(identifier)
-    except ValueError:
+        return sharing.find_group(user, identifier)
+    except NotFound:
         raise OcsError(404, "Please specify a valid group") from None
-    group = Group.objects.filter(public_id=public_id).first()
-    if group is None:
-        raise OcsError(404, "Please specify a valid group")
-    return group
 
 
 def _update(request: HttpRequest, user: User, share: Grant | ShareLink, node: Node) -> dict:
@@ -477,7 +474,7 @@ def sharees(request: HttpRequest, user: User) -> dict:
             is_exact = search.lower() in (person.username.lower(), (person.email or "").lower())
             (exact["users"] if is_exact else users).append(entry)
     if search and GROUP in wanted:
-        mine = Group.objects.filter(pk__in=list(user.group_roles()), name__icontains=search)
+        mine = sharing.sharee_groups(user).filter(name__icontains=search)
         for group in mine.order_by("name")[:limit]:
             entry = {
                 "label": group.name,

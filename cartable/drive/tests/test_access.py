@@ -70,7 +70,7 @@ def test_file_drop_folder_students_see_only_their_own(teacher, klass, student, c
 
     drop = access.access_of(student, box).dropping
     assert drop
-    assert {n.name for n in children(student, box, dropping=drop)} == {"lea.pdf", "tom (2).pdf"}
+    assert {n.name for n in children(student, box)} == {"lea.pdf", "tom (2).pdf"}
     assert access.abilities(student, mine) >= {"view", "download"}
     tom_file = Node.objects.get(name="tom.pdf")
     assert access.abilities(student, tom_file) == frozenset()
@@ -98,7 +98,9 @@ def test_drop_link_uploads_without_seeing(teacher, guest, my_root):
     box = actions.create_folder(my_root, "box", by=teacher)
     put(box, "secret.txt", b"x", teacher)
     link = ShareLink.objects.create(node=box, token="d" * 32, role="editor", file_drop=True)
-    assert access.abilities(guest, box, link=link) == {"view", "upload", "drop"}
+    # "download": a zip of the box, which holds what the visitor sees of it (nothing).
+    assert access.abilities(guest, box, link=link) == {"view", "download", "upload", "drop"}
+    assert access.readable_below(guest, box, link=link) == []
     node, _ = actions.write_file(box, "hw.pdf", [b"hw"], by=guest, link=link, actor_label="Léa")
     assert access.abilities(guest, node, link=link) == frozenset()
     assert actions.Activity.objects.get(verb="dropped").actor_label == "Léa"

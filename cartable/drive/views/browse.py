@@ -73,7 +73,7 @@ def listing_context(
 def folder_page(request: HttpRequest, node: Node, allowed: frozenset[str]) -> HttpResponse:
     user = request.user
     state = access.access_of(user, node)
-    items = mounts.children(user, node, dropping=state.dropping)
+    items = mounts.children(user, node)
     space = node.space
     quota = quota_of(space) if "manage" in allowed else None
     context = {
@@ -140,41 +140,7 @@ def folder(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 def scope(user: Any) -> Q:
-    """The nodes of a person's Drive: their space, their classes' and groups' folders, and
-    everything below what is shared with them."""
-    q = Q(space=personal_space(user))
-    for mount in mounts.mounts(user):
-        if mount.kind == "group":
-            q |= Q(space_id=mount.node.space_id)
-        else:
-            m = mount.node
-            q |= Q(pk=m.pk) | Q(space_id=m.space_id, path__startswith=m.path + "/")
-    return q & Q(trashed=False, parent__isnull=False)
-
-
-def visible_only(user: Any, nodes: list[Node]) -> list[Node]:
-    """Leave out, in file drop folders, the files others handed in (one check per drop box)."""
-    candidates = [n for n in nodes if n.space.user_id != user.pk]
-    if not candidates:
-        return nodes
-    drops = list(
-        Node.objects.filter(
-            space_id__in={n.space_id for n in candidates}, file_drop=True, trashed=False
-        )
-    )
-    if not drops:
-        return nodes
-    blind = [d for d in drops if access.access_of(user, d).dropping]
-
-    def hidden(n: Node) -> bool:
-        return any(
-            n.space_id == d.space_id
-            and n.path.startswith(d.path + "/")
-            and (n.is_folder or n.created_by_id != user.pk)
-            for d in blind
-        )
-
-    return [n for n in nodes if not hidden(n)]
+    return mounts.scope(user) & Q(trashed=False, parent__isnull=False)
 
 
 def where(user: Any, node: Node) -> str:
@@ -195,7 +161,7 @@ def search(request: AuthedRequest) -> HttpResponse:
             .select_related("space", "space__group")
             .order_by("-mtime")[: RESULTS * 2]
         )
-        found = visible_only(request.user, found)[:RESULTS]
+        found = access.visible_among(request.user, found)[:RESULTS]
     listed = rows(request.user, found)
     for row in listed:
         row.where = where(request.user, row.node)
@@ -228,7 +194,7 @@ def recent(request: AuthedRequest) -> HttpResponse:
         .select_related("space", "space__group")
         .order_by("-mtime")[: RESULTS * 2]
     )
-    found = visible_only(request.user, found)[:50]
+    found = access.visible_among(request.user, found)[:50]
     listed = rows(request.user, found)
     for row in listed:
         row.where = where(request.user, row.node)

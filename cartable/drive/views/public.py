@@ -128,9 +128,7 @@ def _show(request: HttpRequest, link: ShareLink, node: Node) -> HttpResponse:
         "allowed": allowed,
     }
     if node.is_folder:
-        items = mounts.children(
-            request.user, node, dropping=access.access_of(request.user, node, link=link).dropping
-        )
+        items = mounts.children(request.user, node, link=link)
         context.update(listing_context(request, node, allowed, items))
         for row in context["rows"]:
             row.url = (

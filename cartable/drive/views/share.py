@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from cartable.accounts.models import Group, User
+from cartable.accounts.models import User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.core.types import AuthedRequest
@@ -82,17 +82,10 @@ def _pick_person(request: AuthedRequest) -> tuple[User | None, list[User]]:
     """The person the form names: a chosen id, or the one match of what was typed."""
     chosen = request.POST.get("person")
     if chosen:
-        found = [
-            p
-            for p in people(request.user, request.POST.get("who", ""))
-            if str(p.public_id) == chosen
-        ]
-        if not found:
-            found = list(
-                User.objects.filter(public_id=chosen, is_active=True).exclude(pk=request.user.pk)
-            )
-            found = [p for p in found if p in people(request.user, p.email or p.username)]
-        return (found[0] if found else None), []
+        try:
+            return sharing.find_sharee(request.user, public_id=chosen), []
+        except errors.NotFound:
+            return None, []
     typed = request.POST.get("who", "")
     if "<" in typed and typed.endswith(">"):
         typed = typed.rsplit("<", 1)[1].rstrip(">")
@@ -121,11 +114,7 @@ def _do(request: AuthedRequest, node: Node) -> list[User]:
         sharing.share_with_user(node, person, role, by=request.user)
         messages.success(request, _("Shared with %(name)s.") % {"name": person.get_display_name()})
     elif action == "group":
-        group = Group.objects.filter(
-            public_id=_uuid(request.POST.get("group", "")), pk__in=list(request.user.group_roles())
-        ).first()
-        if group is None:
-            raise errors.NotFound
+        group = sharing.find_group(request.user, request.POST.get("group", ""))
         sharing.share_with_group(node, group, role, by=request.user)
         messages.success(request, _("Shared with %(name)s.") % {"name": group.name})
     elif action == "link":
@@ -168,9 +157,7 @@ def share(request: AuthedRequest, public_id: str) -> HttpResponse:
         candidates = _do(request, node)
         if not candidates:
             return redirect("drive:share", node.public_id)
-    groups = Group.objects.filter(
-        pk__in=list(request.user.group_roles()), archived_at__isnull=True
-    ).order_by("name")
+    groups = sharing.sharee_groups(request.user).filter(archived_at__isnull=True).order_by("name")
     links = [(link, link_url(request, link)) for link in node.links.order_by("created_at")]
     return render(
         request,

@@ -17,8 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from django.db import transaction
 
-from cartable.core.permissions import reach_role
-from cartable.core.roles import Reach, Role, best_role
+from cartable.core.roles import Role
 from cartable.drive import access, actions, mounts
 from cartable.drive.errors import (
     Conflict,
@@ -250,40 +249,21 @@ class FilesTree(Tree):
         """The entries of ``folder``'s children (and, at the root, of the mount points): one
         query for the folder's own children, whatever their number."""
         user = self.user
-        rows = Node.objects.filter(parent=folder, trashed=False)
-        if own.dropping:
-            rows = rows.filter(created_by=user) if user.is_authenticated else rows.none()
+        query = access.below(folder, 1)
         base = request.href(segments, collection=True).rstrip("/") + "/"
-        # What a child adds to the folder's access: grants on it, its own reach, a file drop.
-        special: dict[int, list[str | None]] = {}
-        if own.role != Role.OWNER:
-            special = access.grants_on_children(user, folder)
-        chain_drops = own.role != Role.OWNER and any(n.file_drop for n in access.lineage(folder))
-        plain: dict[tuple[bool, bool], frozenset[str]] = {}
+        listed = [
+            props.Listed(row, folder.space)
+            for row in query.order_by("name").values_list(*props.Listed.FIELDS)
+        ]
+        # What a child adds to the folder's access (grants on it) matters below manager only.
+        high = own.role is not None and own.role >= Role.MANAGER
+        grants = {} if high or not listed else access.grants_within(user, query)
         entries = []
-        for row in rows.order_by("name").values_list(*props.Listed.FIELDS):
-            child = props.Listed(row, folder.space)
+        for child, state in access.sift(user, folder.pk, own, listed, grants):
             name = child.name
             quoted = name if _PLAIN.fullmatch(name) else quote(name, safe="")
             href = base + quoted + "/" if child.is_folder else base + quoted
-            extra = special.get(child.pk)
-            if extra is None and (child.reach != Reach.RESTRICTED or child.file_drop):
-                extra = []
-            if extra is not None:
-                roles = [own.role, *extra]
-                if child.reach != Reach.RESTRICTED:
-                    roles.append(reach_role(user, child, None))
-                role = best_role(*roles)
-                dropping = bool(
-                    role is not None and role < Role.MANAGER and (chain_drops or child.file_drop)
-                )
-                allowed = access.abilities_for(access.Access(role, dropping), child, user)
-            else:
-                mine = child.created_by_id == getattr(user, "pk", None)
-                key = (child.is_folder, mine)
-                if key not in plain:
-                    plain[key] = access.abilities_for(own, child, user)
-                allowed = plain[key]
+            allowed = access.abilities_for(state, child, user)
             entries.append(props.Entry(href, child, allowed, None, [*segments, name]))
         own_space = actions.personal_space(user) if user.is_authenticated else None
         if own_space is not None and folder.space_id == own_space.pk and folder.is_root:

@@ -14,13 +14,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from cartable.accounts import sharees
 from cartable.accounts.models import Group, User
 from cartable.core import audit
 from cartable.core.models import Grant
+from cartable.core.permissions import abilities
 from cartable.core.roles import Reach, Role
 from cartable.core.storage import TooLarge, save_stream, unique_name
 from cartable.pad import access, document, ids, store
 from cartable.pad.models import (
+    PAD_ABILITIES,
     ChatMessage,
     Pad,
     PadAuthor,
@@ -51,8 +54,20 @@ def _grant_group(pad: Pad, group: Group, *, by: User | None) -> None:
     )
 
 
+def check_share_with(pad: Pad, user: User, *, by: User) -> None:
+    """May ``by`` share ``pad`` with ``user``? Whom one may share with is one rule for every
+    tool (``accounts.sharees``); a refused person is answered as nobody would be."""
+    if "share" not in abilities(by, pad, PAD_ABILITIES):
+        raise PermissionDenied
+    if not sharees.may_share_with(by, user):
+        raise ValidationError(_("Nobody of your school or classes matches this name."))
+
+
 def share_with_user(pad: Pad, user: User, role: str, *, by: User | None) -> Grant:
-    """Give ``user`` a role on ``pad`` (or change it)."""
+    """Give ``user`` a role on ``pad`` (or change it); ``by``: the person sharing, checked
+    (None: the platform itself, as a job or the demo data)."""
+    if by is not None:
+        check_share_with(pad, user, by=by)
     grant, _created = Grant.objects.update_or_create(
         content_type=ContentType.objects.get_for_model(Pad),
         object_id=pad.pk,

@@ -18,14 +18,25 @@ def test_a_pad_for_a_meeting_is_written_by_its_participants_only(
     assert public.view_pad(None, made.pad_id) is None
 
 
-def test_a_latecomer_is_added_by_the_owner_and_not_by_a_participant(
-    teacher, colleague, other_teacher
-):
+def test_a_latecomer_is_added_by_the_owner_and_not_by_a_participant(teacher, colleague):
+    from cartable.testing.factories import UserFactory
+
+    latecomer = UserFactory(username="nora", structure=teacher.structure)
     made = public.create_pad_for(teacher, "Conseil", editors=[colleague])
     with pytest.raises(PermissionError):
-        public.add_editors(colleague, made.pad_id, [other_teacher])
-    public.add_editors(teacher, made.pad_id, [other_teacher])
-    assert public.view_pad(other_teacher, made.pad_id).can_edit
+        public.add_editors(colleague, made.pad_id, [latecomer])
+    public.add_editors(teacher, made.pad_id, [latecomer])
+    assert public.view_pad(latecomer, made.pad_id).can_edit
+
+
+def test_editors_are_whom_the_owner_may_share_with(teacher, other_teacher):
+    """One rule for whom one shares with (accounts.sharees), for other tools' pads too."""
+    from django.core.exceptions import ValidationError
+
+    made = public.create_pad_for(teacher, "Conseil")
+    with pytest.raises(ValidationError):
+        public.add_editors(teacher, made.pad_id, [other_teacher])
+    assert public.view_pad(other_teacher, made.pad_id) is None
 
 
 def test_a_class_pad_is_open_to_the_class(teacher, student, klass):

@@ -1,0 +1,264 @@
+"""A homework box shows each pupil only what they handed in, whichever way they look.
+
+Listing, copy (web and WebDAV), move, zip, search (names and text), activity, previews,
+WebDAV listings, the Nextcloud share API, recent files, the dashboard card and
+``drive.public`` must all show a person exactly what their listing of the box shows: Léa her
+own work, Tom his, the teacher everything, and nothing to a pupil of another class, a
+colleague who is not in the class or a teacher of another academy.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from cartable.accounts.models import Membership
+from cartable.core import search
+from cartable.core.models import Grant
+from cartable.drive import access, actions, mounts, public
+from cartable.drive.errors import DriveError, Forbidden, NotFound
+from cartable.drive.filedrop import set_file_drop
+from cartable.drive.models import Node
+from cartable.drive.tests.conftest import put
+from cartable.testing.dav import DavClient
+from cartable.testing.factories import StudentFactory
+
+pytestmark = pytest.mark.django_db
+
+# Who sees what of the box: the files they handed in, or everything, or nothing at all.
+LEA = {"frise-lea.txt"}
+TOM = {"frise-tom.txt", "dossier-tom", "brouillon-tom.txt"}
+ALL = LEA | TOM
+SEES = {
+    "lea": LEA,
+    "tom": TOM,
+    "teacher": ALL,
+    "zoe": set(),
+    "colleague": set(),
+    "other_teacher": set(),
+}
+REFUSED = ["zoe", "colleague", "other_teacher"]
+
+
+@pytest.fixture
+def box_world(
+    teacher, colleague, other_teacher, klass, student, django_capture_on_commit_callbacks
+):
+    from cartable.accounts.actions import create_group
+
+    tom = StudentFactory(username="tom.4eb", display_name="Tom", structure=klass.structure)
+    Membership.objects.create(group=klass, user=tom, role=Membership.Role.MEMBER)
+    other_class = create_group(colleague, "3e A")
+    zoe = StudentFactory(username="zoe.3ea", display_name="Zoé", structure=klass.structure)
+    Membership.objects.create(group=other_class, user=zoe, role=Membership.Role.MEMBER)
+    class_root = actions.root_of(actions.group_space(klass))
+    with django_capture_on_commit_callbacks(execute=True):
+        homework = actions.create_folder(class_root, "Devoirs", by=teacher)
+        box = actions.create_folder(homework, "Devoir 1", by=teacher)
+        set_file_drop(box, True, by=teacher)
+        put(box, "frise-lea.txt", b"frise chronologique de Lea", student)
+        put(box, "frise-tom.txt", b"frise chronologique de Tom", tom)
+        drafts = actions.create_folder(box, "dossier-tom", by=tom)
+        put(drafts, "brouillon-tom.txt", b"brouillon chronologique de Tom", tom)
+    people = {
+        "lea": student,
+        "tom": tom,
+        "teacher": teacher,
+        "zoe": zoe,
+        "colleague": colleague,
+        "other_teacher": other_teacher,
+    }
+    return {"people": people, "box": box, "homework": homework, "class_root": class_root}
+
+
+def names_below(nodes) -> set[str]:
+    return {n.name for n in nodes}
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_listing_shows_each_pupil_their_own(box_world, who):
+    user, box = box_world["people"][who], box_world["box"]
+    seen = names_below(access.visible_below(user, box))
+    assert seen == SEES[who]
+    if who in ("lea", "zoe", "colleague", "other_teacher"):
+        assert "dossier-tom" not in {n.name for n in mounts.children(user, box)}
+
+
+@pytest.mark.parametrize("who", ["lea", "zoe", "colleague", "other_teacher"])
+def test_another_pupils_folder_in_the_box_is_not_found(client, box_world, who):
+    drafts = Node.objects.get(name="dossier-tom")
+    user = box_world["people"][who]
+    assert access.abilities(user, drafts) == frozenset()
+    client.force_login(user)
+    assert client.get(f"/drive/f/{drafts.public_id}").status_code == 404
+    with pytest.raises(NotFound):
+        actions.write_file(drafts, "intrus.txt", [b"x"], by=user)
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_copying_the_box_copies_what_the_person_sees(box_world, who):
+    user, box = box_world["people"][who], box_world["box"]
+    root = actions.root_of(actions.personal_space(user))
+    if not SEES[who]:
+        with pytest.raises(NotFound):
+            actions.copy(box, root, "copie", by=user)
+        return
+    copied, _ = actions.copy(box, root, "copie", by=user)
+    assert names_below(actions.live_descendants(copied)) == SEES[who]
+
+
+def test_copying_the_folder_above_the_box_leaves_out_the_others_homework(box_world):
+    lea, homework = box_world["people"]["lea"], box_world["homework"]
+    root = actions.root_of(actions.personal_space(lea))
+    copied, _ = actions.copy(homework, root, "Devoirs", by=lea)
+    assert names_below(actions.live_descendants(copied)) == {"Devoir 1"} | LEA
+
+
+def test_web_copy_of_the_box_takes_only_own_files(client, box_world):
+    lea, box = box_world["people"]["lea"], box_world["box"]
+    root = actions.root_of(actions.personal_space(lea))
+    client.force_login(lea)
+    answer = client.post("/drive/pick", {"op": "copy", "n": [box.public_id], "to": root.public_id})
+    assert answer.status_code == 302
+    copied = Node.objects.get(space=root.space, name="Devoir 1", trashed=False)
+    assert names_below(actions.live_descendants(copied)) == LEA
+
+
+@pytest.mark.parametrize("who", ["lea", "tom", "teacher"])
+def test_webdav_copy_and_listing_of_the_box(box_world, who):
+    user = box_world["people"][who]
+    dav = DavClient.of(user)
+    listing = dav.propfind("4e B/Devoirs/Devoir 1")
+    assert listing.status == 207
+    listed = {name for name in ALL if f"/{name}" in listing.text}
+    assert listed == SEES[who] - {"brouillon-tom.txt"}
+    copied = dav.copy("4e B/Devoirs/Devoir 1", "copie", Depth="infinity")
+    assert copied.status == 201, copied.text
+    node = Node.objects.get(space=actions.personal_space(user), name="copie", trashed=False)
+    assert names_below(actions.live_descendants(node)) == SEES[who]
+
+
+@pytest.mark.parametrize("who", REFUSED)
+def test_webdav_refuses_the_box_to_others(box_world, who):
+    dav = DavClient.of(box_world["people"][who])
+    assert dav.propfind("4e B/Devoirs/Devoir 1").status == 404
+    assert dav.copy("4e B/Devoirs/Devoir 1", "copie").status in (404, 409)
+
+
+def test_webdav_pupil_does_not_reach_another_pupils_folder(box_world):
+    dav = DavClient.of(box_world["people"]["lea"])
+    assert dav.propfind("4e B/Devoirs/Devoir 1/dossier-tom").status == 404
+    assert dav.get("4e B/Devoirs/Devoir 1/frise-tom.txt").status == 404
+    assert dav.put("4e B/Devoirs/Devoir 1/dossier-tom/x.txt", b"x").status in (404, 409)
+
+
+def test_a_folder_holding_others_homework_does_not_move(box_world, colleague, klass):
+    """A colleague who edits the class folder may not carry the box off to see it all."""
+    homework, box = box_world["homework"], box_world["box"]
+    Grant.objects.create(
+        content_type=ContentType.objects.get_for_model(Node),
+        object_id=box_world["class_root"].pk,
+        user=colleague,
+        role="editor",
+    )
+    mine = actions.root_of(actions.personal_space(colleague))
+    with pytest.raises(Forbidden):
+        actions.move(homework, mine, "Devoirs", by=colleague)
+    with pytest.raises(Forbidden):
+        actions.move(box, mine, "Devoir 1", by=colleague)
+    # Renaming in place takes it nowhere.
+    actions.move(homework, homework.parent, "Devoirs 2024", by=colleague)
+    teacher = box_world["people"]["teacher"]
+    moved, _ = actions.move(
+        homework, actions.root_of(actions.personal_space(teacher)), "D", by=teacher
+    )
+    assert moved.space_id == actions.personal_space(teacher).pk
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_zip_of_the_class_folder_holds_what_the_person_sees(client, box_world, who):
+    user = box_world["people"][who]
+    client.force_login(user)
+    answer = client.get(f"/drive/f/{box_world['class_root'].public_id}/zip")
+    if who in REFUSED:
+        assert answer.status_code == 404
+        return
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content)))
+    inside = {
+        n.rstrip("/").rsplit("/", 1)[-1]
+        for n in archive.namelist()
+        if "Devoir 1/" in n and not n.endswith("Devoir 1/")
+    }
+    assert inside == SEES[who]
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_search_finds_only_what_the_person_sees(client, box_world, who):
+    user = box_world["people"][who]
+    by_name = {r.title for r in search.search(user, "tom").get("drive", [])}
+    assert by_name == {n for n in SEES[who] if "tom" in n}
+    by_text = {r.title for r in search.search(user, "chronologique").get("drive", [])}
+    assert by_text == {n for n in SEES[who] if n.endswith(".txt")}
+    client.force_login(user)
+    page = client.get("/drive/search", {"q": "tom"}).content.decode()
+    for name in TOM:
+        assert (name in page) == (name in SEES[who]), name
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_recent_files_and_dashboard_show_only_what_the_person_sees(client, box_world, who):
+    from cartable.drive.platform import _recent_files
+
+    user = box_world["people"][who]
+    card = {item["title"] for item in _recent_files(user)}
+    assert card & ALL == {n for n in SEES[who] if n.endswith(".txt")}
+    client.force_login(user)
+    page = client.get("/drive/recent").content.decode()
+    for name in ALL:
+        if name.endswith(".txt"):
+            assert (name in page) == (name in SEES[who]), name
+
+
+def test_activity_of_the_box_shows_a_pupil_what_they_did(client, box_world):
+    box = box_world["box"]
+    client.force_login(box_world["people"]["lea"])
+    page = client.get(f"/drive/f/{box.public_id}/activity").content.decode()
+    assert "frise-lea.txt" in page
+    assert "tom" not in page.lower()
+    client.force_login(box_world["people"]["teacher"])
+    page = client.get(f"/drive/f/{box.public_id}/activity").content.decode()
+    assert "frise-tom.txt" in page
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_previews_and_attachments_follow_the_box(client, box_world, who):
+    user = box_world["people"][who]
+    theirs = Node.objects.get(name="frise-tom.txt")
+    client.force_login(user)
+    status = client.get(f"/drive/preview/{theirs.public_id}").status_code
+    if "frise-tom.txt" in SEES[who]:
+        assert status == 200
+        assert public.attach(user, str(theirs.public_id)).name == "frise-tom.txt"
+    else:
+        assert status == 404
+        with pytest.raises(DriveError):
+            public.attach(user, str(theirs.public_id))
+
+
+def test_nextcloud_share_listing_of_the_box_leaves_out_others_shares(client, box_world):
+    from cartable.accounts.actions import create_app_password
+    from cartable.drive.tests.nextcloud.conftest import basic
+
+    lea = box_world["people"]["lea"]
+    _p, clear = create_app_password(lea, "Nextcloud")
+    answer = client.get(
+        "/ocs/v2.php/apps/files_sharing/api/v1/shares",
+        {"path": "/4e B/Devoirs/Devoir 1/dossier-tom", "format": "json"},
+        HTTP_AUTHORIZATION=basic(lea.username, clear),
+        HTTP_OCS_APIREQUEST="true",
+    )
+    assert answer.status_code == 404
