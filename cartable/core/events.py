@@ -28,7 +28,7 @@ def group_channel_group(group_id: int) -> str:
 
 
 # The ASGI server's event loop, when the code sending runs in a thread that server's own
-# handlers started (``cartable.drive.webdav.app.run_sync`` sets it). ``async_to_sync`` from
+# handlers started (``cartable.drive.webdav.http.run_sync`` sets it). ``async_to_sync`` from
 # a plain thread starts a new thread and a new event loop for every event, which cost a
 # small WebDAV upload more than its database work; on the server's loop it costs nothing.
 server_loop: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = contextvars.ContextVar(

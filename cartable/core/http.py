@@ -47,7 +47,7 @@ def _ranged(fh: IO[bytes], start: int, length: int | None) -> Generator[bytes, N
         fh.close()
 
 
-def _s3_object(storage: Storage, name: str) -> Any | None:
+def s3_object(storage: Storage, name: str) -> Any | None:
     """The boto3 object behind ``name`` if ``storage`` is S3, its metadata loaded by one HEAD.
 
     django-storages' own file reads the whole object into memory on first read: we only
@@ -58,7 +58,7 @@ def _s3_object(storage: Storage, name: str) -> Any | None:
     return storage.open(name, "rb").obj  # type: ignore[attr-defined]
 
 
-def _s3_ranged(obj: Any, start: int, length: int) -> Generator[bytes, None, None]:
+def s3_ranged(obj: Any, start: int, length: int) -> Generator[bytes, None, None]:
     if length <= 0:
         return
     body = obj.get(Range=f"bytes={start}-{start + length - 1}")["Body"]
@@ -267,7 +267,7 @@ def storage_response(
                 redirect[header] = value
         return redirect
 
-    obj = _s3_object(storage, name)
+    obj = s3_object(storage, name)
     modified: Any = None
     if obj is not None:
         if size is None:
@@ -336,7 +336,7 @@ def storage_response(
     else:
         start, end, length = 0, size - 1, None
     if obj is not None:
-        chunks = _s3_ranged(obj, start, end - start + 1)
+        chunks = s3_ranged(obj, start, end - start + 1)
     else:
         chunks = _ranged(storage.open(name, "rb"), start, length)
     streamed = StreamingHttpResponse(

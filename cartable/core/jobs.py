@@ -21,11 +21,21 @@ class UnknownJob(LookupError):
     pass
 
 
+def _task(name: str) -> Any:
+    try:
+        return registry.tasks[name]
+    except KeyError:
+        raise UnknownJob(f"no job is registered as {name!r}") from None
+
+
 def later(name: str, *args: Any) -> None:
     """Enqueue the job registered as ``name`` with ``args`` once the transaction commits (at
     once outside a transaction). ``args`` must be JSON values: ids, not objects."""
-    try:
-        task = registry.tasks[name]
-    except KeyError:
-        raise UnknownJob(f"no job is registered as {name!r}") from None
+    task = _task(name)
     transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def now(name: str, *args: Any) -> None:
+    """Enqueue it now, whatever transaction is open: for an adapter that asks for work on
+    what is already stored (a preview a page asks for), not for an action's changes."""
+    _task(name).enqueue(*args)

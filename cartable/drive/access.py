@@ -29,6 +29,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cartable.core.models import Grant
 from cartable.core.permissions import ability_table, reach_role
 from cartable.core.roles import Reach, Role, best_role
 from cartable.drive.errors import Forbidden, NotFound
@@ -96,8 +97,6 @@ def space_role(user: Any, space: Space) -> Role | None:
 
 def _grants_by_node(user: Any, node_ids: Iterable[int]) -> dict[int, list[str | None]]:
     """The roles grants give ``user`` on each of ``node_ids`` that has any; one query."""
-    from cartable.core.models import Grant
-
     memberships = user.group_roles()
     grants = Grant.objects.filter(
         content_type=ContentType.objects.get_for_model(Node), object_id__in=list(node_ids)
@@ -118,8 +117,6 @@ def _roles_by_object(grants: Any, memberships: dict[int, str]) -> dict[int, list
 
 def grants_within(user: Any, scope: QuerySet[Node]) -> dict[int, list[str | None]]:
     """The roles grants give ``user`` on each node of ``scope`` that has any; one query."""
-    from cartable.core.models import Grant
-
     if not _signed_in(user):
         return {}
     memberships = user.group_roles()

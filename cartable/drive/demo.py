@@ -7,13 +7,15 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from PIL import Image, ImageDraw
+
 from cartable.drive import actions
+from cartable.drive.actions.filedrop import set_file_drop
+from cartable.drive.actions.sharing import share_with_user
 from cartable.drive.models import Node
 
 
 def _picture() -> bytes:
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGB", (1200, 800), "#dbeafe")
     draw = ImageDraw.Draw(image)
     for i in range(0, 800, 40):
@@ -50,8 +52,6 @@ def create(people: dict[str, Any]) -> Iterator[str]:
     actions.write_file(sequence, "Plan de la séquence.md", [SEQUENCE.encode()], by=teacher)
     actions.create_folder(root, "Administratif", by=teacher)
     actions.write_file(root, "Photo de classe.jpg", [_picture()], by=teacher)
-    from cartable.drive.sharing import share_with_user
-
     share_with_user(sequence, colleague, "editor", by=teacher)
 
     class_root = actions.root_of(actions.group_space(group))
@@ -59,8 +59,6 @@ def create(people: dict[str, Any]) -> Iterator[str]:
     actions.write_file(lessons, "Plan de la séquence.md", [SEQUENCE.encode()], by=teacher)
     actions.write_file(lessons, "Consignes du devoir 1.txt", [CONSIGNES.encode()], by=teacher)
     box = actions.create_folder(class_root, "Devoir 1 — Frise chronologique", by=teacher)
-    from cartable.drive.filedrop import set_file_drop
-
     set_file_drop(box, True, by=teacher)
     lea = next((s for s in people.get("students", []) if s.username == "lea.4eb"), None)
     if lea is not None:

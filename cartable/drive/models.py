@@ -25,6 +25,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.models import Shareable, TimeStamped
@@ -166,6 +167,16 @@ class Node(Shareable):
     def save(self, *args: object, **kwargs: object) -> None:
         self.path_hash = hash_path(self.path)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        try:
+            if not self.is_folder:
+                return reverse("drive:file", args=[self.public_id])
+            if self.is_root and self.space.user_id is not None:
+                return reverse("drive:home")
+            return reverse("drive:folder", args=[self.public_id])
+        except NoReverseMatch:
+            return "/drive/"
 
     @property
     def is_folder(self) -> bool:

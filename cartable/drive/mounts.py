@@ -19,10 +19,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from cartable.accounts.models import Group, User
+from cartable.core.models import Grant
 from cartable.drive import fastpath
-from cartable.drive.access import ancestor_paths, below, visible_below
+from cartable.drive.access import ancestor_paths, below, visible_among, visible_below
 from cartable.drive.errors import InvalidName, NotFound
 from cartable.drive.models import Node, ShareLink, Space, hash_path
+from cartable.drive.spaces import group_space, personal_space
 
 MAX_NAME = 255
 _FORBIDDEN_CHARS = {"/", "\\"} | {chr(c) for c in range(32)} | {"\x7f"}
@@ -72,12 +75,6 @@ class Location:
         return self.node is not None
 
 
-def personal_space(user: Any) -> Space:
-    from cartable.drive.actions import personal_space as get
-
-    return get(user)
-
-
 def _dedupe(names: list[str], taken: set[str]) -> list[str]:
     result = []
     for name in names:
@@ -111,10 +108,6 @@ def _group_name(name: str) -> str:
 
 
 def _compute_table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
-    from cartable.accounts.models import Group
-    from cartable.core.models import Grant
-    from cartable.drive.actions import group_space
-
     group_ids = list(user.group_roles())
     groups = list(Group.objects.filter(pk__in=group_ids).order_by("name", "pk"))
     spaces = dict(Space.objects.filter(group_id__in=group_ids).values_list("group_id", "pk"))
@@ -350,3 +343,13 @@ def children(user: Any, folder: Node, *, link: ShareLink | None = None) -> list[
             mount.node.mount_kind = mount.kind  # type: ignore[attr-defined]
             items.append(mount.node)
     return items
+
+
+def recent_files(user: User, limit: int) -> list[Node]:
+    """The files ``user`` sees, the last changed first (another pupil's homework left out)."""
+    recent = list(
+        Node.objects.filter(scope(user), kind=Node.Kind.FILE, trashed=False)
+        .select_related("space")
+        .order_by("-mtime")[: limit * 2]
+    )
+    return visible_among(user, recent)[:limit]

@@ -30,9 +30,8 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
 
-from cartable.core import isolated, office
+from cartable.core import isolated, jobs, office
 from cartable.core.processes import ProcessTimeout, SandboxUnavailable, run_isolated
 from cartable.drive.localcopy import copy_to, workdir
 from cartable.drive.models import Blob
@@ -196,12 +195,8 @@ def generate_previews(blob: Blob, mime_type: str) -> dict[int, Preview]:
 
 def schedule_previews(blob: Blob, mime_type: str) -> None:
     """After the transaction commits, make the blob's previews in a job (new uploads)."""
-    if not previewable(mime_type):
-        return
-    from cartable.drive.tasks import make_previews
-
-    blob_id = blob.pk
-    transaction.on_commit(lambda: make_previews.enqueue(blob_id, mime_type))
+    if previewable(mime_type):
+        jobs.later("drive.previews", blob.pk, mime_type)
 
 
 def delete_previews(blob_id: int) -> None:

@@ -6,22 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 
+from cartable.accounts.models import Group, Membership
 from cartable.accounts.signals import group_created
+from cartable.core.models import Grant
+from cartable.drive.actions import group_space
+from cartable.drive.models import Node, Space
 
 
 def create_group_space(sender: Any, group: Any, **kwargs: Any) -> None:
-    from cartable.drive.actions import group_space
-
     group_space(group)
 
 
 def bump_mounts(*, user_ids: list[int] | None = None, group_ids: list[int] | None = None) -> None:
     """The mount tables of these users, and of the members of these groups, are out of date."""
-    from cartable.drive.models import Space
-
     query = Q(pk__in=[])
     if user_ids:
         query |= Q(user_id__in=user_ids)
@@ -44,10 +45,6 @@ def group_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> Non
 
 
 def grant_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from django.contrib.contenttypes.models import ContentType
-
-    from cartable.drive.models import Node
-
     if instance.content_type_id != ContentType.objects.get_for_model(Node).pk:
         return
     if instance.user_id is not None:
@@ -57,9 +54,6 @@ def grant_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    from cartable.accounts.models import Group, Membership
-    from cartable.core.models import Grant
-
     group_created.connect(create_group_space, dispatch_uid="drive.create_group_space")
     for signal in (post_save, post_delete):
         signal.connect(membership_saved_or_deleted, sender=Membership, dispatch_uid="drive.m")

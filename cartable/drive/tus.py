@@ -33,7 +33,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
 from cartable.core.storage import save_stream, unique_name
-from cartable.drive import errors, uploads
+from cartable.drive import errors
+from cartable.drive.access import check
+from cartable.drive.actions import free_bytes, uploads
 from cartable.drive.models import Node, Upload, UploadPart
 from cartable.drive.mounts import clean_name, split_path
 
@@ -43,15 +45,12 @@ VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,expiration"
 EXPIRY = timedelta(hours=24)
 CHUNK = 1024 * 1024
-STATUS = {
-    errors.NotFound: 404,
-    errors.Forbidden: 403,
-    errors.Conflict: 409,
+# Where tus answers otherwise than the error's own status (cartable.drive.errors): 413 for a
+# file that does not fit, 409 for an offset or a version that moved, 422 for a refused file.
+STATUS_OVERRIDES = {
     errors.QuotaExceeded: 413,
     errors.PreconditionFailed: 409,
-    errors.InvalidName: 400,
     errors.Infected: 422,
-    errors.Locked: 423,
 }
 
 
@@ -65,7 +64,7 @@ def _response(status: int, text: str = "", **headers: str) -> HttpResponse:
 
 
 def _error(exc: errors.DriveError) -> HttpResponse:
-    status = STATUS.get(type(exc), 400)
+    status = STATUS_OVERRIDES.get(type(exc), exc.status)
     # The browser tells a name conflict (ask what to do) from an offset conflict (resume).
     kind = "conflict" if isinstance(exc, errors.Conflict) else type(exc).__name__.lower()
     return _response(status, exc.message, X_Drive_Error=kind)
@@ -137,9 +136,6 @@ def endpoint(request: HttpRequest) -> HttpResponse:
 
 def create(user: Any, length: int, metadata: dict[str, str]) -> Upload:
     """Check that the file may go where it is headed, and reserve the upload."""
-    from cartable.drive.access import check
-    from cartable.drive.actions import free_bytes
-
     name = clean_name(metadata.get("filename", ""))
     parts = clean_dir(metadata.get("path", ""))
     conflict = metadata.get("conflict", "ask")

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from cartable.drive import preview_views, tus
+from cartable.drive import tus
 from cartable.drive.views import browse, changes, files, public, share, trash, zips
+from cartable.drive.views import previews as preview_views
 
 app_name = "drive"
 

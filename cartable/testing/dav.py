@@ -3,7 +3,7 @@
 ``cartable.asgi.application`` is called as a server would call it, with HTTP Basic and an
 app password, so that the request goes through everything a real client's does (routing,
 sign-in, the tree, the actions). The handlers' database work, which runs in a thread pool
-(``webdav.app.run_sync``), runs instead in the test's thread: it sees what the test wrote in
+(``webdav.http.run_sync``), runs instead in the test's thread: it sees what the test wrote in
 its transaction, which is rolled back afterwards as usual (no live server, no commit).
 """
 
@@ -32,9 +32,9 @@ async def _here(fn: Any, *args: Any, **kwargs: Any) -> Any:
 @contextlib.contextmanager
 def dav_in_test_thread() -> Iterator[None]:
     """While active, WebDAV database work runs in the calling test's thread."""
-    from cartable.drive.webdav import app
+    import cartable.drive.asgi  # noqa: F401 - registers the trees
+    from cartable.drive.webdav import http as app
 
-    app._import_trees()
     patched = []
     for module in list(sys.modules.values()):
         if getattr(module, "__name__", "").startswith("cartable.") and (

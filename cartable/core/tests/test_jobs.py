@@ -183,3 +183,24 @@ def test_concurrent_workers_run_each_job_once(db_queue):
 
     assert ran() == sorted(labels)
     assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
+
+
+def test_every_job_asked_for_by_name_is_registered():
+    """``jobs.later("x.y", …)`` anywhere in the code names a job some platform registered."""
+    import re
+    from pathlib import Path
+
+    from cartable.core import jobs
+    from cartable.core.registry import registry
+
+    root = Path(__file__).resolve().parents[2]
+    asked = {
+        name
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        for name in re.findall(r"jobs\.(?:later|now)\)?\(\s*\"([a-z_.]+)\"", path.read_text())
+    }
+    assert {"drive.previews", "drive.index_text", "pad.compact"} <= asked
+    assert asked <= set(registry.tasks)
+    with pytest.raises(jobs.UnknownJob):
+        jobs.later("nobody.registered")

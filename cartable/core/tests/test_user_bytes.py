@@ -17,7 +17,7 @@ This module checks it on every endpoint, and that no endpoint escapes the check:
     XML, JavaScript, a name that guesses nothing) and every answer's headers are checked;
 (b) every URL pattern of Django's resolver (walked recursively, with ``DEBUG`` on as well),
     every ASGI mount of ``cartable/asgi.py``, every WebDAV tree registered with
-    ``cartable.drive.webdav.app.register`` and every websocket route must be classified:
+    ``cartable.drive.webdav.http.register`` and every websocket route must be classified:
     marked as serving user bytes, with a recipe below, or listed as serving none, with why.
     A new URL that is neither fails this test.
 
@@ -456,13 +456,13 @@ def test_every_url_pattern_is_classified_with_debug_on():
 
 
 def test_every_asgi_surface_dav_tree_and_websocket_route_is_classified():
+    import cartable.drive.asgi  # noqa: F401 - registers the trees
     from cartable import asgi, routing
-    from cartable.drive.webdav import app as dav
+    from cartable.drive.webdav import http as dav
 
     assert {prefix for prefix, _app in asgi.application.application_mapping["http"].mounts} == set(
         MOUNTS_SEEN
     )
-    dav._import_trees()
     patterns = {pattern.pattern for pattern, _factory, _put in dav._TREES}
     assert patterns == set(DAV_RECIPES) | set(DAV_NO_USER_BYTES)
     assert not set(DAV_RECIPES) & set(DAV_NO_USER_BYTES)

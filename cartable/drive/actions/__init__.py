@@ -12,14 +12,9 @@ from cartable.drive.actions.base import (
     _delete_versions,
     collect_blobs,
     discard_blob,
-    free_bytes,
     free_name,
-    group_space,
     live_child,
     live_descendants,
-    personal_space,
-    quota_of,
-    root_of,
 )
 from cartable.drive.actions.files import (
     WriteCheck,
@@ -44,6 +39,7 @@ from cartable.drive.actions.trash import (
 from cartable.drive.actions.versions import restore_version, set_favourite, versions
 from cartable.drive.blobs import BlobWriter, open_blob
 from cartable.drive.models import Activity
+from cartable.drive.spaces import free_bytes, group_space, personal_space, quota_of, root_of
 
 __all__ = [
     "Activity",

@@ -1,12 +1,11 @@
-"""Spaces and what every Drive action shares: bookkeeping of sizes, ETags, quota, activity."""
+"""What every Drive action shares: bookkeeping of sizes, ETags, quota, activity."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
@@ -27,63 +26,9 @@ from cartable.drive.models import (
     hash_path,
     new_etag,
 )
-
-
-def _create_space(**holder: Any) -> Space:
-    try:
-        with transaction.atomic():
-            space = Space.objects.create(
-                kind=Space.Kind.PERSONAL if "user" in holder else Space.Kind.GROUP, **holder
-            )
-            user, group = holder.get("user"), holder.get("group")
-            Node.objects.create(
-                space=space,
-                kind=Node.Kind.FOLDER,
-                name="",
-                path="",
-                mtime=timezone.now(),
-                owner=user,
-                owner_group=group,
-                structure_id=getattr(user or group, "structure_id", None),
-            )
-    except IntegrityError:
-        # Another request created it first.
-        space = Space.objects.get(**holder)
-    return space
-
-
-def personal_space(user: Any) -> Space:
-    cached: Space | None = getattr(user, "_drive_space", None)
-    if cached is None:
-        cached = Space.objects.filter(user=user).first() or _create_space(user=user)
-        user._drive_space = cached
-    return cached
-
-
-def group_space(group: Any) -> Space:
-    return Space.objects.filter(group=group).first() or _create_space(group=group)
-
-
-def root_of(space: Space) -> Node:
-    cached: Node | None = getattr(space, "_root", None)
-    if cached is None:
-        cached = Node.objects.select_related("space").get(
-            space=space, parent__isnull=True, trashed=False
-        )
-        space._root = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def quota_of(space: Space) -> int | None:
-    if space.quota is not None:
-        return space.quota
-    return settings.DRIVE_QUOTA if space.kind == Space.Kind.PERSONAL else settings.DRIVE_GROUP_QUOTA
-
-
-def free_bytes(space: Space) -> int | None:
-    quota = quota_of(space)
-    return None if quota is None else max(0, quota - space.used)
-
+from cartable.drive.spaces import (
+    quota_of,
+)
 
 # --- helpers ---------------------------------------------------------------------------------
 

@@ -24,8 +24,8 @@ from cartable.drive.actions.base import (
     discard_blob,
     free_name,
     live_child,
-    quota_of,
 )
+from cartable.drive.actions.indexing import index_later
 from cartable.drive.blobs import BlobWriter
 from cartable.drive.errors import (
     Conflict,
@@ -33,7 +33,6 @@ from cartable.drive.errors import (
     NotFound,
     PreconditionFailed,
 )
-from cartable.drive.indexing import index_later
 from cartable.drive.models import (
     Activity,
     Blob,
@@ -44,8 +43,9 @@ from cartable.drive.models import (
     hash_path,
     new_etag,
 )
-from cartable.drive.mounts import clean_name
+from cartable.drive.mounts import clean_name, split_path
 from cartable.drive.scan import scanner_or_none
+from cartable.drive.spaces import quota_of
 
 
 def create_folder(
@@ -97,8 +97,6 @@ def _own(node: Node, by: Any) -> bool:
 
 def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None = None) -> Node:
     """The folder at ``relative`` below ``root``, created with its parents when missing."""
-    from cartable.drive.mounts import split_path
-
     folder = root
     for part in split_path(relative):
         folder = create_folder(folder, part, by=by, link=link, exist_ok=True)

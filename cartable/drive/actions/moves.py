@@ -22,12 +22,12 @@ from cartable.drive.actions.base import (
     live_child,
     live_descendants,
 )
+from cartable.drive.actions.indexing import index_later
 from cartable.drive.actions.trash import trash
 from cartable.drive.errors import (
     Conflict,
     Forbidden,
 )
-from cartable.drive.indexing import index_later
 from cartable.drive.models import (
     Activity,
     DeadProperty,

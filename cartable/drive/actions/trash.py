@@ -19,14 +19,12 @@ from cartable.drive.actions.base import (
     collect_blobs,
     free_name,
     live_descendants,
-    root_of,
 )
 from cartable.drive.errors import (
     Conflict,
     Forbidden,
     NotFound,
 )
-from cartable.drive.indexing import drive_text
 from cartable.drive.models import (
     Activity,
     Node,
@@ -36,6 +34,8 @@ from cartable.drive.models import (
     hash_path,
     new_etag,
 )
+from cartable.drive.search import drive_text
+from cartable.drive.spaces import root_of
 
 
 def trash(node: Node, *, by: Any, link: ShareLink | None = None) -> None:

@@ -22,8 +22,12 @@ from django.utils.http import http_date
 from cartable.core.http import user_bytes_headers
 from cartable.drive import access, actions
 from cartable.drive.models import Node, Space, Version
+from cartable.drive.mounts import mounts, user_path_of
 from cartable.drive.webdav import davxml
-from cartable.drive.webdav.app import (
+from cartable.drive.webdav.davxml import text as esc
+from cartable.drive.webdav.errors import drive_errors
+from cartable.drive.webdav.headers import BadHeader, ForeignDestination, destination_path
+from cartable.drive.webdav.http import (
     DavError,
     ListedTree,
     Request,
@@ -32,9 +36,6 @@ from cartable.drive.webdav.app import (
     register,
     run_sync,
 )
-from cartable.drive.webdav.davxml import text as esc
-from cartable.drive.webdav.files import drive_errors
-from cartable.drive.webdav.headers import BadHeader, ForeignDestination, destination_path
 from cartable.drive.webdav.transfer import stream
 
 _ITEM = re.compile(r"^(?P<name>.*)\.d(?P<time>\d+)\.(?P<id>\d+)$")
@@ -74,8 +75,6 @@ def _file_props(node_size: int, mtime: float, etag: str) -> list[str]:
 
 class TrashTree(_Owned):
     def spaces(self) -> list[Space]:
-        from cartable.drive.mounts import mounts
-
         own = actions.personal_space(self.user)
         return [own] + [m.node.space for m in mounts(self.user) if m.kind == "group"]
 
@@ -131,8 +130,6 @@ class TrashTree(_Owned):
         return davxml.multistatus(answers)
 
     def entry(self, request: Request, node: Node) -> str:
-        from cartable.drive.mounts import user_path_of
-
         where = node.trashed_from or node.path
         seen = user_path_of(self.user, Node(space=node.space, path=where)) or where
         stamp = int(node.trashed_at.timestamp()) if node.trashed_at else 0

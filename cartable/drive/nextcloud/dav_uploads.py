@@ -35,7 +35,15 @@ from cartable.drive import actions, mounts
 from cartable.drive.errors import DriveError, QuotaExceeded
 from cartable.drive.models import Blob, Node, Space, Upload, UploadPart
 from cartable.drive.webdav import davxml, locks
-from cartable.drive.webdav.app import (
+from cartable.drive.webdav.errors import dav_error, drive_errors
+from cartable.drive.webdav.headers import (
+    BadHeader,
+    ForeignDestination,
+    destination_path,
+    parse_mtime,
+)
+from cartable.drive.webdav.headers import split_path as split_raw_path
+from cartable.drive.webdav.http import (
     ClientGone,
     DavError,
     ListedTree,
@@ -46,9 +54,6 @@ from cartable.drive.webdav.app import (
     run_io,
     run_sync,
 )
-from cartable.drive.webdav.files import dav_error, drive_errors, parse_mtime
-from cartable.drive.webdav.headers import BadHeader, ForeignDestination, destination_path
-from cartable.drive.webdav.headers import split_path as split_raw_path
 from cartable.drive.webdav.transfer import checksum_mismatch, file_headers
 
 LIFETIME = timedelta(hours=24)

@@ -25,9 +25,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from cartable.accounts.models import Group, User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
-from cartable.drive import sharing
 from cartable.drive.access import abilities, visible_below
-from cartable.drive.errors import DriveError, Forbidden, InvalidName, NotFound
+from cartable.drive.actions import sharing
+from cartable.drive.errors import DriveError, NotFound
 from cartable.drive.models import Node, ShareLink
 from cartable.drive.mounts import resolve, user_path_of
 from cartable.drive.nextcloud.ocs import OcsError, ocs_view
@@ -412,16 +412,12 @@ def _params(request: HttpRequest) -> dict[str, str]:
 
 
 def _errors(call: Any) -> Any:
+    """Drive's errors as OCS answers (the API's one mapping): OCS knows 403 and 404; anything
+    else is a bad request (400)."""
     try:
         return call()
-    except NotFound as error:
-        raise OcsError(404, error.message) from None
-    except Forbidden as error:
-        raise OcsError(403, error.message) from None
-    except InvalidName as error:
-        raise OcsError(400, error.message) from None
     except DriveError as error:
-        raise OcsError(400, error.message) from None
+        raise OcsError(error.status if error.status in (403, 404) else 400, error.message) from None
 
 
 @ocs_view()

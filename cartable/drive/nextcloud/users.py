@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from cartable.accounts.models import User
+from cartable.drive.actions import personal_space, quota_of
 from cartable.drive.nextcloud.ocs import OcsError, ocs_view
 
 # Nextcloud's "unlimited" quota.
@@ -14,8 +15,6 @@ UNLIMITED = -3
 
 
 def quota(user: User) -> dict[str, Any]:
-    from cartable.drive.actions import personal_space, quota_of
-
     space = personal_space(user)
     used = space.used
     limit = quota_of(space)

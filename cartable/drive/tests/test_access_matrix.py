@@ -91,8 +91,9 @@ def _build(tmp: Any) -> World:
     from cartable.accounts.actions import create_group, set_member
     from cartable.accounts.models import Membership
     from cartable.core.models import Grant
-    from cartable.drive import actions, sharing
-    from cartable.drive.filedrop import set_file_drop
+    from cartable.drive import actions
+    from cartable.drive.actions import sharing
+    from cartable.drive.actions.filedrop import set_file_drop
     from cartable.drive.models import Node
     from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
 

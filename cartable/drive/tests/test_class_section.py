@@ -4,7 +4,8 @@ import pytest
 from django.utils import translation
 
 from cartable.core.registry import registry
-from cartable.drive import actions, errors, filedrop
+from cartable.drive import actions, errors
+from cartable.drive.actions import filedrop
 from cartable.drive.models import Node
 from cartable.drive.platform import class_section
 from cartable.drive.tests.conftest import put

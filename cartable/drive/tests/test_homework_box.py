@@ -19,8 +19,8 @@ from cartable.accounts.models import Membership
 from cartable.core import search
 from cartable.core.models import Grant
 from cartable.drive import access, actions, mounts, public
+from cartable.drive.actions.filedrop import set_file_drop
 from cartable.drive.errors import DriveError, Forbidden, NotFound
-from cartable.drive.filedrop import set_file_drop
 from cartable.drive.models import Node
 from cartable.drive.tests.conftest import put
 from cartable.testing.dav import DavClient

@@ -20,7 +20,8 @@ from cartable.testing.servers import Server, clean_env, csrf_token, run_cartable
 
 SETUP = """
 from cartable.accounts.models import Structure, User
-from cartable.drive import actions, sharing
+from cartable.drive import actions
+from cartable.drive.actions import sharing
 
 school = Structure.objects.create(kind="school", name="Collège Jean Moulin")
 teacher = User.objects.create_user(

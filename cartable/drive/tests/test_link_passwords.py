@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from cartable.accounts.actions import create_app_password
-from cartable.drive import actions, sharing
+from cartable.drive import actions
+from cartable.drive.actions import sharing
 from cartable.drive.errors import InvalidName
 from cartable.drive.models import ShareLink
 from cartable.drive.tests.nextcloud.conftest import basic

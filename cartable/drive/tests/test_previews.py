@@ -292,7 +292,7 @@ def test_an_upload_gets_its_previews_after_commit(
 def test_only_files_with_previews_enqueue_the_job(
     teacher, my_root, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from cartable.drive import tasks
+    from cartable.core.registry import registry
 
     enqueued = []
 
@@ -300,7 +300,7 @@ def test_only_files_with_previews_enqueue_the_job(
         def enqueue(self, *args):
             enqueued.append(args)
 
-    monkeypatch.setattr(tasks, "make_previews", Recorder())
+    monkeypatch.setitem(registry.tasks, "drive.previews", Recorder())
     with django_capture_on_commit_callbacks(execute=True):
         put(my_root, "archive.zip", b"PK\3\4", teacher)
         photo = put(my_root, "photo.png", image_bytes(halves(), "PNG"), teacher)

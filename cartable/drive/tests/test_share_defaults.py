@@ -38,7 +38,7 @@ def _dialog(client, node):
 
 
 def test_the_share_dialog_says_who_has_access_now(client, teacher, colleague, klass, class_root):
-    from cartable.drive import sharing
+    from cartable.drive.actions import sharing
 
     handout = put(class_root, "fiche.txt", b"x", teacher)
     client.force_login(teacher)

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from cartable.accounts.actions import create_app_password, create_group
 from cartable.accounts.models import Membership
 from cartable.core.models import Grant
-from cartable.drive import actions, sharing
+from cartable.drive import actions
+from cartable.drive.actions import sharing
 from cartable.drive.errors import NotFound
 from cartable.drive.tests.nextcloud.conftest import basic
 from cartable.testing.factories import StudentFactory

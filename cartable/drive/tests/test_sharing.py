@@ -2,7 +2,8 @@ import pytest
 
 from cartable.accounts.actions import create_group
 from cartable.core.models import Notification
-from cartable.drive import access, actions, sharing
+from cartable.drive import access, actions
+from cartable.drive.actions import sharing
 from cartable.drive.errors import Forbidden, InvalidName, NotFound
 from cartable.drive.models import Activity
 

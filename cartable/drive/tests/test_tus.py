@@ -157,7 +157,7 @@ def test_other_user_cannot_resume_my_upload(client, teacher, other_teacher, my_r
 
 
 def test_student_hands_in_through_a_homework_box(client, teacher, student, class_root):
-    from cartable.drive import filedrop
+    from cartable.drive.actions import filedrop
 
     box = actions.create_folder(class_root, "Rendus", by=teacher)
     filedrop.set_file_drop(box, True, by=teacher)

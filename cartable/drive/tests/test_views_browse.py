@@ -78,7 +78,7 @@ def test_search_finds_names_across_my_drive(client, teacher, klass, my_root, cla
 
 def test_search_does_not_show_other_students_homework(client, teacher, student, klass, class_root):
     from cartable.accounts.models import Membership
-    from cartable.drive import filedrop
+    from cartable.drive.actions import filedrop
     from cartable.testing.factories import StudentFactory
 
     box = actions.create_folder(class_root, "Rendus", by=teacher)

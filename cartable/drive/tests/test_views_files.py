@@ -145,7 +145,7 @@ def test_zip_of_homework_box_for_student_has_only_their_files(
     client, teacher, student, klass, class_root
 ):
     from cartable.accounts.models import Membership
-    from cartable.drive import filedrop
+    from cartable.drive.actions import filedrop
     from cartable.testing.factories import StudentFactory
 
     box = actions.create_folder(class_root, "Rendus", by=teacher)

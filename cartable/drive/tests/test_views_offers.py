@@ -3,7 +3,8 @@
 
 import pytest
 
-from cartable.drive import actions, filedrop, sharing
+from cartable.drive import actions
+from cartable.drive.actions import filedrop, sharing
 from cartable.drive.models import Node
 from cartable.drive.tests.conftest import put
 

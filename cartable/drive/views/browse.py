@@ -7,12 +7,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from cartable.core.models import Grant
 from cartable.core.types import AuthedRequest
 from cartable.drive import access, mounts
 from cartable.drive.actions import free_bytes, personal_space, quota_of, root_of
@@ -21,6 +23,7 @@ from cartable.drive.views.common import (
     breadcrumbs,
     drive_errors,
     fold,
+    folder_url,
     load,
     rows,
     sort_nodes,
@@ -96,11 +99,6 @@ def shared_with_group(user: Any, space: Any) -> list[dict[str, Any]]:
     pupils find it where they look for their class's documents."""
     if space.group_id is None:
         return []
-    from django.contrib.contenttypes.models import ContentType
-
-    from cartable.core.models import Grant
-    from cartable.drive.views.common import folder_url
-
     sharers = {
         g.object_id: g.granted_by
         for g in Grant.objects.filter(
@@ -133,8 +131,6 @@ def home(request: AuthedRequest) -> HttpResponse:
 def folder(request: AuthedRequest, public_id: str) -> HttpResponse:
     node, allowed = load(request.user, public_id, "view")
     if not node.is_folder:
-        from django.shortcuts import redirect
-
         return redirect("drive:file", node.public_id)
     return folder_page(request, node, allowed)
 

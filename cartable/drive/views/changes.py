@@ -19,7 +19,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cartable.core.types import AuthedRequest
-from cartable.drive import access, actions, errors, filedrop, mounts, uploads
+from cartable.drive import access, actions, errors, mounts
+from cartable.drive.actions import filedrop, uploads
 from cartable.drive.models import Node
 from cartable.drive.views.common import (
     breadcrumbs,

@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from cartable.accounts.models import User
 from cartable.drive import access, errors
 from cartable.drive.models import Activity, Favourite, Node, ShareLink
+from cartable.drive.mounts import user_path_of
 
 
 def load(
@@ -56,7 +58,8 @@ def back(request: HttpRequest) -> str:
 
 
 def drive_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Drive's errors as answers: 404 and 403 pages; for a form, its message and back."""
+    """Drive's errors as the web's answers (its one mapping): 404 and 403 pages; for a form,
+    its message and back; otherwise the message with the error's status."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -70,7 +73,9 @@ def drive_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRes
             if request.method == "POST":
                 messages.error(request, exc.message)
                 return redirect(back(request))
-            return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
+            )
 
     return wrapped
 
@@ -96,8 +101,6 @@ def display_name(node: Node) -> str:
 
 def breadcrumbs(user: Any, node: Node) -> list[Crumb]:
     """From "My files" to ``node``, as the person sees the path in their Drive."""
-    from cartable.drive.mounts import user_path_of
-
     chain = access.lineage(node)
     user_path = user_path_of(user, node) if getattr(user, "is_authenticated", False) else None
     crumbs = [my_files()]
@@ -163,8 +166,6 @@ def rows(
     """Listing rows with who changed each and, in a file drop folder, who handed it in; with
     ``own``, the person's access to ``folder``, what they may do with each. A fixed number of
     queries whatever the number of nodes (and one more per mount point at the Drive's root)."""
-    from cartable.accounts.models import User
-
     nodes = list(nodes)
     allowed: dict[int, frozenset[str]] = {}
     if folder is not None and own is not None:

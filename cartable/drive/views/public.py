@@ -25,11 +25,11 @@ from cartable.core import limits
 from cartable.core.http import serves_user_bytes
 from cartable.drive import access, errors, mounts
 from cartable.drive.models import Node, ShareLink
-from cartable.drive.preview_views import preview_of
 from cartable.drive.views.browse import listing_context
 from cartable.drive.views.changes import upload_form
 from cartable.drive.views.common import Crumb, drive_errors, load
 from cartable.drive.views.files import file_context, serve
+from cartable.drive.views.previews import preview_of
 from cartable.drive.views.zips import zip_response
 
 DROPPED_KEPT = 200

@@ -20,7 +20,8 @@ from cartable.accounts.models import User
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.core.types import AuthedRequest
-from cartable.drive import errors, sharing
+from cartable.drive import errors
+from cartable.drive.actions import sharing
 from cartable.drive.models import Node, ShareLink
 from cartable.drive.views.common import breadcrumbs, display_name, drive_errors, load
 

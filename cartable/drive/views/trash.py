@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cartable.accounts.models import User
 from cartable.core.roles import Role
 from cartable.core.types import AuthedRequest
 from cartable.drive import access, actions, errors
@@ -19,18 +20,14 @@ from cartable.drive.models import Node, Space
 from cartable.drive.views.common import drive_errors
 
 
-def managed_spaces(user: object) -> list[Space]:
+def managed_spaces(user: User) -> list[Space]:
     """The spaces whose whole trash ``user`` looks after: theirs, and classes they manage."""
     own = actions.personal_space(user)
-    managed = [
-        gid
-        for gid, role in user.group_roles().items()  # type: ignore[attr-defined]
-        if role in ("owner", "manager")
-    ]
+    managed = [gid for gid, role in user.group_roles().items() if role in ("owner", "manager")]
     return [own, *Space.objects.filter(group_id__in=managed)]
 
 
-def trashed_for(user: object) -> list[Node]:
+def trashed_for(user: User) -> list[Node]:
     spaces = managed_spaces(user)
     query = Q(space__in=spaces) | Q(trashed_by=user)
     return list(

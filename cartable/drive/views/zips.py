@@ -1,4 +1,4 @@
-"""Folders and selections as one zip, streamed as it is built (see ``cartable.drive.zipping``)."""
+"""Folders and selections as one zip, streamed as it is built (see ``cartable.drive.views.zipping``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from cartable.core.http import content_disposition, serves_user_bytes, stream_chunks
 from cartable.core.types import AuthedRequest
-from cartable.drive import errors, zipping
+from cartable.drive import errors
 from cartable.drive.models import Node, ShareLink
+from cartable.drive.views import zipping
 from cartable.drive.views.common import display_name, drive_errors, load
 
 

@@ -18,18 +18,24 @@ import binascii
 import contextlib
 import hashlib
 import hmac
+from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 from django.middleware.csrf import CsrfViewMiddleware
 
+from cartable.accounts.actions import authenticate_app_password
+from cartable.accounts.models import User
 from cartable.core import limits, net
 from cartable.drive import fastpath
-from cartable.drive.webdav.app import DavError, Request, run_sync
+from cartable.drive.webdav.http import DavError, Request, run_sync
 
 REALM = "Cartable"
 CACHE_SECONDS = 300
@@ -66,8 +72,6 @@ RateLimited = limits.Limited
 
 
 def _user_with_app_password(user_id: int, prefix: str) -> QuerySet[Any]:
-    from cartable.accounts.models import User
-
     return (
         User.objects.filter(pk=user_id, is_active=True, app_passwords__prefix=prefix)
         .select_related("drive_space")
@@ -82,8 +86,6 @@ _remembered_user = fastpath.Prepared(_user_with_app_password)
 def basic_user(login: str, password: str, address: str | None = None) -> Any | None:
     """The user of an app password; RateLimited after too many failures for this login or
     from the block of ``address``."""
-    from cartable.accounts.actions import authenticate_app_password
-
     name = login.strip().lower()
     # A remembered password is a right one: it too is refused while the login is limited.
     limits.check_not_limited("app_password", key=name, address=address)
@@ -108,19 +110,12 @@ def basic_user(login: str, password: str, address: str | None = None) -> Any | N
 def _keep_space(user: Any) -> None:
     """The personal space came with the user (its ``mounts_version`` keys the mount table):
     ``actions.personal_space`` need not look for it again."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     with contextlib.suppress(ObjectDoesNotExist):
         user._drive_space = user.drive_space
 
 
 def session_user(request: Request) -> Any | None:
     """The user of a browser session whose CSRF token came in ``requesttoken``."""
-    from importlib import import_module
-
-    from django.contrib.auth import get_user
-    from django.http.cookie import parse_cookie
-
     cookies = parse_cookie(request.header("cookie") or "")
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
     token = request.header("requesttoken")

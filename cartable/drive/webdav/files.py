@@ -10,9 +10,6 @@ properties) through this package's own small modules.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from urllib.parse import quote, unquote, urlsplit
 
 from django.db import transaction
@@ -20,20 +17,11 @@ from django.db import transaction
 from cartable.core.roles import Role
 from cartable.drive import access, actions, mounts
 from cartable.drive.errors import (
-    Conflict,
     DriveError,
-    Forbidden,
-    Infected,
-    InvalidName,
-    Locked,
-    NotFound,
-    PreconditionFailed,
-    QuotaExceeded,
-    Unavailable,
 )
 from cartable.drive.models import Lock, Node
 from cartable.drive.webdav import davxml, deadprops, locks, props, transfer
-from cartable.drive.webdav.app import DavError, Request, Response, Tree, register, run_sync
+from cartable.drive.webdav.errors import drive_errors
 from cartable.drive.webdav.headers import (
     INFINITY,
     BadHeader,
@@ -44,40 +32,12 @@ from cartable.drive.webdav.headers import (
     parse_overwrite,
     parse_timeout,
 )
+from cartable.drive.webdav.http import DavError, Request, Response, Tree, register, run_sync
 from cartable.drive.webdav.ifheader import BadIfHeader, ResourceState, evaluate, parse_if
 
 DAV_CLASSES = "1, 2"
 # Names that need no percent-encoding in an href.
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
-
-
-def dav_error(exc: DriveError) -> DavError:
-    status = 400
-    if isinstance(exc, NotFound):
-        status = 404
-    elif isinstance(exc, Forbidden | Infected):
-        status = 403
-    elif isinstance(exc, Conflict):
-        status = 409
-    elif isinstance(exc, QuotaExceeded):
-        status = 507
-    elif isinstance(exc, PreconditionFailed):
-        status = 412
-    elif isinstance(exc, Locked):
-        status = 423
-    elif isinstance(exc, InvalidName):
-        status = 400
-    elif isinstance(exc, Unavailable):
-        status = 503
-    return DavError(status, message=exc.message)
-
-
-@contextmanager
-def drive_errors() -> Iterator[None]:
-    try:
-        yield
-    except DriveError as exc:
-        raise dav_error(exc) from exc
 
 
 class FilesTree(Tree):
@@ -491,15 +451,6 @@ class FilesTree(Tree):
                 lock.delete()
                 return
         raise DavError(409, "lock-token-matches-request-uri")
-
-
-def parse_mtime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromtimestamp(float(value), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
 
 
 def _files(request: Request, match: re.Match[str]) -> Tree:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
 INFINITY = -1
@@ -104,3 +105,12 @@ def split_path(raw: str) -> list[str]:
             raise BadHeader(f"path segment {raw_segment!r}")
         segments.append(segment)
     return segments
+
+
+def parse_mtime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

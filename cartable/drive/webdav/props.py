@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.http import http_date
 
+from cartable.core.models import Grant
+from cartable.drive.actions import free_bytes
 from cartable.drive.models import Blob, DeadProperty, Favourite, Lock, Node, ShareLink, Space
 from cartable.drive.webdav import davxml, locks
 from cartable.drive.webdav.davxml import DAV, NC, OC, PropName, element
@@ -199,8 +202,6 @@ class Context:
             ):
                 self.blobs[pk] = (sha1, md5, adler32)
         elif what == "owner":
-            from django.contrib.auth import get_user_model
-
             owner_ids = {e.node.owner_id for e in self.entries if e.node.owner_id}
             for owner in get_user_model().objects.filter(pk__in=owner_ids):
                 self.owners[owner.pk] = (owner.username, owner.get_display_name())
@@ -211,8 +212,6 @@ class Context:
                 )
             )
         elif what == "shares":
-            from cartable.core.models import Grant
-
             node_type = ContentType.objects.get_for_model(Node)
             for object_id, user_id in Grant.objects.filter(
                 self._of_entries("object_id"), content_type=node_type
@@ -239,8 +238,6 @@ class Context:
 
     def free(self, space: Space) -> int | None:
         if space.pk not in self._space_free:
-            from cartable.drive.actions import free_bytes
-
             self._space_free[space.pk] = free_bytes(space)
         return self._space_free[space.pk]
 

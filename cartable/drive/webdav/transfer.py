@@ -13,23 +13,26 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.http import http_date, parse_http_date_safe
 
-from cartable.core.http import parse_range, user_bytes_headers
+from cartable.core.http import parse_range, s3_object, s3_ranged, user_bytes_headers
 from cartable.drive import actions, fastpath
-from cartable.drive.errors import DriveError, QuotaExceeded
+from cartable.drive.errors import DriveError
 from cartable.drive.models import Blob, Node
 from cartable.drive.webdav import props
-from cartable.drive.webdav.app import (
+from cartable.drive.webdav.errors import dav_error, drive_errors
+from cartable.drive.webdav.headers import parse_mtime
+from cartable.drive.webdav.http import (
     ClientGone,
     DavError,
     Request,
     Response,
     Tree,
+    pool,
     run_io,
     run_sync,
     serial_writes,
@@ -135,10 +138,9 @@ async def stream(name: str, start: int, length: int) -> AsyncIterator[bytes]:
     try:
         offset, end = start, start + length
         pending: asyncio.Future[bytes] | None = None
-        from cartable.drive.webdav.app import _pool
 
         def read(at: int) -> asyncio.Future[bytes]:
-            return loop.run_in_executor(_pool(), os.pread, fd, min(READ_CHUNK, end - at), at)
+            return loop.run_in_executor(pool(), os.pread, fd, min(READ_CHUNK, end - at), at)
 
         pending = read(offset)
         while pending is not None:
@@ -158,10 +160,8 @@ async def stream(name: str, start: int, length: int) -> AsyncIterator[bytes]:
 
 
 async def _stream_s3(name: str, start: int, length: int) -> AsyncIterator[bytes]:
-    from cartable.core.http import _s3_object, _s3_ranged
-
     def open_range() -> Generator[bytes, None, None]:
-        return _s3_ranged(_s3_object(default_storage, name), start, length)
+        return s3_ranged(s3_object(default_storage, name), start, length)
 
     chunks = await run_io(open_range)
     try:
@@ -200,8 +200,6 @@ def prepare_put(tree: FilesTree, request: Request) -> Upload:
     if_none_match = request.header("if-none-match")
     if if_none_match is not None and etag is not None and _etag_listed(if_none_match, etag):
         raise DavError(412)
-    from cartable.drive.webdav.files import drive_errors
-
     with drive_errors():
         checked = actions.check_write(location.parent, location.name, by=tree.user, existing=node)
         writer = actions.new_writer(
@@ -216,8 +214,6 @@ def prepare_put(tree: FilesTree, request: Request) -> Upload:
 
 
 def finish_put(tree: FilesTree, request: Request, upload: Upload, blob: Blob) -> Node:
-    from cartable.drive.webdav.files import drive_errors, parse_mtime
-
     with drive_errors():
         node, _created = actions.store_file(
             upload.parent,
@@ -280,10 +276,7 @@ def put_whole(tree: FilesTree, request: Request, body: bytes) -> tuple[Upload, N
 def put_small(tree: Tree, request: Request, body: bytes) -> Response:
     """A PUT of a small body already read, in a pool thread (``app.register``'s
     ``small_put``): the same checks and answers as ``put``."""
-    from cartable.drive.webdav.files import FilesTree
-
-    if not isinstance(tree, FilesTree):
-        raise TypeError(tree)
+    tree = cast("FilesTree", tree)  # registered for the files trees only (files.py)
     try:
         upload, node = put_whole(tree, request, body)
     except BaseException as exc:
@@ -296,11 +289,7 @@ def put_small(tree: Tree, request: Request, body: bytes) -> Response:
 
 def _put_error(exc: BaseException) -> BaseException:
     """What the client is told when an upload fails with ``exc``."""
-    if isinstance(exc, QuotaExceeded):
-        return DavError(507, message=exc.message)
     if isinstance(exc, DriveError):
-        from cartable.drive.webdav.files import dav_error
-
         return dav_error(exc)
     return exc
 

@@ -18,9 +18,9 @@ from cartable.core.roles import Role
 from cartable.drive import actions
 from cartable.drive.models import Node
 from cartable.drive.webdav import auth, davxml, transfer
-from cartable.drive.webdav.app import Request
 from cartable.drive.webdav.files import FilesTree
 from cartable.drive.webdav.headers import split_path
+from cartable.drive.webdav.http import Request
 
 PREFIX = "/remote.php/webdav"
 NEXTCLOUD_PROPS = (

@@ -15,14 +15,13 @@ from typing import Any
 from zipstream import ZIP_STORED, ZipStream
 
 from cartable.drive import access
+from cartable.drive.actions import open_blob
 from cartable.drive.models import Node
 
 CHUNK = 1024 * 1024
 
 
 def _read(node: Node) -> Iterator[bytes]:
-    from cartable.drive.actions import open_blob
-
     assert node.blob is not None  # noqa: S101 (files have blobs)
     fh = open_blob(node.blob)
     try:

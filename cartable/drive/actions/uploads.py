@@ -10,6 +10,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cartable.drive import errors
+from cartable.drive.access import abilities
+from cartable.drive.actions import free_name, live_child, make_folders, write_file
 from cartable.drive.models import Node, ShareLink
 
 CONFLICT_MODES = ("ask", "replace", "rename")
@@ -23,9 +25,6 @@ def existing(
     In a file drop folder, another person's file of the same name is not the dropper's
     business: their file will get a free name (see ``check_can_write``).
     """
-    from cartable.drive.access import abilities
-    from cartable.drive.actions import live_child
-
     node: Node | None = folder
     for part in [*parts, name]:
         if node is None or not node.is_folder:
@@ -60,8 +59,6 @@ def store(
     the file there, ``rename`` keeps both under a free name. ``uploader``: the name an
     anonymous visitor gave on a file drop page, shown to the folder's owner.
     """
-    from cartable.drive.actions import free_name, make_folders, write_file
-
     parent = make_folders(folder, "/".join(parts), by=by, link=link) if parts else folder
     if conflict == "rename":
         name = free_name(parent, name)

@@ -31,7 +31,6 @@ from cartable.core.roles import ROLE_VALUES, Role
 from cartable.drive.access import abilities, check
 from cartable.drive.errors import Forbidden, InvalidName, NotFound
 from cartable.drive.models import Activity, Node, ShareLink
-from cartable.drive.platform import node_url
 
 LINK_TOKEN_ALPHABET = string.ascii_letters + string.digits
 LINK_TOKEN_LENGTH = 20
@@ -92,7 +91,7 @@ def _tell(recipients: list[User], node: Node, by: User) -> None:
     }
     for recipient in recipients:
         if recipient.pk != by.pk and recipient.is_active:
-            notify(recipient, "drive.shared", title, url=node_url(node))
+            notify(recipient, "drive.shared", title, url=node.get_absolute_url())
 
 
 def unknown_person() -> NotFound:

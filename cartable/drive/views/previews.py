@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from cartable.core import jobs
 from cartable.core.http import serves_user_bytes
 from cartable.drive import access, previews
 from cartable.drive.errors import DriveError
@@ -64,9 +65,7 @@ def preview_of(request: HttpRequest, node: Node) -> HttpResponseBase:
             found = previews.make_preview(blob, node.mime_type, size)
         else:
             # LibreOffice or ffmpeg: seconds of work, for the job queue, not this request.
-            from cartable.drive.tasks import make_previews
-
-            make_previews.enqueue(blob.pk, node.mime_type)
+            jobs.now("drive.previews", blob.pk, node.mime_type)
             found = previews.cached_preview(blob, size)  # jobs run inline in some setups
             if found is None:
                 response = HttpResponse(status=404)

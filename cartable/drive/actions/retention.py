@@ -13,11 +13,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from cartable.drive.actions import _delete_versions, purge
+from cartable.drive.blobs import PREFIX, delete_blob_bytes
 from cartable.drive.models import Blob, Lock, Node, Upload, Version
 
 # (age up to, one version per this many seconds)
@@ -33,8 +37,6 @@ ORPHAN_GRACE = timedelta(days=1)
 
 
 def purge_old_trash() -> int:
-    from cartable.drive.actions import purge
-
     cutoff = timezone.now() - timedelta(days=settings.DRIVE_TRASH_DAYS)
     count = 0
     for node in Node.objects.filter(trashed_at__lt=cutoff).select_related("space"):
@@ -62,8 +64,6 @@ def versions_to_drop(versions: list[Version], now: object = None) -> list[Versio
 
 
 def thin_versions() -> int:
-    from cartable.drive.actions import _delete_versions
-
     count = 0
     node_ids = Version.objects.values_list("node_id", flat=True).distinct()
     for node in Node.objects.filter(pk__in=node_ids).select_related("space"):
@@ -75,8 +75,6 @@ def thin_versions() -> int:
 
 
 def purge_orphan_blobs() -> int:
-    from cartable.drive.blobs import delete_blob_bytes
-
     cutoff = timezone.now() - ORPHAN_GRACE
     count = 0
     for blob in Blob.objects.filter(
@@ -90,12 +88,6 @@ def purge_orphan_blobs() -> int:
 
 def _purge_stale_parts(cutoff: object) -> int:
     """``.part`` files a crash left behind on local disk (never visible to anyone)."""
-    import os
-
-    from django.core.files.storage import default_storage
-
-    from cartable.drive.blobs import PREFIX
-
     try:
         top = default_storage.path(PREFIX)
     except NotImplementedError:
@@ -112,8 +104,6 @@ def _purge_stale_parts(cutoff: object) -> int:
 
 
 def purge_expired_uploads() -> int:
-    from django.core.files.storage import default_storage
-
     count = 0
     for upload in Upload.objects.filter(expires_at__lt=timezone.now()).prefetch_related("parts"):
         for part in upload.parts.all():
