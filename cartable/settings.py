@@ -345,7 +345,7 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-# Failed attempts at a secret, counted by cartable.core.limits (docs/security/sec-limits.md):
+# Failed attempts at a secret, counted by cartable.core.limits (docs/security/limits.md):
 # "key" is the account, link or code tried; "ip" the address block. Passwords are the ones
 # people choose, so "key" is strict; app passwords, link and login-flow tokens and the pad
 # API key are long random strings, so their limits only stop floods.

@@ -20,7 +20,7 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # 16 symbols of 5 bits: 80 bits. Guessing is limited per address block (30 wrong codes in 10
 # minutes by default): an attacker holding 65 536 blocks (a whole IPv6 /48), guessing day and
 # night among a million live codes, has about one chance in ten million a year of a hit; with
-# 60 bits it would be one in eleven. See docs/security/sec-limits.md.
+# 60 bits it would be one in eleven. See docs/security/limits.md.
 CODE_LENGTH = 16
 _TYPED_AS = str.maketrans("OIL", "011")
 

@@ -126,7 +126,7 @@ def content_disposition(filename: str | None, *, inline: bool) -> str:
 # ``user_bytes_headers``: an attachment unless the type is one browsers show without running
 # anything, ``nosniff`` so that the type is believed, and a CSP that allows nothing and
 # sandboxes the document (an opaque origin, no script) in case a browser renders it anyway.
-# docs/security/sec-edge.md says what is promised; cartable/core/tests/test_user_bytes.py
+# docs/security/user-bytes.md says what is promised; cartable/core/tests/test_user_bytes.py
 # checks every endpoint.
 
 # A CSP that lets nothing load or run, and gives the document an opaque origin.

@@ -21,7 +21,7 @@ Redis when scaled out, shared by every server. Each is a number per fixed window
 with an atomic increment (Redis ``INCR``; the local-memory cache holds a lock); the count
 is the current window plus the previous one, weighted by how much of it still overlaps
 the sliding window ("sliding window counter"), so that a guesser gains nothing by waiting
-for a window to turn. See docs/security/sec-limits.md.
+for a window to turn. See docs/security/limits.md.
 """
 
 from __future__ import annotations
