@@ -97,7 +97,7 @@ class PlatformSite:
 DEFAULT_STAFF_VALUES = ("staff", "teacher", "enseignant", "personnel")
 
 
-def oidc_claims(extra_data: Any) -> dict[str, Any]:
+def oidc_claims(extra_data: object) -> dict[str, Any]:
     """Every claim allauth kept from an OpenID Connect sign-in, userinfo winning over the ID token.
 
     allauth stores ``{"id_token": {...}, "userinfo": {...}}`` (userinfo only when fetched);
@@ -114,7 +114,7 @@ def oidc_claims(extra_data: Any) -> dict[str, Any]:
     return claims
 
 
-def _first(value: Any) -> str:
+def _first(value: object) -> str:
     """A claim as one string: providers send some as lists (several schools, several roles)."""
     if isinstance(value, list | tuple):
         value = value[0] if value else ""

@@ -166,8 +166,7 @@ def _wanted(user: User) -> list[_Wanted]:
         result += [
             _Wanted(n.name, "share", n.space_id, n.pk, n) for n in shared if n.space_id not in seen
         ]
-    # A cache on the user object for the request, which User does not declare (setattr, not
-    # __dict__: request.user is a lazy proxy that passes attribute writes on).
+    # A cache on the user object for the request, which User does not declare.
     user._drive_wanted = result  # type: ignore[attr-defined]
     return result
 
