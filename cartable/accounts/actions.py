@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -32,6 +34,9 @@ from cartable.accounts.signals import group_created, membership_changed
 from cartable.core import audit, limits
 from cartable.core.events import send_event
 from cartable.core.notifications import notify
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 
 def email_domain(email: str) -> str:
@@ -126,7 +131,7 @@ def create_staff_user(
 # --- Groups -----------------------------------------------------------------------------
 
 
-def check_can_create_group(user: Any) -> None:
+def check_can_create_group(user: Visitor) -> None:
     if not (user.is_authenticated and (user.is_staff_member or user.is_superuser)):
         raise PermissionDenied(_("Only staff members can create classes and groups."))
 
@@ -189,13 +194,13 @@ def current_school_year() -> str:
     return f"{start}-{start + 1}"
 
 
-def group_role(user: Any, group: Group) -> str | None:
+def group_role(user: Visitor, group: Group) -> str | None:
     if not user.is_authenticated:
         return None
     return user.group_roles().get(group.pk)
 
 
-def check_manage_group(user: Any, group: Group) -> None:
+def check_manage_group(user: Visitor, group: Group) -> None:
     if not (
         user.is_superuser
         or group_role(user, group) in (Membership.Role.OWNER, Membership.Role.MANAGER)
@@ -451,7 +456,9 @@ def authenticate_app_password(login: str, password: str) -> User | None:
 
 
 @transaction.atomic
-def revoke_app_password(user: User, public_id: Any, *, request: HttpRequest | None = None) -> None:
+def revoke_app_password(
+    user: User, public_id: str | UUID, *, request: HttpRequest | None = None
+) -> None:
     deleted, _detail = AppPassword.objects.filter(user=user, public_id=public_id).delete()
     if deleted:
         audit.record(user, "app_password.revoke", str(public_id), request=request)
@@ -467,7 +474,7 @@ def update_profile(
     display_name: str,
     language: str,
     email_notifications: bool,
-    avatar: Any = None,
+    avatar: File | None = None,
     clear_avatar: bool = False,
 ) -> User:
     user.display_name = display_name.strip()[:150]

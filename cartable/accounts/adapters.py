@@ -1,19 +1,26 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.stages import EmailVerificationStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from cartable.accounts import actions
+from cartable.accounts.models import User
 from cartable.core import audit, limits
 from cartable.core.net import block_address, client_ip
+
+if TYPE_CHECKING:
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+    from allauth.socialaccount.providers.base import Provider
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +28,7 @@ logger = logging.getLogger(__name__)
 class StudentAwareEmailVerificationStage(EmailVerificationStage):
     """Students have no e-mail address: they sign in with the password chosen at join."""
 
-    def handle(self) -> Any:
+    def handle(self) -> tuple[HttpResponseBase | None, bool]:
         if getattr(self.login.user, "kind", "") == "student":
             return None, True
         return super().handle()
@@ -33,11 +40,13 @@ class AccountAdapter(DefaultAccountAdapter):
         actions.check_staff_email(email)
         return email
 
-    def populate_username(self, request: HttpRequest, user: Any) -> None:
+    def populate_username(self, request: HttpRequest, user: User) -> None:
         if not user.username:
             user.username = actions.unique_username(user.email.split("@")[0])
 
-    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+    def save_user(
+        self, request: HttpRequest, user: User, form: BaseForm, commit: bool = True
+    ) -> User:
         user = super().save_user(request, user, form, commit=False)
         user.kind = "staff"
         user.structure = actions.structure_for_email(user.email)
@@ -45,7 +54,7 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
-    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> User | None:
         user = super().authenticate(request, **credentials)
         refusal = limits.refusal_of(request)
         if user is None and refusal is not None:
@@ -88,7 +97,7 @@ class PlatformSite:
 DEFAULT_STAFF_VALUES = ("staff", "teacher", "enseignant", "personnel")
 
 
-def oidc_claims(extra_data: Any) -> dict[str, Any]:
+def oidc_claims(extra_data: object) -> dict[str, Any]:
     """Every claim allauth kept from an OpenID Connect sign-in, userinfo winning over the ID token.
 
     allauth stores ``{"id_token": {...}, "userinfo": {...}}`` (userinfo only when fetched);
@@ -105,7 +114,7 @@ def oidc_claims(extra_data: Any) -> dict[str, Any]:
     return claims
 
 
-def _first(value: Any) -> str:
+def _first(value: object) -> str:
     """A claim as one string: providers send some as lists (several schools, several roles)."""
     if isinstance(value, list | tuple):
         value = value[0] if value else ""
@@ -115,14 +124,14 @@ def _first(value: Any) -> str:
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """OpenID Connect: claims map to structure and role, per provider (see settings)."""
 
-    def _provider_conf(self, sociallogin: Any) -> dict[str, Any]:
+    def _provider_conf(self, sociallogin: SocialLogin) -> dict[str, Any]:
         provider_id = sociallogin.account.provider
         return next((p for p in settings.OIDC_PROVIDERS if p["id"] == provider_id), {})
 
-    def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
 
-    def _apply_claims(self, user: Any, sociallogin: Any, claims: dict[str, Any]) -> None:
+    def _apply_claims(self, user: User, sociallogin: SocialLogin, claims: dict[str, Any]) -> None:
         """Kind (staff or student) and structure, from the provider's claims."""
         conf = self._provider_conf(sociallogin)
         mapping = conf.get("claims", {})
@@ -140,7 +149,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             actions.structure_for_email(user.email) if user.email else None
         )
 
-    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         # A teacher who moved school, or a pupil who became staff: the identity provider is
         # the authority, at every sign-in, not only the first.
         super().pre_social_login(request, sociallogin)
@@ -153,7 +162,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user.save(update_fields=["kind", "structure"])
             audit.record(user, "sso.claims_changed", user.structure or "", kind=user.kind)
 
-    def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
+    def populate_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]
+    ) -> User:
         user = super().populate_user(request, sociallogin, data)
         claims = oidc_claims(sociallogin.account.extra_data)
         self._apply_claims(user, sociallogin, claims)
@@ -171,10 +182,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(
         self,
         request: HttpRequest,
-        provider: Any,
-        error: Any = None,
-        exception: Any = None,
-        extra_context: Any = None,
+        provider: Provider,
+        error: str | None = None,
+        exception: BaseException | None = None,
+        extra_context: dict[str, Any] | None = None,
     ) -> None:
         # The page the user sees says little on purpose; whoever runs the platform needs more.
         logger.warning(
@@ -187,6 +198,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             request, provider, error=error, exception=exception, extra_context=extra_context
         )
 
-    def validate_disconnect(self, account: Any, accounts: Any) -> None:
+    def validate_disconnect(
+        self, account: SocialAccount, accounts: QuerySet[SocialAccount]
+    ) -> None:
         if len(accounts) <= 1 and not account.user.has_usable_password() and not account.user.email:
             raise ValidationError(_("This is your only way to sign in."))

@@ -38,7 +38,7 @@ class AuthenticationBackend(AllauthBackend):
 
     def authenticate(  # type: ignore[override]
         self, request: HttpRequest | None, **credentials: Any
-    ) -> Any:
+    ) -> User | None:
         if not credentials.get("password"):
             return None
         login = str(credentials.get("username") or credentials.get("email") or "")

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import ConfirmEmailVerificationCodeForm as AllauthEmailCodeForm
@@ -10,6 +9,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core import context
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts.models import Group
@@ -138,7 +138,7 @@ def _limited_code(key: str, check: Callable[[], str]) -> str:
     return code
 
 
-def _pending_email(request: Any) -> str:
+def _pending_email(request: HttpRequest) -> str:
     # allauth keeps the sign-in under way on the request (allauth.account.internal.decorators);
     # without it, the address block alone is counted.
     stage = getattr(request, "_login_stage", None)

@@ -3,7 +3,6 @@ from __future__ import annotations
 import fnmatch
 import secrets
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -157,7 +156,7 @@ class User(AbstractUser):
         self.__dict__.pop("_group_roles", None)
 
 
-def display_name(user: Any) -> str:
+def display_name(user: User) -> str:
     return user.get_display_name()
 
 

@@ -12,14 +12,13 @@ answer nor its cost tells who has an account.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from cartable.accounts.models import Group, User
 
 
-def _near(user: Any) -> QuerySet[User]:
+def _near(user: User) -> QuerySet[User]:
     """The active people ``user`` may share with (themselves excluded)."""
     near = Q(memberships__group_id__in=list(user.group_roles()))
     structure = user.structure if user.is_staff_member else None
@@ -30,7 +29,7 @@ def _near(user: Any) -> QuerySet[User]:
     return User.objects.filter(near, is_active=True).exclude(pk=user.pk)
 
 
-def sharees(user: Any, query: str, limit: int = 20) -> list[User]:
+def sharees(user: User, query: str, limit: int = 20) -> list[User]:
     """Whom ``user`` may share with, matched on a name or an address (two letters at least)."""
     query = query.strip()
     if len(query) < 2:
@@ -47,7 +46,11 @@ def sharees(user: Any, query: str, limit: int = 20) -> list[User]:
 
 
 def find_sharee(
-    user: Any, *, username: str | None = None, public_id: Any = None, pk: int | None = None
+    user: User,
+    *,
+    username: str | None = None,
+    public_id: str | uuid.UUID | None = None,
+    pk: int | None = None,
 ) -> User | None:
     """The person named, if ``user`` may share with them; ``None`` otherwise, whether they
     do not exist or are out of reach."""
@@ -65,17 +68,17 @@ def find_sharee(
     return _near(user).filter(named).distinct().first()
 
 
-def may_share_with(user: Any, person: Any) -> bool:
+def may_share_with(user: User, person: User) -> bool:
     return find_sharee(user, pk=person.pk) is not None
 
 
-def sharee_groups(user: Any) -> QuerySet[Group]:
+def sharee_groups(user: User) -> QuerySet[Group]:
     """The classes and groups ``user`` may share with: their own (administrators included:
     a platform's every class is not a list to pick from)."""
     return Group.objects.filter(pk__in=list(user.group_roles()))
 
 
-def find_group(user: Any, public_id: Any) -> Group | None:
+def find_group(user: User, public_id: str | uuid.UUID) -> Group | None:
     """The group named, if ``user`` may share with it; ``None`` otherwise, as for no group."""
     try:
         wanted = uuid.UUID(str(public_id))

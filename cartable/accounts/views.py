@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Case, When
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,13 +28,13 @@ from cartable.accounts.forms import (
     ProfileForm,
     StudentPasswordForm,
 )
-from cartable.accounts.models import Invitation, Membership, User
+from cartable.accounts.models import Group, Invitation, Membership, User
 from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.registry import registry
 from cartable.core.types import AuthedRequest
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
+def _form_errors(form: BaseForm, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
 
@@ -93,7 +94,7 @@ def group_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(request, "accounts/group_detail.html", context)
 
 
-def class_sections(user: Any, group: Any) -> list[dict[str, Any]]:
+def class_sections(user: User, group: Group) -> list[dict[str, Any]]:
     """What the class has in each tool, from the tools' registered sections: the class page
     is the class's hub without knowing any tool."""
     sections = []

@@ -10,18 +10,21 @@ queues are the same idea).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from cartable.core.registry import registry
+
+if TYPE_CHECKING:
+    from django_tasks.base import Task
 
 
 class UnknownJob(LookupError):
     pass
 
 
-def _task(name: str) -> Any:
+def _task(name: str) -> Task[..., Any]:
     try:
         return registry.tasks[name]
     except KeyError:

@@ -31,11 +31,11 @@ import hmac
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.utils.translation import ngettext
 
 from cartable.core.net import address_block, client_ip
@@ -111,7 +111,7 @@ class Attempt:
         self.taken = []
 
 
-def _cache() -> Any:
+def _cache() -> BaseCache:
     return caches["limits"]
 
 
@@ -164,7 +164,7 @@ def _windows(rate: Rate, now: float) -> tuple[int, float]:
 
 
 def check_attempt(
-    kind: str, *, key: str = "", request: Any = None, address: str | None = None
+    kind: str, *, key: str = "", request: HttpRequest | None = None, address: str | None = None
 ) -> Attempt:
     """Counts one attempt at a secret of ``kind`` for ``key`` (the account, link or code
     tried) and the address block of ``request`` (or ``address``); raises :class:`Limited`
@@ -192,7 +192,7 @@ def check_attempt(
 
 
 def check_not_limited(
-    kind: str, *, key: str = "", request: Any = None, address: str | None = None
+    kind: str, *, key: str = "", request: HttpRequest | None = None, address: str | None = None
 ) -> None:
     """Raises :class:`Limited` where :func:`check_attempt` would; counts nothing (one cache
     round trip). For a path that accepts an already verified secret without checking it
@@ -215,11 +215,12 @@ def check_not_limited(
             raise Limited(kind, rate.seconds)
 
 
-def note_refusal(request: Any, refusal: Limited) -> None:
+def note_refusal(request: HttpRequest | None, refusal: Limited) -> None:
     """Keeps the refusal on the request, for a form that only sees "no user" to say why."""
     if request is not None:
-        request.cartable_limited = refusal
+        # HttpRequest does not declare it: an attribute of Cartable's own, read by refusal_of.
+        request.cartable_limited = refusal  # type: ignore[attr-defined]
 
 
-def refusal_of(request: Any) -> Limited | None:
+def refusal_of(request: HttpRequest | None) -> Limited | None:
     return getattr(request, "cartable_limited", None)

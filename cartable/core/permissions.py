@@ -8,7 +8,8 @@ person's groups, and the thing's reach. Each tool maps roles to actions with
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +21,9 @@ from cartable.core.models import Grant
 from cartable.core.roles import ROLE_VALUES, Reach, Role, best_role
 
 if TYPE_CHECKING:
+    from cartable.accounts.models import User
     from cartable.core.models import Shareable
+    from cartable.core.types import Visitor
 
 
 def ability_table(**actions_by_role: Iterable[str]) -> dict[Role, frozenset[str]]:
@@ -33,15 +36,34 @@ def ability_table(**actions_by_role: Iterable[str]) -> dict[Role, frozenset[str]
     return table
 
 
-def _is_signed_in(user: Any) -> bool:
+def _is_signed_in(user: Visitor | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _is_staff_member(user: Any) -> bool:
+def _is_staff_member(user: Visitor | None) -> TypeGuard[User]:
     return _is_signed_in(user) and getattr(user, "kind", "") == "staff"
 
 
-def link_is_valid(thing: Shareable, link_token: str | None) -> bool:
+class Reachable(Protocol):
+    """What a thing's reach is read from: a :class:`Shareable`, or a listing's lighter row."""
+
+    @property
+    def reach(self) -> str: ...
+
+    @property
+    def reach_role(self) -> str: ...
+
+    @property
+    def structure_id(self) -> int | None: ...
+
+    @property
+    def link_token(self) -> str: ...
+
+    @property
+    def link_expires_at(self) -> datetime | None: ...
+
+
+def link_is_valid(thing: Reachable, link_token: str | None) -> bool:
     if not link_token or not thing.link_token:
         return False
     if thing.link_expires_at and thing.link_expires_at <= timezone.now():
@@ -53,7 +75,7 @@ def link_password_matches(thing: Shareable, password: str) -> bool:
     return not thing.link_password or check_password(password, thing.link_password)
 
 
-def reach_role(user: Any, thing: Any, link_token: str | None) -> Role | None:
+def reach_role(user: Visitor | None, thing: Reachable, link_token: str | None) -> Role | None:
     reach = thing.reach
     role = Role(thing.reach_role)
     if reach == Reach.PUBLIC:
@@ -65,12 +87,14 @@ def reach_role(user: Any, thing: Any, link_token: str | None) -> Role | None:
         return None
     if reach == Reach.PLATFORM:
         return role
-    if reach == Reach.STRUCTURE and thing.structure_id and user.structure_id:
+    if reach == Reach.STRUCTURE and thing.structure_id and user.structure is not None:
         return role if user.structure.is_within(thing.structure_id) else None
     return None
 
 
-def role_for(user: Any, thing: Any, *, link_token: str | None = None) -> Role | None:
+def role_for(
+    user: Visitor | None, thing: Shareable, *, link_token: str | None = None
+) -> Role | None:
     """The best role ``user`` (possibly anonymous) holds on ``thing``; None for no access."""
     roles: list[str | None] = [reach_role(user, thing, link_token)]
     if _is_signed_in(user):
@@ -95,7 +119,10 @@ def role_for(user: Any, thing: Any, *, link_token: str | None = None) -> Role | 
         for grant in grants.only("user_id", "group_id", "role", "manager_role"):
             if grant.user_id:
                 roles.append(grant.role)
-            elif memberships.get(grant.group_id) in ("owner", "manager"):
+            elif grant.group_id is not None and memberships.get(grant.group_id) in (
+                "owner",
+                "manager",
+            ):
                 roles.append(grant.manager_role or grant.role)
             else:
                 roles.append(grant.role)
@@ -103,7 +130,7 @@ def role_for(user: Any, thing: Any, *, link_token: str | None = None) -> Role | 
 
 
 def abilities(
-    user: Any,
+    user: Visitor | None,
     thing: Shareable,
     table: Mapping[Role, frozenset[str]],
     *,
@@ -113,7 +140,7 @@ def abilities(
     return table[role] if role else frozenset()
 
 
-def visible_q(user: Any, model: type[Model]) -> Q:
+def visible_q(user: Visitor | None, model: type[Model]) -> Q:
     """A filter for listings: the things of ``model`` that ``user`` may at least view.
 
     Link reach is left out: holding a link is not a reason to list a thing.
@@ -129,10 +156,10 @@ def visible_q(user: Any, model: type[Model]) -> Q:
     q |= Q(owner=user) | Q(owner_group_id__in=group_ids) | Q(pk__in=granted.values("object_id"))
     if _is_staff_member(user):
         q |= Q(reach=Reach.PLATFORM)
-        if user.structure_id:
+        if user.structure is not None:
             q |= Q(reach=Reach.STRUCTURE, structure_id__in=user.structure.lineage_ids())
     return q
 
 
-def visible(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def visible(user: Visitor | None, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(visible_q(user, queryset.model)).distinct()

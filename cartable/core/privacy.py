@@ -7,15 +7,16 @@ import logging
 import tempfile
 import zipfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,9 @@ from cartable.core.models import AuditEntry, DailyActivity, DataExport, Notifica
 from cartable.core.notifications import notify
 from cartable.core.registry import PersonalData, RetentionRule, registry
 
+if TYPE_CHECKING:
+    from cartable.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def request_export(user: Any) -> DataExport:
+def request_export(user: User) -> DataExport:
     pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING).first()
     if pending:
         return pending
@@ -102,7 +106,7 @@ def build_export(export_id: int) -> None:
     notify(user, "privacy.export_ready", _("Your data export is ready"), url="/me/data/")
 
 
-def export_core(user: Any, add: Any) -> None:
+def export_core(user: User, add: Callable[[str, Any], None]) -> None:
     notifications = [
         {
             "title": n.title,
@@ -121,7 +125,7 @@ def export_core(user: Any, add: Any) -> None:
     add("security-log.json", json.dumps(entries, ensure_ascii=False, indent=2))
 
 
-def erase_core(user: Any) -> None:
+def erase_core(user: User) -> None:
     Notification.objects.filter(recipient=user).delete()
     for export in DataExport.objects.filter(user=user):
         if export.file_name:
@@ -133,7 +137,7 @@ def erase_core(user: Any) -> None:
 
 
 @transaction.atomic
-def request_deletion(user: Any, *, request: Any = None) -> Any:
+def request_deletion(user: User, *, request: HttpRequest | None = None) -> datetime:
     user.deletion_requested_at = timezone.now()
     user.save(update_fields=["deletion_requested_at"])
     audit.record(user, "privacy.deletion_requested", request=request)
@@ -141,13 +145,13 @@ def request_deletion(user: Any, *, request: Any = None) -> Any:
 
 
 @transaction.atomic
-def cancel_deletion(user: Any, *, request: Any = None) -> None:
+def cancel_deletion(user: User, *, request: HttpRequest | None = None) -> None:
     user.deletion_requested_at = None
     user.save(update_fields=["deletion_requested_at"])
     audit.record(user, "privacy.deletion_cancelled", request=request)
 
 
-def erase_user(user: Any) -> None:
+def erase_user(user: User) -> None:
     """Every tool erases or anonymises by its own rule, then the account itself goes.
 
     Each handler runs in its own transaction and must be idempotent, so a crash part-way

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from django_tasks.base import Task
+
     from cartable.accounts.models import Group, User
+    from cartable.core.types import Visitor
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class Tool:
     order: int = 100
 
 
-def signed_in(user: Any) -> bool:
+def signed_in(user: Visitor | None) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
@@ -106,7 +109,7 @@ class NavEntry:
     url_name: str
     namespaces: tuple[str, ...]
     order: int = 100
-    shown_to: Callable[[Any], bool] = signed_in
+    shown_to: Callable[[Visitor | None], bool] = signed_in
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class Registry:
     nav: dict[str, NavEntry] = field(default_factory=dict)
     class_sections: dict[str, ClassSection] = field(default_factory=dict)
     # Jobs by name (cartable.core.jobs): django_tasks Task objects.
-    tasks: dict[str, Any] = field(default_factory=dict)
+    tasks: dict[str, Task[..., Any]] = field(default_factory=dict)
 
     def add_card(self, card: DashboardCard) -> None:
         self.cards[card.key] = card
@@ -189,7 +192,7 @@ class Registry:
     def ordered_class_sections(self) -> list[ClassSection]:
         return sorted(self.class_sections.values(), key=lambda s: (s.order, s.key))
 
-    def add_task(self, name: str, task: Any) -> None:
+    def add_task(self, name: str, task: Task[..., Any]) -> None:
         """A job that :func:`cartable.core.jobs.later` enqueues by ``name``."""
         self.tasks[name] = task
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db import connection
 from django.utils.html import escape
@@ -18,6 +19,9 @@ from django.utils.safestring import mark_safe
 
 from cartable.core.models import SearchDocument
 from cartable.core.registry import SearchResult, registry
+
+if TYPE_CHECKING:
+    from cartable.accounts.models import User
 
 # Letters and digits only: the underscore separates words, as in both indexes' tokenizers.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -97,10 +101,10 @@ class IndexedProvider:
     label: Any = ""
     kind: Any = ""
 
-    def visible_keys(self, user: Any, keys: list[str]) -> set[str]:
+    def visible_keys(self, user: User, keys: list[str]) -> set[str]:
         raise NotImplementedError
 
-    def search(self, user: Any, query: str, limit: int) -> list[SearchResult]:
+    def search(self, user: User, query: str, limit: int) -> list[SearchResult]:
         # The index finds candidates, visible_keys() filters them: fetch in growing batches
         # so that many hits the user may not see cannot hide the ones they may.
         results: list[SearchResult] = []
@@ -132,7 +136,13 @@ class IndexedProvider:
         return results
 
     def index(
-        self, key: Any, *, title: str, body: str = "", url: str, owner_id: int | None = None
+        self,
+        key: int | str | UUID,
+        *,
+        title: str,
+        body: str = "",
+        url: str,
+        owner_id: int | None = None,
     ) -> None:
         SearchDocument.objects.update_or_create(
             provider=self.key,
@@ -140,12 +150,12 @@ class IndexedProvider:
             defaults={"title": title[:500], "body": body, "url": url, "owner_id": owner_id},
         )
 
-    def unindex(self, keys: Iterable[Any]) -> None:
+    def unindex(self, keys: Iterable[int | str | UUID]) -> None:
         SearchDocument.objects.filter(provider=self.key, key__in=[str(k) for k in keys]).delete()
 
 
 def search(
-    user: Any, query: str, *, providers: list[str] | None = None, limit: int = 20
+    user: User, query: str, *, providers: list[str] | None = None, limit: int = 20
 ) -> dict[str, list[SearchResult]]:
     """Results per provider, best first, each already filtered for ``user``."""
     query = query.strip()[:200]

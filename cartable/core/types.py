@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.http import HttpRequest
 
@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from cartable.accounts.models import User
 
     # Whoever asks: a signed-in account or an anonymous visitor (request.user's type).
-    Visitor = User | AnonymousUser
+    Visitor: TypeAlias = User | AnonymousUser
 
 
 class AuthedRequest(HttpRequest):

@@ -22,7 +22,7 @@ each node: whatever one of them shows, ``abilities`` lets the person view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.contenttypes.models import ContentType
@@ -30,13 +30,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cartable.core.models import Grant
-from cartable.core.permissions import ability_table, reach_role
+from cartable.core.permissions import Reachable, ability_table, reach_role
 from cartable.core.roles import Reach, Role, best_role
 from cartable.drive.errors import Forbidden, NotFound
 from cartable.drive.models import Node, ShareLink, Space, hash_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from cartable.accounts.models import User
+    from cartable.core.types import Visitor
 
 ABILITIES = ability_table(
     viewer=["view", "download"],
@@ -74,18 +77,18 @@ def lineage(node: Node) -> list[Node]:
     return [*ordered, node]
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: Visitor | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def space_role(user: Any, space: Space) -> Role | None:
+def space_role(user: Visitor, space: Space) -> Role | None:
     if not _signed_in(user):
         return None
     if space.user_id is not None:
         if space.user_id == user.pk:
             return Role.OWNER
         return Role.MANAGER if user.is_superuser else None
-    group_role = user.group_roles().get(space.group_id)
+    group_role = user.group_roles().get(space.group_id) if space.group_id is not None else None
     if group_role == "owner":
         return Role.OWNER
     if group_role == "manager":
@@ -95,7 +98,7 @@ def space_role(user: Any, space: Space) -> Role | None:
     return Role.MANAGER if user.is_superuser else None
 
 
-def _grants_by_node(user: Any, node_ids: Iterable[int]) -> dict[int, list[str | None]]:
+def _grants_by_node(user: User, node_ids: Iterable[int]) -> dict[int, list[str | None]]:
     """The roles grants give ``user`` on each of ``node_ids`` that has any; one query."""
     memberships = user.group_roles()
     grants = Grant.objects.filter(
@@ -104,7 +107,9 @@ def _grants_by_node(user: Any, node_ids: Iterable[int]) -> dict[int, list[str | 
     return _roles_by_object(grants, memberships)
 
 
-def _roles_by_object(grants: Any, memberships: dict[int, str]) -> dict[int, list[str | None]]:
+def _roles_by_object(
+    grants: QuerySet[Grant], memberships: dict[int, str]
+) -> dict[int, list[str | None]]:
     found: dict[int, list[str | None]] = {}
     for object_id, user_id, group_id, role, manager_role in grants.values_list(
         "object_id", "user_id", "group_id", "role", "manager_role"
@@ -115,7 +120,7 @@ def _roles_by_object(grants: Any, memberships: dict[int, str]) -> dict[int, list
     return found
 
 
-def grants_within(user: Any, scope: QuerySet[Node]) -> dict[int, list[str | None]]:
+def grants_within(user: Visitor, scope: QuerySet[Node]) -> dict[int, list[str | None]]:
     """The roles grants give ``user`` on each node of ``scope`` that has any; one query."""
     if not _signed_in(user):
         return {}
@@ -148,12 +153,12 @@ class Access:
     own_line: bool = True
 
 
-def _drops_here(node: Any, link: ShareLink | None) -> bool:
+def _drops_here(node: RowFacts, link: ShareLink | None) -> bool:
     return bool(node.file_drop or (link is not None and link.file_drop and node.pk == link.node_id))
 
 
 def _step(
-    user_id: int | None, above: tuple[bool, bool], node: Any, link: ShareLink | None
+    user_id: int | None, above: tuple[bool, bool], node: RowFacts, link: ShareLink | None
 ) -> tuple[bool, bool]:
     """(in_drop, own_line) at ``node``, from those of its folder."""
     in_drop, own_line = above
@@ -174,23 +179,23 @@ def _decided(role: Role | None, in_drop: bool, own_line: bool, link: ShareLink |
     )
 
 
-def _user_id(user: Any) -> int | None:
+def _user_id(user: Visitor) -> int | None:
     return user.pk if _signed_in(user) else None
 
 
-def access_of(user: Any, node: Node, *, link: ShareLink | None = None) -> Access:
-    signed_in = _signed_in(user)
-    own_role = space_role(user, node.space) if signed_in else None
+def access_of(user: Visitor, node: Node, *, link: ShareLink | None = None) -> Access:
+    member = user if _signed_in(user) else None
+    own_role = space_role(member, node.space) if member is not None else None
     if own_role == Role.OWNER and link is None:
         # Nothing gives more, and an owner never just drops files: no need to look further.
         return Access(role=Role.OWNER)
     chain = lineage(node)
-    grants = _grants_by_node(user, [n.pk for n in chain]) if signed_in else {}
+    grants = _grants_by_node(member, [n.pk for n in chain]) if member is not None else {}
     return _access_along(user, chain, own_role, grants, link)
 
 
 def _access_along(
-    user: Any,
+    user: Visitor,
     chain: list[Node],
     own_role: Role | None,
     grants: dict[int, list[str | None]],
@@ -216,7 +221,7 @@ def _access_along(
     return _decided(best_role(*roles), *line, link)
 
 
-def abilities(user: Any, node: Node, *, link: ShareLink | None = None) -> frozenset[str]:
+def abilities(user: Visitor, node: Node, *, link: ShareLink | None = None) -> frozenset[str]:
     access = access_of(user, node, link=link)
     return abilities_for(access, node, user)
 
@@ -231,7 +236,7 @@ class NodeFacts(Protocol):
     def created_by_id(self) -> int | None: ...
 
 
-def abilities_for(access: Access, node: NodeFacts, user: Any) -> frozenset[str]:
+def abilities_for(access: Access, node: NodeFacts, user: Visitor) -> frozenset[str]:
     if access.role is None or access.hidden:
         return frozenset()
     if access.dropping:
@@ -246,7 +251,7 @@ def abilities_for(access: Access, node: NodeFacts, user: Any) -> frozenset[str]:
     return table
 
 
-def check(user: Any, node: Node, need: str, *, link: ShareLink | None = None) -> frozenset[str]:
+def check(user: Visitor, node: Node, need: str, *, link: ShareLink | None = None) -> frozenset[str]:
     """Raise NotFound when the person may not even see the node, Forbidden when they may
     see it but not do ``need``; return their abilities otherwise."""
     allowed = abilities(user, node, link=link)
@@ -260,7 +265,7 @@ def check(user: Any, node: Node, need: str, *, link: ShareLink | None = None) ->
 # --- What a person sees below a folder, and among scattered nodes --------------------------
 
 
-class RowFacts(NodeFacts, Protocol):
+class RowFacts(NodeFacts, Reachable, Protocol):
     """What :func:`sift` reads of a node below the folder (a ``Node`` or a lighter row)."""
 
     @property
@@ -283,7 +288,7 @@ R = TypeVar("R", bound=RowFacts)
 
 
 def sift(
-    user: Any,
+    user: Visitor,
     folder_pk: int,
     own: Access,
     rows: Iterable[R],
@@ -336,7 +341,7 @@ def below(folder: Node, depth: int | None = None) -> QuerySet[Node]:
 
 
 def seen_below(
-    user: Any,
+    user: Visitor,
     folder: Node,
     *,
     link: ShareLink | None = None,
@@ -358,7 +363,7 @@ def seen_below(
 
 
 def visible_below(
-    user: Any,
+    user: Visitor,
     folder: Node,
     *,
     link: ShareLink | None = None,
@@ -370,7 +375,7 @@ def visible_below(
 
 
 def readable_below(
-    user: Any,
+    user: Visitor,
     folder: Node,
     *,
     link: ShareLink | None = None,
@@ -386,7 +391,7 @@ def readable_below(
     return sorted(kept, key=lambda n: n.path)
 
 
-def hides_below(user: Any, folder: Node) -> bool:
+def hides_below(user: Visitor, folder: Node) -> bool:
     """Whether something below ``folder`` is hidden from ``user`` (a moved folder takes all)."""
     own = access_of(user, folder)
     if own.role is not None and own.role >= Role.MANAGER:
@@ -395,7 +400,7 @@ def hides_below(user: Any, folder: Node) -> bool:
     return below(folder).count() != len(seen)
 
 
-def accesses(user: Any, nodes: list[Node]) -> list[Access]:
+def accesses(user: Visitor, nodes: list[Node]) -> list[Access]:
     """:func:`access_of` for each of ``nodes`` (with their ``space``), in a fixed number of
     queries: for search results, recent files and other scattered nodes."""
     if not nodes:
@@ -419,18 +424,22 @@ def accesses(user: Any, nodes: list[Node]) -> list[Access]:
         ]
         for n in nodes
     ]
-    signed_in = _signed_in(user)
-    grants = _grants_by_node(user, {c.pk for chain in chains for c in chain}) if signed_in else {}
+    member = user if _signed_in(user) else None
+    grants = (
+        _grants_by_node(member, {c.pk for chain in chains for c in chain})
+        if member is not None
+        else {}
+    )
     roles: dict[int, Role | None] = {}
     result = []
     for n, chain in zip(nodes, chains, strict=True):
         if n.space_id not in roles:
-            roles[n.space_id] = space_role(user, n.space) if signed_in else None
+            roles[n.space_id] = space_role(member, n.space) if member is not None else None
         result.append(_access_along(user, chain, roles[n.space_id], grants, None))
     return result
 
 
-def visible_among(user: Any, nodes: list[Node]) -> list[Node]:
+def visible_among(user: Visitor, nodes: list[Node]) -> list[Node]:
     """Those of ``nodes`` that ``user`` may view, in the same order."""
     return [
         n
@@ -440,7 +449,7 @@ def visible_among(user: Any, nodes: list[Node]) -> list[Node]:
 
 
 def children_abilities(
-    user: Any, folder: Node, own: Access, children: Sequence[RowFacts]
+    user: Visitor, folder: Node, own: Access, children: Sequence[RowFacts]
 ) -> dict[int, frozenset[str]]:
     """What ``user`` may do on each child of ``folder`` they see, their access to the folder
     being ``own``: the listing's rule (:func:`sift`), so that a page offers on each row what

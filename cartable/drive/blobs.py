@@ -17,7 +17,7 @@ import os
 import tempfile
 import uuid
 import zlib
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
@@ -25,6 +25,9 @@ from django.core.files.storage import Storage, default_storage
 from cartable.drive.errors import QuotaExceeded
 from cartable.drive.models import Blob
 from cartable.drive.previews import delete_previews
+
+if TYPE_CHECKING:
+    from cartable.drive.scan import Scanner
 
 SPOOL_LIMIT = 8 * 1024 * 1024
 PREFIX = "drive/blobs"
@@ -57,7 +60,7 @@ class BlobWriter:
         limit: int | None = None,
         expected_size: int | None = None,
         storage: Storage | None = None,
-        scanner: Any = None,
+        scanner: Scanner | None = None,
         adler32: bool = True,
     ) -> None:
         if limit is not None and expected_size is not None and expected_size > limit:

@@ -35,7 +35,7 @@ from django.db import connections, models
 from django.db.models import NOT_PROVIDED, QuerySet, signals
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
-from cartable.drive.models import Node, hash_path, new_etag
+from cartable.drive.models import Node, Space, hash_path, new_etag
 
 DB = "default"
 
@@ -101,7 +101,7 @@ def _table(model: type[models.Model]) -> str:
     return connections[DB].ops.quote_name(model._meta.db_table)
 
 
-def lock_space(space: Any) -> None:
+def lock_space(space: Space) -> None:
     """Reads the space's ``used`` and ``quota`` again into ``space``, locking its row until
     the end of the transaction where the database can (``select_for_update``)."""
     connection = connections[DB]
@@ -128,7 +128,7 @@ def live_id(space_id: int, path: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def add_used(space: Any, delta: int) -> None:
+def add_used(space: Space, delta: int) -> None:
     """``Space.used += delta`` in the database."""
     with connections[DB].cursor() as cursor:
         cursor.execute(

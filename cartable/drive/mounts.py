@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -26,6 +26,9 @@ from cartable.drive.access import ancestor_paths, below, visible_among, visible_
 from cartable.drive.errors import InvalidName, NotFound
 from cartable.drive.models import Node, ShareLink, Space, hash_path
 from cartable.drive.spaces import group_space, personal_space
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 MAX_NAME = 255
 _FORBIDDEN_CHARS = {"/", "\\"} | {chr(c) for c in range(32)} | {"\x7f"}
@@ -107,7 +110,7 @@ def _group_name(name: str) -> str:
     return name.replace("/", "-").strip() or "-"
 
 
-def _compute_table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
+def _compute_table(user: User) -> tuple[list[tuple[str, int, int]], list[int]]:
     group_ids = list(user.group_roles())
     groups = list(Group.objects.filter(pk__in=group_ids).order_by("name", "pk"))
     spaces = dict(Space.objects.filter(group_id__in=group_ids).values_list("group_id", "pk"))
@@ -134,7 +137,7 @@ def _compute_table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
     return mounted, granted
 
 
-def _table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
+def _table(user: User) -> tuple[list[tuple[str, int, int]], list[int]]:
     """(group folders as (name, space id, root id), ids of the nodes shared with ``user``),
     from the cache when the user's ``mounts_version`` has not changed since."""
     own = personal_space(user)
@@ -146,7 +149,7 @@ def _table(user: Any) -> tuple[list[tuple[str, int, int]], list[int]]:
     return table
 
 
-def _wanted(user: Any) -> list[_Wanted]:
+def _wanted(user: User) -> list[_Wanted]:
     cached: list[_Wanted] | None = getattr(user, "_drive_wanted", None)
     if cached is not None:
         return cached
@@ -163,11 +166,12 @@ def _wanted(user: Any) -> list[_Wanted]:
         result += [
             _Wanted(n.name, "share", n.space_id, n.pk, n) for n in shared if n.space_id not in seen
         ]
-    user._drive_wanted = result
+    # A cache on the user object for the request, which User does not declare.
+    user._drive_wanted = result  # type: ignore[attr-defined]
     return result
 
 
-def _settled(user: Any, wanted: list[_Wanted]) -> list[str]:
+def _settled(user: User, wanted: list[_Wanted]) -> list[str]:
     """The names the mounts get: a name taken by the user's own files gets `` (2)``…"""
     own = personal_space(user)
     names = [w.name for w in wanted]
@@ -183,7 +187,7 @@ def _could_be(segment: str, name: str) -> bool:
     return segment == name or (segment.startswith(name + " (") and segment.endswith(")"))
 
 
-def mounts(user: Any) -> list[Mount]:
+def mounts(user: User) -> list[Mount]:
     """The class folders and shares mounted at ``user``'s root; cached on the user object."""
     cached: list[Mount] | None = getattr(user, "_drive_mounts", None)
     if cached is not None:
@@ -197,11 +201,11 @@ def mounts(user: Any) -> list[Mount]:
         node = w.node if w.node is not None else roots.get(w.node_id)
         if node is not None:
             result.append(Mount(name, node, w.kind))
-    user._drive_mounts = result
+    user._drive_mounts = result  # type: ignore[attr-defined]  # per request, as above
     return result
 
 
-def scope(user: Any) -> Q:
+def scope(user: User) -> Q:
     """The nodes of ``user``'s Drive: their space, their classes' and groups' folders, and
     each shared item with what is below it. A first cut for search and recent files: what
     they show still goes through ``access.visible_among`` (homework boxes)."""
@@ -215,7 +219,7 @@ def scope(user: Any) -> Q:
     return q
 
 
-def forget_mounts(user: Any) -> None:
+def forget_mounts(user: User) -> None:
     for attr in ("_drive_mounts", "_drive_wanted", "_drive_space"):
         user.__dict__.pop(attr, None)
 
@@ -278,7 +282,7 @@ def _located(
     return Location(user_path, space, space_path, name, node, parent, mount, is_mount_point)
 
 
-def resolve(user: Any, path: str) -> Location:
+def resolve(user: User, path: str) -> Location:
     """Where ``path`` of ``user``'s view lies; the node may not exist (for a PUT or MKCOL)."""
     parts = split_path(path)
     user_path = "/" + "/".join(parts) if parts else ""
@@ -311,7 +315,7 @@ def resolve(user: Any, path: str) -> Location:
     return location
 
 
-def user_path_of(user: Any, node: Node) -> str | None:
+def user_path_of(user: User, node: Node) -> str | None:
     """Where ``node`` appears in ``user``'s view, or None when it does not."""
     own = personal_space(user)
     if node.space_id == own.pk:
@@ -330,14 +334,17 @@ def user_path_of(user: Any, node: Node) -> str | None:
     return "/" + best.name + node.path[len(best.node.path) :]
 
 
-def children(user: Any, folder: Node, *, link: ShareLink | None = None) -> list[Node]:
+def children(user: Visitor, folder: Node, *, link: ShareLink | None = None) -> list[Node]:
     """What ``user`` (or a link's holder) sees in ``folder`` (``access.visible_below``: in a
     file drop folder, non-managers see only their own); at the user's root, the mount points
     too (each with a ``mount_name`` attribute)."""
     query = below(folder, 1).select_related("space").order_by("name")
     items = visible_below(user, folder, link=link, query=query)
-    own = personal_space(user) if getattr(user, "is_authenticated", False) else None
-    if own is not None and folder.space_id == own.pk and folder.parent_id is None:
+    if (
+        isinstance(user, User)
+        and folder.space_id == personal_space(user).pk
+        and folder.parent_id is None
+    ):
         for mount in mounts(user):
             mount.node.mount_name = mount.name  # type: ignore[attr-defined]
             mount.node.mount_kind = mount.kind  # type: ignore[attr-defined]

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
+from cartable.accounts.models import User
 from cartable.drive import access, actions
 from cartable.drive.errors import DriveError, NotFound
 from cartable.drive.models import Node
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 __all__ = ["DriveError", "DriveFile", "attach", "save_to_drive"]
 
@@ -42,7 +46,7 @@ def _as_file(node: Node) -> DriveFile:
     )
 
 
-def attach(user: Any, public_id: str) -> DriveFile:
+def attach(user: Visitor, public_id: str) -> DriveFile:
     """A file ``user`` may download, to attach to a post, a pad, a video…"""
     node = (
         Node.objects.filter(public_id=public_id, trashed=False, kind=Node.Kind.FILE)
@@ -56,7 +60,7 @@ def attach(user: Any, public_id: str) -> DriveFile:
 
 
 def save_to_drive(
-    user: Any, name: str, chunks: Iterable[bytes], *, folder: str = "", size: int | None = None
+    user: User, name: str, chunks: Iterable[bytes], *, folder: str = "", size: int | None = None
 ) -> DriveFile:
     """Save bytes as a new file in ``user``'s own Drive (in ``folder``, created if missing);
     a name already taken gets `` (2)``."""

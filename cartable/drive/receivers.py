@@ -17,7 +17,7 @@ from cartable.drive.actions import group_space
 from cartable.drive.models import Node, Space
 
 
-def create_group_space(sender: Any, group: Any, **kwargs: Any) -> None:
+def create_group_space(sender: type[Group], group: Group, **kwargs: Any) -> None:
     group_space(group)
 
 
@@ -34,17 +34,19 @@ def bump_mounts(*, user_ids: list[int] | None = None, group_ids: list[int] | Non
         )
 
 
-def membership_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+def membership_saved_or_deleted(
+    sender: type[Membership], instance: Membership, **kwargs: Any
+) -> None:
     bump_mounts(user_ids=[instance.user_id])
 
 
-def group_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+def group_saved(sender: type[Group], instance: Group, created: bool, **kwargs: Any) -> None:
     # Its name is the name of its folder at its members' root.
     if not created:
         bump_mounts(group_ids=[instance.pk])
 
 
-def grant_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+def grant_saved_or_deleted(sender: type[Grant], instance: Grant, **kwargs: Any) -> None:
     if instance.content_type_id != ContentType.objects.get_for_model(Node).pk:
         return
     if instance.user_id is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -94,11 +94,11 @@ def access_pad(
     return access
 
 
-def may_create_pad(user: Any, group: Any = None) -> bool:
+def may_create_pad(user: Visitor, group: Group | None = None) -> bool:
     """Whether ``user`` may create a pad: for ``group``, a class whose members will all edit
     it, any member of it; for themselves (no group), staff only, since students write in
     their classes."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return False
     if user.is_superuser:
         return True
@@ -203,7 +203,7 @@ def who_has_access(pad: Pad) -> list[str]:
     return lines
 
 
-def class_pads(user: User, group: Any, limit: int = 20) -> list[Pad]:
+def class_pads(user: User, group: Group, limit: int = 20) -> list[Pad]:
     """The pads of a class (made for it or shared with it) that ``user`` may open, the last
     written in first."""
     shared = Grant.objects.filter(

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cartable.accounts.models import User
 from cartable.core import audit
 from cartable.core.notifications import notify
 from cartable.portal.models import Contribution
 
 
 @transaction.atomic
-def send_contribution(author: Any, *, title: str, body: str, topic: str) -> Contribution:
-    academy = author.structure.academy if author.structure_id else None
+def send_contribution(author: User, *, title: str, body: str, topic: str) -> Contribution:
+    academy = author.structure.academy if author.structure is not None else None
     return Contribution.objects.create(
         author=author, academy=academy, title=title.strip()[:200], body=body.strip(), topic=topic
     )
@@ -23,7 +22,7 @@ def send_contribution(author: Any, *, title: str, body: str, topic: str) -> Cont
 
 @transaction.atomic
 def answer_contribution(
-    contribution: Contribution, *, by: Any, status: str, answer: str
+    contribution: Contribution, *, by: User, status: str, answer: str
 ) -> Contribution:
     if not by.is_superuser:
         raise PermissionDenied(_("Only administrators triage contributions."))

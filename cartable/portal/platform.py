@@ -7,7 +7,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -16,6 +16,9 @@ from django.utils.translation import get_language, gettext_lazy
 from cartable.core.registry import SearchResult, registry
 from cartable.core.search import excerpt, terms
 from cartable.portal import content
+
+if TYPE_CHECKING:
+    from cartable.accounts.models import User
 
 # Letters that Unicode does not decompose but that French readers type as two.
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
@@ -85,7 +88,7 @@ class GuideSearch:
     label = gettext_lazy("Guide of good practices")
     kind = gettext_lazy("Guide")
 
-    def search(self, user: Any, query: str, limit: int) -> list[SearchResult]:
+    def search(self, user: User, query: str, limit: int) -> list[SearchResult]:
         words = [fold(w) for w in terms(query)]
         if not words:
             return []

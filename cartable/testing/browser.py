@@ -20,6 +20,8 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request
 
+    from cartable.accounts.models import User
+
 CHROMIUM = os.environ.get("CARTABLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -114,7 +116,7 @@ def page(browser_context: BrowserContext, server: str) -> Iterator[Page]:
         pytest.fail("Problems seen in the page:\n" + "\n".join(errors))
 
 
-def sign_in(context: BrowserContext, server: str, user: Any) -> None:
+def sign_in(context: BrowserContext, server: str, user: User) -> None:
     """Gives the browser a session of ``user`` without going through the sign-in pages."""
     from django.conf import settings
     from django.test import Client

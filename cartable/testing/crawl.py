@@ -28,13 +28,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from django.db import transaction
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from cartable.accounts.models import User
 
 REFUSAL_TEXTS = ("Accès refusé", "<h1>Not allowed</h1>")
 SKIPPED_PREFIXES = ("/static/", "/ws/", "/admin/")
@@ -429,7 +432,7 @@ def _quiet_request_log() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def signed_in_client(user: Any) -> Client:
+def signed_in_client(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client

@@ -16,10 +16,13 @@ import functools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from asgiref.sync import async_to_sync, sync_to_async
+
+if TYPE_CHECKING:
+    from cartable.accounts.models import User
 
 HOST = "testserver"
 
@@ -109,7 +112,7 @@ class DavClient:
         self.authorization = authorization
 
     @classmethod
-    def of(cls, user: Any) -> DavClient:
+    def of(cls, user: User) -> DavClient:
         """A client signed in with a new app password of ``user``."""
         from cartable.accounts.actions import create_app_password
 

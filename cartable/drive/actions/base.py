@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
+from cartable.accounts.models import User
 from cartable.core.events import send_event
 from cartable.drive import fastpath
 from cartable.drive.blobs import delete_blob_bytes
@@ -30,17 +31,18 @@ from cartable.drive.spaces import (
     quota_of,
 )
 
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _label(user: Any) -> str:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    return user.get_display_name()
+def _label(user: Visitor | None) -> str:
+    return user.get_display_name() if isinstance(user, User) else ""
 
 
-def _actor(user: Any) -> Any:
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
+def _actor(user: Visitor | None) -> User | None:
+    return user if isinstance(user, User) else None
 
 
 def _touch(space_id: int, paths: Iterable[str], delta: int = 0) -> None:
@@ -53,7 +55,9 @@ def _touch(space_id: int, paths: Iterable[str], delta: int = 0) -> None:
     )
 
 
-def _record(verb: str, node: Node, by: Any, *, folder: Node | None = None, **data: Any) -> Activity:
+def _record(
+    verb: str, node: Node, by: Visitor | None, *, folder: Node | None = None, **data: Any
+) -> Activity:
     label = data.pop("actor_label", "")
     activity = Activity(
         space_id=node.space_id,

@@ -6,15 +6,14 @@ that turn a folder into one, or back, and make a new one.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from cartable.accounts.models import User
 from cartable.drive import access, actions, errors
 from cartable.drive.models import Node
 
 
-def set_file_drop(node: Node, on: bool, *, by: Any) -> Node:
+def set_file_drop(node: Node, on: bool, *, by: User) -> Node:
     if not node.is_folder:
         raise errors.Conflict
     access.check(by, node, "manage")
@@ -24,7 +23,7 @@ def set_file_drop(node: Node, on: bool, *, by: Any) -> Node:
     return node
 
 
-def create_homework_box(parent: Node, name: str, *, by: Any) -> Node:
+def create_homework_box(parent: Node, name: str, *, by: User) -> Node:
     """A new folder of a class's folder, made a homework box at once: whoever may manage the
     class's folder may (a pupil never has a homework box of their own)."""
     access.check(by, parent, "manage")

@@ -6,8 +6,9 @@ import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -47,9 +48,12 @@ from cartable.drive.mounts import clean_name, split_path
 from cartable.drive.scan import scanner_or_none
 from cartable.drive.spaces import quota_of
 
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
+
 
 def create_folder(
-    parent: Node, name: str, *, by: Any, link: ShareLink | None = None, exist_ok: bool = False
+    parent: Node, name: str, *, by: Visitor, link: ShareLink | None = None, exist_ok: bool = False
 ) -> Node:
     name = clean_name(name)
     _check_folder(parent)
@@ -91,11 +95,11 @@ def create_folder(
     return node
 
 
-def _own(node: Node, by: Any) -> bool:
+def _own(node: Node, by: Visitor | None) -> bool:
     return bool(by is not None and by.is_authenticated and node.created_by_id == by.pk)
 
 
-def make_folders(root: Node, relative: str, *, by: Any, link: ShareLink | None = None) -> Node:
+def make_folders(root: Node, relative: str, *, by: Visitor, link: ShareLink | None = None) -> Node:
     """The folder at ``relative`` below ``root``, created with its parents when missing."""
     folder = root
     for part in split_path(relative):
@@ -107,7 +111,7 @@ def new_writer(
     space: Space,
     *,
     expected_size: int | None = None,
-    storage: Any = None,
+    storage: Storage | None = None,
     adler32: bool = True,
     refresh: bool = True,
 ) -> BlobWriter:
@@ -153,7 +157,7 @@ def check_write(
     parent: Node,
     name: str,
     *,
-    by: Any,
+    by: Visitor,
     link: ShareLink | None = None,
     existing: Node | None = UNKNOWN,
 ) -> WriteCheck:
@@ -184,7 +188,7 @@ def check_write(
 
 
 def check_can_write(
-    parent: Node, name: str, *, by: Any, link: ShareLink | None = None
+    parent: Node, name: str, *, by: Visitor, link: ShareLink | None = None
 ) -> tuple[str, Node | None]:
     """Before receiving bytes: may ``by`` put a file named ``name`` into ``parent``?
     Returns the name to use (a file drop never overwrites another's file) and what it replaces.
@@ -198,7 +202,7 @@ def store_file(
     name: str,
     blob: Blob,
     *,
-    by: Any,
+    by: Visitor,
     link: ShareLink | None = None,
     mtime: datetime | None = None,
     if_match: str | None = None,
@@ -238,7 +242,7 @@ def _store_file(
     name: str,
     blob: Blob,
     *,
-    by: Any,
+    by: Visitor,
     link: ShareLink | None,
     mtime: datetime | None,
     if_match: str | None,
@@ -346,7 +350,7 @@ def write_file(
     name: str,
     chunks: Iterable[bytes],
     *,
-    by: Any,
+    by: Visitor,
     link: ShareLink | None = None,
     expected_size: int | None = None,
     **options: Any,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -38,6 +38,9 @@ from cartable.drive.models import (
 )
 from cartable.drive.mounts import clean_name
 
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
+
 
 def _check_destination(node: Node, new_parent: Node) -> None:
     _check_folder(new_parent)
@@ -48,7 +51,7 @@ def _check_destination(node: Node, new_parent: Node) -> None:
 
 
 def _clear_destination(
-    new_parent: Node, name: str, node: Node | None, *, by: Any, overwrite: bool
+    new_parent: Node, name: str, node: Node | None, *, by: Visitor, overwrite: bool
 ) -> bool:
     """True when something was there (and went to the trash, ``overwrite`` allowing)."""
     dest = live_child(new_parent, name)
@@ -61,7 +64,7 @@ def _clear_destination(
 
 
 def move(
-    node: Node, new_parent: Node, new_name: str, *, by: Any, overwrite: bool = False
+    node: Node, new_parent: Node, new_name: str, *, by: Visitor, overwrite: bool = False
 ) -> tuple[Node, bool]:
     """Returns (node, replaced): ``replaced`` when an item at the destination was overwritten."""
     new_name = clean_name(new_name)
@@ -118,7 +121,7 @@ def move(
 
 
 def copy(
-    node: Node, new_parent: Node, new_name: str, *, by: Any, overwrite: bool = False
+    node: Node, new_parent: Node, new_name: str, *, by: Visitor, overwrite: bool = False
 ) -> tuple[Node, bool]:
     """A deep copy (folders with everything in them, dead properties too); files share
     their blob with the original, so the copy costs no storage write."""

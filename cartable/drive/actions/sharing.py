@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +44,7 @@ def node_type() -> ContentType:
     return ContentType.objects.get_for_model(Node)
 
 
-def own_role(user: Any, node: Node) -> Role | None:
+def own_role(user: User, node: Node) -> Role | None:
     """The highest role ``user`` may hand on, read from what they may do on ``node``."""
     can = abilities(user, node)
     if "manage" in can:
@@ -59,7 +60,7 @@ def _rank(role: str) -> int:
     return ROLE_VALUES.index(role)
 
 
-def check_share(user: Any, node: Node, role: str) -> None:
+def check_share(user: User, node: Node, role: str) -> None:
     """May ``user`` give ``role`` on ``node``? Raises Forbidden, NotFound or InvalidName."""
     check(user, node, "share")
     if role not in SHAREABLE_ROLES:
@@ -71,7 +72,7 @@ def check_share(user: Any, node: Node, role: str) -> None:
         raise Forbidden(_("You cannot give more rights than you have."))
 
 
-def _activity(node: Node, by: Any, verb: str, **data: Any) -> None:
+def _activity(node: Node, by: User, verb: str, **data: Any) -> None:
     Activity.objects.create(
         space=node.space,
         node=node,
@@ -107,7 +108,9 @@ def check_sharee(by: User, user: User, node: Node) -> None:
         raise unknown_person()
 
 
-def find_sharee(by: User, *, username: str | None = None, public_id: Any = None) -> User:
+def find_sharee(
+    by: User, *, username: str | None = None, public_id: str | uuid.UUID | None = None
+) -> User:
     """The person named, if ``by`` may share with them; the same NotFound otherwise."""
     person = sharees_rule.find_sharee(by, username=username, public_id=public_id)
     if person is None:
@@ -115,7 +118,7 @@ def find_sharee(by: User, *, username: str | None = None, public_id: Any = None)
     return person
 
 
-def find_group(by: User, public_id: Any) -> Group:
+def find_group(by: User, public_id: str | uuid.UUID) -> Group:
     """The class or group named, if ``by`` may share with it; the same NotFound otherwise."""
     group = sharees_rule.find_group(by, public_id)
     if group is None:
@@ -330,6 +333,6 @@ def sharees(user: User, query: str, limit: int = 20) -> list[User]:
     return sharees_rule.sharees(user, query, limit)
 
 
-def sharee_groups(user: User) -> Any:
+def sharee_groups(user: User) -> QuerySet[Group]:
     """The classes and groups ``user`` may share with (``accounts.sharees``)."""
     return sharees_rule.sharee_groups(user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -37,8 +37,11 @@ from cartable.drive.models import (
 from cartable.drive.search import drive_text
 from cartable.drive.spaces import root_of
 
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
-def trash(node: Node, *, by: Any, link: ShareLink | None = None) -> None:
+
+def trash(node: Node, *, by: Visitor, link: ShareLink | None = None) -> None:
     """Move ``node`` and everything below it to its space's trash."""
     if node.is_root:
         raise Forbidden
@@ -75,7 +78,7 @@ def trashed_subtree(node: Node) -> list[Node]:
     return found
 
 
-def check_trash_access(node: Node, by: Any) -> None:
+def check_trash_access(node: Node, by: Visitor) -> None:
     if node.trashed_at is None:
         raise NotFound
     role = access.space_role(by, node.space)
@@ -84,7 +87,7 @@ def check_trash_access(node: Node, by: Any) -> None:
         raise NotFound
 
 
-def restore(node: Node, *, by: Any, to_parent: Node | None = None) -> Node:
+def restore(node: Node, *, by: Visitor, to_parent: Node | None = None) -> Node:
     check_trash_access(node, by)
     original_parent_path = node.trashed_from.rsplit("/", 1)[0]
     parent = to_parent
@@ -119,7 +122,7 @@ def restore(node: Node, *, by: Any, to_parent: Node | None = None) -> Node:
     return node
 
 
-def purge(node: Node, *, by: Any) -> None:
+def purge(node: Node, *, by: Visitor | None) -> None:
     """Delete a trashed item for good."""
     if by is not None:
         check_trash_access(node, by)
@@ -142,7 +145,7 @@ def trash_items(space: Space) -> QuerySet[Node]:
     return Node.objects.filter(space=space, trashed_at__isnull=False).order_by("-trashed_at")
 
 
-def empty_trash(space: Space, *, by: Any) -> int:
+def empty_trash(space: Space, *, by: Visitor) -> int:
     count = 0
     for node in trash_items(space):
         purge(node, by=by)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cartable.accounts.models import User
 from cartable.drive import access
 from cartable.drive.actions.base import (
     _actor,
@@ -28,7 +27,7 @@ def versions(node: Node) -> QuerySet[Version]:
     return node.versions.select_related("author")
 
 
-def restore_version(version: Version, *, by: Any) -> Node:
+def restore_version(version: Version, *, by: User) -> Node:
     """The version becomes the current content; the current content becomes a version."""
     node = version.node
     access.check(by, node, "edit")
@@ -54,7 +53,7 @@ def restore_version(version: Version, *, by: Any) -> Node:
     return node
 
 
-def set_favourite(user: Any, node: Node, on: bool) -> None:
+def set_favourite(user: User, node: Node, on: bool) -> None:
     access.check(user, node, "view")
     if on:
         Favourite.objects.get_or_create(user=user, node=node)

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from django.utils.http import http_date
 
+from cartable.accounts.models import User
 from cartable.core.http import user_bytes_headers
 from cartable.drive import access, actions
 from cartable.drive.models import Node, Space, Version
@@ -44,7 +45,8 @@ FOLDER = "<d:resourcetype><d:collection/></d:resourcetype>"
 
 class _Owned(ListedTree):
     def __init__(self, request: Request, owner: str) -> None:
-        self.user = request.user
+        # Signed in by ``auth`` before any tree is made.
+        self.user: User = request.user
         if unquote(owner) != self.user.username:
             raise DavError(403, message="This is not your folder.")
 

@@ -14,8 +14,9 @@ Android app parses it as an integer). A grant's share id is ``2 × its id``, a l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +33,8 @@ from cartable.drive.models import Node, ShareLink
 from cartable.drive.mounts import resolve, user_path_of
 from cartable.drive.nextcloud.ocs import OcsError, ocs_view
 from cartable.drive.nextcloud.status import server_url
+
+T = TypeVar("T")
 
 USER, GROUP, LINK = 0, 1, 3
 READ, UPDATE, CREATE, DELETE, SHARE = 1, 2, 4, 8, 16
@@ -411,7 +414,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
     return params
 
 
-def _errors(call: Any) -> Any:
+def _errors(call: Callable[[], T]) -> T:
     """Drive's errors as OCS answers (the API's one mapping): OCS knows 403 and 404; anything
     else is a bad request (400)."""
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,11 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from cartable.accounts.models import User
 from cartable.core.models import Grant
 from cartable.core.types import AuthedRequest
 from cartable.drive import access, mounts
 from cartable.drive.actions import free_bytes, personal_space, quota_of, root_of
-from cartable.drive.models import Activity, Favourite, Node
+from cartable.drive.models import Activity, Favourite, Node, Space
 from cartable.drive.views.common import (
     breadcrumbs,
     drive_errors,
@@ -28,6 +29,9 @@ from cartable.drive.views.common import (
     rows,
     sort_nodes,
 )
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 PAGE_SIZE = 500
 RESULTS = 100
@@ -94,7 +98,7 @@ def folder_page(request: HttpRequest, node: Node, allowed: frozenset[str]) -> Ht
     return render(request, "drive/folder.html", context)
 
 
-def shared_with_group(user: Any, space: Any) -> list[dict[str, Any]]:
+def shared_with_group(user: Visitor, space: Space) -> list[dict[str, Any]]:
     """What was shared with the class (or group) whose folder this is: shown in it, so that
     pupils find it where they look for their class's documents."""
     if space.group_id is None:
@@ -135,11 +139,11 @@ def folder(request: AuthedRequest, public_id: str) -> HttpResponse:
     return folder_page(request, node, allowed)
 
 
-def scope(user: Any) -> Q:
+def scope(user: User) -> Q:
     return mounts.scope(user) & Q(trashed=False, parent__isnull=False)
 
 
-def where(user: Any, node: Node) -> str:
+def where(user: User, node: Node) -> str:
     path = mounts.user_path_of(user, node)
     if not path:
         return ""

@@ -7,7 +7,7 @@ the same form in a dialog.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from cartable.core.types import AuthedRequest
 from cartable.drive import access, actions, errors, mounts
 from cartable.drive.actions import filedrop, uploads
-from cartable.drive.models import Node
+from cartable.drive.models import Node, ShareLink
 from cartable.drive.views.common import (
     breadcrumbs,
     display_name,
@@ -30,6 +30,9 @@ from cartable.drive.views.common import (
     load,
     safe_next,
 )
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 
 def parent_url(node: Node) -> str:
@@ -252,7 +255,12 @@ def file_drop(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 def upload_form(
-    request: HttpRequest, folder: Node, *, by: Any, link: Any = None, uploader: str = ""
+    request: HttpRequest,
+    folder: Node,
+    *,
+    by: Visitor | None,
+    link: ShareLink | None = None,
+    uploader: str = "",
 ) -> list[Node]:
     """The files of a plain multipart form (no JavaScript, or a public link page)."""
     stored: list[Node] = []

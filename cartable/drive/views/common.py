@@ -4,10 +4,11 @@ answers, breadcrumbs, and the rows of a listing."""
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -23,11 +24,20 @@ from cartable.drive import access, errors
 from cartable.drive.models import Activity, Favourite, Node, ShareLink
 from cartable.drive.mounts import user_path_of
 
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
+
 
 def load(
-    user: Any, public_id: Any, need: str = "view", *, link: ShareLink | None = None
+    user: Visitor,
+    public_id: str | uuid.UUID | None,
+    need: str = "view",
+    *,
+    link: ShareLink | None = None,
 ) -> tuple[Node, frozenset[str]]:
     """The live node ``public_id`` if ``user`` may ``need`` it, with all they may do."""
+    if public_id is None:  # a form that named no node
+        raise errors.NotFound
     node = (
         Node.objects.select_related("space", "space__group", "blob")
         .filter(public_id=public_id, trashed=False)
@@ -99,10 +109,10 @@ def display_name(node: Node) -> str:
     return node.name
 
 
-def breadcrumbs(user: Any, node: Node) -> list[Crumb]:
+def breadcrumbs(user: Visitor, node: Node) -> list[Crumb]:
     """From "My files" to ``node``, as the person sees the path in their Drive."""
     chain = access.lineage(node)
-    user_path = user_path_of(user, node) if getattr(user, "is_authenticated", False) else None
+    user_path = user_path_of(user, node) if isinstance(user, User) else None
     crumbs = [my_files()]
     if user_path is None:
         if not node.is_root or node.space.user_id != getattr(user, "pk", None):
@@ -157,7 +167,7 @@ class Row:
 
 
 def rows(
-    user: Any,
+    user: Visitor,
     nodes: Iterable[Node],
     *,
     folder: Node | None = None,
@@ -175,10 +185,9 @@ def rows(
             if mount.parent_id != folder.pk:
                 allowed[mount.pk] = access.abilities(user, mount)
     ids = [n.pk for n in nodes]
-    signed_in = getattr(user, "is_authenticated", False)
     favourites = (
         set(Favourite.objects.filter(user=user, node_id__in=ids).values_list("node_id", flat=True))
-        if signed_in
+        if isinstance(user, User)
         else set()
     )
     people = User.objects.in_bulk(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.types import AuthedRequest
 from cartable.drive import actions
-from cartable.drive.models import Node, Version
+from cartable.drive.models import Blob, Node, Version
 from cartable.drive.views.common import breadcrumbs, drive_errors, load
 
 TEXT_LIMIT = 512 * 1024
@@ -104,7 +104,12 @@ def file_page(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 def serve(
-    request: HttpRequest, node: Node, *, inline: bool, blob: Any = None, etag: str | None = None
+    request: HttpRequest,
+    node: Node,
+    *,
+    inline: bool,
+    blob: Blob | None = None,
+    etag: str | None = None,
 ) -> HttpResponseBase:
     """The file's bytes, as an attachment or, when ``inline`` and the type is one browsers
     show without running anything (``cartable.core.http.shown_inline``), shown."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,7 +34,7 @@ def roles_for(node: Node) -> list[tuple[str, str]]:
     return roles
 
 
-def people(user: Any, query: str) -> list[User]:
+def people(user: User, query: str) -> list[User]:
     return sharing.sharees(user, query, PEOPLE_LIMIT)
 
 

@@ -10,13 +10,16 @@ before the first byte, so the browser shows a real progress bar.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from zipstream import ZIP_STORED, ZipStream
 
 from cartable.drive import access
 from cartable.drive.actions import open_blob
-from cartable.drive.models import Node
+from cartable.drive.models import Node, ShareLink
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 CHUNK = 1024 * 1024
 
@@ -31,7 +34,7 @@ def _read(node: Node) -> Iterator[bytes]:
         fh.close()
 
 
-def subtree(folder: Node, user: Any, *, link: Any = None) -> list[Node]:
+def subtree(folder: Node, user: Visitor, *, link: ShareLink | None = None) -> list[Node]:
     """What ``user`` (or a link's holder) sees below ``folder`` and may download: what their
     listings show (``access.readable_below``), in path order."""
     query = access.below(folder).select_related("blob")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, StreamingHttpResponse
@@ -16,9 +16,12 @@ from cartable.drive.models import Node, ShareLink
 from cartable.drive.views import zipping
 from cartable.drive.views.common import display_name, drive_errors, load
 
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
+
 
 def zip_response(
-    request: HttpRequest, nodes: list[Node], *, user: Any, link: ShareLink | None = None
+    request: HttpRequest, nodes: list[Node], *, user: Visitor, link: ShareLink | None = None
 ) -> StreamingHttpResponse:
     entries = []
     for node in nodes:

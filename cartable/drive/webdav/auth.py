@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
@@ -83,7 +84,7 @@ def _user_with_app_password(user_id: int, prefix: str) -> QuerySet[Any]:
 _remembered_user = fastpath.Prepared(_user_with_app_password)
 
 
-def basic_user(login: str, password: str, address: str | None = None) -> Any | None:
+def basic_user(login: str, password: str, address: str | None = None) -> User | None:
     """The user of an app password; RateLimited after too many failures for this login or
     from the block of ``address``."""
     name = login.strip().lower()
@@ -107,14 +108,15 @@ def basic_user(login: str, password: str, address: str | None = None) -> Any | N
     return None
 
 
-def _keep_space(user: Any) -> None:
+def _keep_space(user: User) -> None:
     """The personal space came with the user (its ``mounts_version`` keys the mount table):
     ``actions.personal_space`` need not look for it again."""
     with contextlib.suppress(ObjectDoesNotExist):
-        user._drive_space = user.drive_space
+        # Kept on the user object for the request, as mounts' caches (User does not declare it).
+        user._drive_space = user.drive_space  # type: ignore[attr-defined]
 
 
-def session_user(request: Request) -> Any | None:
+def session_user(request: Request) -> User | None:
     """The user of a browser session whose CSRF token came in ``requesttoken``."""
     cookies = parse_cookie(request.header("cookie") or "")
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
@@ -125,14 +127,16 @@ def session_user(request: Request) -> Any | None:
     if not _csrf_passes(request, cookies, session, token):
         return None
     user = get_user(SimpleNamespace(session=session))  # type: ignore[arg-type]
-    return user if user.is_authenticated and user.is_active else None
+    return user if isinstance(user, User) and user.is_active else None
 
 
 def _reject(request: HttpRequest, reason: str = "") -> HttpResponse:
     return HttpResponse(status=403)
 
 
-def _csrf_passes(request: Request, cookies: dict[str, str], session: Any, token: str) -> bool:
+def _csrf_passes(
+    request: Request, cookies: dict[str, str], session: SessionBase, token: str
+) -> bool:
     """Django's CSRF middleware, through its public hook, judges ``requesttoken`` as it judges a
     form's token — and the Origin or Referer where it would — whatever the DAV method: a
     session may use WebDAV only with the token, GET and PROPFIND included."""

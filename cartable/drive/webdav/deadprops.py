@@ -5,16 +5,15 @@ Only WebDAV has them, so their one change function lives here rather than in the
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from cartable.accounts.models import User
 from cartable.drive.models import DeadProperty, Node
 from cartable.drive.webdav.davxml import PropChange
 
 
 @transaction.atomic
-def apply(node: Node, changes: list[PropChange], *, by: Any) -> None:
+def apply(node: Node, changes: list[PropChange], *, by: User) -> None:
     """Sets and removes properties in order, all or none (RFC 4918 §9.2)."""
     for change in changes:
         namespace, name = change.name

@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from django.db import transaction
 
+from cartable.accounts.models import User
 from cartable.core.roles import Role
 from cartable.drive import access, actions, mounts
 from cartable.drive.errors import (
@@ -42,7 +43,8 @@ _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
 
 class FilesTree(Tree):
     def __init__(self, request: Request, owner: str | None) -> None:
-        self.user = request.user
+        # Signed in by ``auth`` before any tree is made.
+        self.user: User = request.user
         if owner is not None and unquote(owner) != self.user.username:
             raise DavError(403, message="This is not your folder.")
 

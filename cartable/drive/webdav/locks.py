@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
 
+from cartable.accounts.models import User
 from cartable.drive.models import Lock, Space, hash_path
 from cartable.drive.webdav import davxml
+
+if TYPE_CHECKING:
+    from cartable.core.types import Visitor
 
 TOKEN_PREFIX = "opaquelocktoken:"  # noqa: S105 (a URI scheme)
 
@@ -82,7 +86,7 @@ def create(
     *,
     space_id: int,
     path: str,
-    user: Any,
+    user: Visitor,
     exclusive: bool,
     infinite: bool,
     timeout: int,
@@ -102,7 +106,7 @@ def create(
         infinite=infinite,
         exclusive=exclusive,
         owner_xml=owner_xml,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if isinstance(user, User) else None,
         timeout=timeout,
         expires_at=expires_at,
     )
@@ -149,7 +153,7 @@ def purge_expired() -> int:
     return deleted
 
 
-def may_write(locks: list[Lock], user: Any, tokens: set[str]) -> bool:
+def may_write(locks: list[Lock], user: Visitor, tokens: set[str]) -> bool:
     """Whether a request by ``user`` submitting ``tokens`` may change what ``locks`` cover."""
     if not locks:
         return True

@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.http import http_date
 
+from cartable.accounts.models import User
 from cartable.core.models import Grant
 from cartable.drive.actions import free_bytes
 from cartable.drive.models import Blob, DeadProperty, Favourite, Lock, Node, ShareLink, Space
@@ -143,7 +144,7 @@ class Context:
 
     def __init__(
         self,
-        user: Any,
+        user: User,
         entries: list[Entry],
         lock_root: Callable[[Entry, Lock], str],
         listed: Node | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -74,7 +75,7 @@ def api_pads() -> QuerySet[Pad]:
     )
 
 
-def sanitize_pad_id(pad_id: Any) -> Any:
+def sanitize_pad_id(pad_id: object) -> object:
     """Etherpad's legacy renames: spaces, then colons, become ``_`` unless the name exists."""
     if not isinstance(pad_id, str) or not pad_id:
         return pad_id
@@ -84,7 +85,7 @@ def sanitize_pad_id(pad_id: Any) -> Any:
     return next((c for c in candidates if c in existing), candidates[-1])
 
 
-def get_pad(pad_id: Any) -> Pad:
+def get_pad(pad_id: object) -> Pad:
     """Etherpad's getPadSafe for a pad that must exist."""
     if not isinstance(pad_id, str):
         raise ApiError("padID is not a string")
@@ -96,7 +97,7 @@ def get_pad(pad_id: Any) -> Pad:
     return pad
 
 
-def free_pad_id(pad_id: Any) -> str:
+def free_pad_id(pad_id: object) -> str:
     """Etherpad's getPadSafe for a pad about to be created."""
     if not isinstance(pad_id, str):
         raise ApiError("padID is not a string")
@@ -107,14 +108,14 @@ def free_pad_id(pad_id: Any) -> str:
     return pad_id
 
 
-def get_group(group_id: Any) -> PadGroup:
+def get_group(group_id: object) -> PadGroup:
     group = PadGroup.objects.filter(group_id=group_id).first() if group_id else None
     if group is None:
         raise ApiError("groupID does not exist")
     return group
 
 
-def get_author(author_id: Any) -> PadAuthor:
+def get_author(author_id: object) -> PadAuthor:
     author = PadAuthor.objects.filter(author_id=author_id).first() if author_id else None
     if author is None:
         raise ApiError("authorID does not exist")
@@ -128,7 +129,7 @@ def author_pk(p: Params, name: str = "authorId") -> int | None:
     return get_author(p.get(name)).pk
 
 
-def parse_rev(value: Any, name: str = "rev") -> int:
+def parse_rev(value: object, name: str = "rev") -> int:
     """Etherpad's checkValidRev, with its messages."""
     if isinstance(value, bool):
         raise ApiError(f"{name} is not a number")
@@ -152,7 +153,7 @@ def parse_rev(value: Any, name: str = "rev") -> int:
     return int(number)
 
 
-def rev_at_most_head(value: Any, pad: Pad) -> int:
+def rev_at_most_head(value: object, pad: Pad) -> int:
     rev = parse_rev(value)
     if rev > pad.head:
         raise ApiError("rev is higher than the head revision of the pad")
@@ -171,7 +172,7 @@ def text_at(pad: Pad, rev: int | None = None) -> str:
     return document.to_text(doc)
 
 
-def ms(moment: Any) -> int:
+def ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 

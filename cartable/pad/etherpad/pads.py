@@ -92,7 +92,7 @@ def get_pad_id(p: Params) -> dict[str, Any]:
     return {"padID": pad.pad_id}
 
 
-def _group_pad_only(pad_id: Any, field: str) -> None:
+def _group_pad_only(pad_id: object, field: str) -> None:
     if isinstance(pad_id, str) and "$" not in pad_id:
         raise ApiError(f"You can only get/set the {field} of pads that belong to a group")
 

@@ -92,7 +92,7 @@ def list_pads_of_author(p: Params) -> dict[str, Any]:
 # --- Sessions ---------------------------------------------------------------------------
 
 
-def _valid_until(value: Any) -> int:
+def _valid_until(value: object) -> int:
     if isinstance(value, str):
         match = re.match(r"\s*([+-]?\d+)", value)
         number: float | None = int(match.group(1)) if match else None
@@ -126,7 +126,7 @@ def create_session(p: Params) -> dict[str, Any]:
     return {"sessionID": session.session_id}
 
 
-def _session(session_id: Any) -> PadSession:
+def _session(session_id: object) -> PadSession:
     session = (
         PadSession.objects.select_related("pad_group", "author")
         .filter(session_id=session_id)
