@@ -1,4 +1,8 @@
-"""The ``cartable`` command: an administrator can run the platform from it alone."""
+"""The ``cartable`` command: an administrator can run the platform from it alone.
+
+Each command imports what it uses inside its function: Django must be set up first
+(``_setup_django``), and ``cartable --help`` should not load the whole platform.
+"""
 
 from __future__ import annotations
 

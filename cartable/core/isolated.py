@@ -64,6 +64,7 @@ def call(
     ``function`` is ``"module:name"``, a module of Cartable importable without Django.
     Raises Refused or TooCostly; the working folder is the caller's to remove.
     """
+    # Imported here: this module is also the child's entry point, which runs without Django.
     from django.conf import settings
 
     from cartable.core.processes import Limits, ProcessTimeout, python_read_only, run_isolated

@@ -43,6 +43,8 @@ from typing import IO
 
 from django.conf import settings
 
+import cartable
+
 log = logging.getLogger(__name__)
 
 SANDBOXES = ("bwrap", "unshare")
@@ -283,8 +285,6 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 
 def python_read_only() -> list[Path]:
     """What a Python child of this interpreter needs to see: its installation, ours, the code."""
-    import cartable
-
     paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix)}
     paths.add(Path(os.path.realpath(sys.executable)).parent)
     paths.add(Path(cartable.__file__).resolve().parent)
