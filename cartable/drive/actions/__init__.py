@@ -18,6 +18,7 @@ from cartable.drive.actions.base import (
 )
 from cartable.drive.actions.files import (
     WriteCheck,
+    as_seen,
     check_can_write,
     check_write,
     create_folder,
@@ -46,6 +47,7 @@ __all__ = [
     "BlobWriter",
     "WriteCheck",
     "_delete_versions",
+    "as_seen",
     "check_can_write",
     "check_trash_access",
     "check_write",

@@ -119,6 +119,24 @@ def free_name(parent: Node, name: str) -> str:
         n += 1
 
 
+def beside_others(
+    parent: Node, name: str, *, by: Any, allowed: frozenset[str], moving: Node | None = None
+) -> str:
+    """The name for what ``by`` puts at ``name`` in ``parent`` (``allowed``: their abilities
+    there): ``name``, or a free one when, in a homework box they only drop into, another
+    pupil's file or folder has it. That one is neither entered, replaced nor revealed by a
+    refusal ("already exists"), as :func:`cartable.drive.actions.files.check_write` does for
+    uploads. ``moving``: the node being renamed or moved, which may keep its own name."""
+    if "drop" not in allowed:
+        return name
+    existing = live_child(parent, name)
+    if existing is None or (moving is not None and existing.pk == moving.pk):
+        return name
+    if by is not None and by.is_authenticated and existing.created_by_id == by.pk:
+        return name
+    return free_name(parent, name)
+
+
 def _owner_fields(parent: Node) -> dict[str, Any]:
     return {
         "owner_id": parent.owner_id,

@@ -19,6 +19,7 @@ from cartable.drive.actions.base import (
     _owner_fields,
     _record,
     _touch,
+    beside_others,
     live_child,
     live_descendants,
 )
@@ -69,7 +70,8 @@ def move(
         raise Forbidden
     _check_destination(node, new_parent)
     access.check(by, node, "delete")
-    access.check(by, new_parent, "upload")
+    allowed = access.check(by, new_parent, "upload")
+    new_name = beside_others(new_parent, new_name, by=by, allowed=allowed, moving=node)
     if node.is_folder and new_parent.pk != node.parent_id and access.hides_below(by, node):
         # A folder moves whole, and where it goes the mover may see more: not when it holds
         # what they may not see (homework others handed in). Renaming it in place is fine.
@@ -127,7 +129,8 @@ def copy(
     access.check(by, node, "view")
     if not node.is_folder:
         access.check(by, node, "download")
-    access.check(by, new_parent, "upload")
+    allowed = access.check(by, new_parent, "upload")
+    new_name = beside_others(new_parent, new_name, by=by, allowed=allowed)
     with transaction.atomic():
         replaced = _clear_destination(new_parent, new_name, None, by=by, overwrite=overwrite)
         node.refresh_from_db()
