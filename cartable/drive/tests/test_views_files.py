@@ -172,3 +172,21 @@ def test_other_teacher_cannot_zip_my_folder(client, teacher, other_teacher, my_r
     client.force_login(other_teacher)
     assert client.get(f"/drive/f/{folder.public_id}/zip").status_code == 404
     assert client.get(f"/drive/zip?n={folder.public_id}").status_code == 404
+
+
+@pytest.mark.parametrize("class_name", ["../../../.config/autostart", "..", "a\\..\\..\\b"])
+def test_a_class_name_never_leads_a_zip_out_of_its_folder(
+    client, teacher, student, klass, class_root, class_name
+):
+    """The zip of a class's folder is named after the class, which its teacher names freely:
+    "../../x" made every entry of a pupil's download "../../x/…", which some unzip tools write
+    outside the folder they extract into (a "zip slip")."""
+    klass.name = class_name
+    klass.save()
+    put(class_root, "cours.txt", b"cours", teacher)
+    client.force_login(student)
+    data = body(client.get(f"/drive/f/{class_root.public_id}/zip"))
+    for name in zipfile.ZipFile(io.BytesIO(data)).namelist():
+        parts = name.replace("\\", "/").split("/")
+        assert ".." not in parts and not name.startswith("/"), name
+    assert any(n.endswith("/cours.txt") for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
