@@ -9,6 +9,7 @@ files, kept versions and the trash (what storage holds for it).
 """
 
 from cartable.drive.actions.base import (
+    MAX_DEPTH,
     _delete_versions,
     collect_blobs,
     discard_blob,
@@ -43,6 +44,7 @@ from cartable.drive.models import Activity
 from cartable.drive.spaces import free_bytes, group_space, personal_space, quota_of, root_of
 
 __all__ = [
+    "MAX_DEPTH",
     "Activity",
     "BlobWriter",
     "WriteCheck",

@@ -21,6 +21,7 @@ from cartable.drive.actions.base import (
     _owner_fields,
     _record,
     _touch,
+    check_depth,
     discard_blob,
     free_name,
     live_child,
@@ -54,6 +55,7 @@ def create_folder(
     name = clean_name(name)
     _check_folder(parent)
     allowed = access.check(by, parent, "upload", link=link)
+    check_depth(f"{parent.path}/{name}")
     existing = live_child(parent, name)
     if existing is not None:
         signed_in = by is not None and by.is_authenticated
@@ -196,6 +198,7 @@ def check_write(
         raise NotFound
     if "upload" not in allowed:
         raise Forbidden
+    check_depth(f"{parent.path}/{name}")
     if existing is UNKNOWN or (existing is not None and existing.name != name):
         existing = live_child(parent, name)
     if existing is None:

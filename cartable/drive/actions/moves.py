@@ -20,6 +20,7 @@ from cartable.drive.actions.base import (
     _record,
     _touch,
     beside_others,
+    check_depth,
     live_child,
     live_descendants,
 )
@@ -61,6 +62,10 @@ def _clear_destination(
     return True
 
 
+def _levels_below(node: Node, subtree: list[Node]) -> int:
+    return max(n.path.count("/") for n in subtree) - node.path.count("/")
+
+
 def move(
     node: Node, new_parent: Node, new_name: str, *, by: Any, overwrite: bool = False
 ) -> tuple[Node, bool]:
@@ -84,6 +89,7 @@ def move(
         new_parent.refresh_from_db()
         old_space_id, old_path, old_parent = node.space_id, node.path, node.parent
         subtree = [node, *live_descendants(node)] if node.is_folder else [node]
+        check_depth(f"{new_parent.path}/{new_name}", _levels_below(node, subtree))
         moved_bytes = node.size
         if new_parent.space_id != old_space_id:
             stored = _file_bytes(subtree)
@@ -139,6 +145,7 @@ def copy(
         # homework others handed in below it.
         subtree = [node, *access.readable_below(by, node)] if node.is_folder else [node]
         subtree.sort(key=lambda n: n.path.count("/"))
+        check_depth(f"{new_parent.path}/{new_name}", _levels_below(node, subtree))
         stored = sum(n.size for n in subtree if not n.is_folder)
         target = Space.objects.select_for_update().get(pk=new_parent.space_id)
         _make_room(target, stored)
