@@ -323,12 +323,12 @@ def test_a_name_another_pupil_took_is_free_to_a_pupil_on_the_web(client, box_wor
     assert Node.objects.get(name="frise-tom.txt", trashed=False).created_by.username == "tom.4eb"
 
 
-def test_a_folder_holding_others_homework_is_not_deleted_by_an_editor(box_world, klass):
+def test_a_folder_holding_others_homework_is_not_deleted_by_an_editor(box_world):
     """An editor of the folder above a box (a pupil the teacher let edit it, a colleague) could
     delete it, taking every pupil's work to their own trash, and purge it for good there.
     Deleting a folder is refused, as moving it is, when it holds what the person does not
     see."""
-    lea, homework, box = box_world["people"]["lea"], box_world["homework"], box_world["box"]
+    lea, homework = box_world["people"]["lea"], box_world["homework"]
     Grant.objects.create(
         content_type=ContentType.objects.get_for_model(Node),
         object_id=homework.pk,

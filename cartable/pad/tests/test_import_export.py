@@ -118,7 +118,7 @@ def test_download_my_data_has_each_pad_as_text_and_html(teacher, pad):
 
 
 def test_download_my_data_gives_no_pad_the_person_may_no_longer_open(teacher, student):
-    """"Download my data" gave the whole, current text of every pad one ever wrote in: a pupil
+    """The "download my data" archive gave the whole, current text of every pad one ever wrote in: a pupil
     who typed in a pad opened by link, or in a class's pad before leaving the class, read what
     its teacher wrote there after the pad was closed to them. It now gives the pads the person
     may still open, as every other way in does."""

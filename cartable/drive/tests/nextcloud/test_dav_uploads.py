@@ -90,9 +90,7 @@ def test_nobody_uses_someone_elses_upload_folder(live, nc_server, claire):
     assert moved.status_code == 403
 
 
-def test_unfinished_transfers_together_hold_no_more_than_the_free_space(
-    db, teacher, settings
-):
+def test_unfinished_transfers_together_hold_no_more_than_the_free_space(db, teacher, settings):
     """Each transfer was bounded by the free space alone: many transfers held many times the
     quota on the server's disk, outside any count. Now the parts of all a person's unfinished
     transfers (and tus uploads) count against it."""
