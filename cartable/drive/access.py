@@ -391,12 +391,13 @@ def readable_below(
     return sorted(kept, key=lambda n: n.path)
 
 
-def hides_below(user: Visitor, folder: Node) -> bool:
-    """Whether something below ``folder`` is hidden from ``user`` (a moved folder takes all)."""
-    own = access_of(user, folder)
+def hides_below(user: Visitor, folder: Node, *, link: ShareLink | None = None) -> bool:
+    """Whether something below ``folder`` is hidden from ``user`` (or a link's holder): a
+    folder moved or deleted takes all."""
+    own = access_of(user, folder, link=link)
     if own.role is not None and own.role >= Role.MANAGER:
         return False
-    seen = seen_below(user, folder)
+    seen = seen_below(user, folder, link=link)
     return below(folder).count() != len(seen)
 
 

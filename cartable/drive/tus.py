@@ -219,6 +219,8 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
         return _response(400)
     if offset + length > total:
         return _response(413, _("More bytes were sent than announced."))
+    if length and not _fits(upload, length):
+        return _error(errors.QuotaExceeded())
     if length:
         stored = save_stream(
             unique_name("drive/uploads", "part"), _body(request, length), max_size=length
@@ -247,6 +249,17 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
     except errors.DriveError as exc:
         return _error(exc)
     return _response(204, X_Drive_Node=str(node.public_id), **headers)
+
+
+def _fits(upload: Upload, length: int) -> bool:
+    """Whether ``length`` more bytes fit in the destination's free space with what all the
+    person's unfinished uploads hold already (``uploads.held_bytes``)."""
+    folder_id = json.loads(upload.destination).get("folder", "")
+    folder = Node.objects.select_related("space").filter(public_id=folder_id).first()
+    if folder is None:
+        return True  # the end of the upload says it is gone
+    free = free_bytes(folder.space)
+    return free is None or uploads.held_bytes(upload.user) + length <= free
 
 
 def _body(request: HttpRequest, length: int) -> Iterator[bytes]:

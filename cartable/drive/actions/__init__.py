@@ -9,6 +9,7 @@ files, kept versions and the trash (what storage holds for it).
 """
 
 from cartable.drive.actions.base import (
+    MAX_DEPTH,
     _delete_versions,
     collect_blobs,
     discard_blob,
@@ -18,6 +19,7 @@ from cartable.drive.actions.base import (
 )
 from cartable.drive.actions.files import (
     WriteCheck,
+    as_seen,
     check_can_write,
     check_write,
     create_folder,
@@ -42,10 +44,12 @@ from cartable.drive.models import Activity
 from cartable.drive.spaces import free_bytes, group_space, personal_space, quota_of, root_of
 
 __all__ = [
+    "MAX_DEPTH",
     "Activity",
     "BlobWriter",
     "WriteCheck",
     "_delete_versions",
+    "as_seen",
     "check_can_write",
     "check_trash_access",
     "check_write",

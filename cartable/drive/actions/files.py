@@ -22,6 +22,7 @@ from cartable.drive.actions.base import (
     _owner_fields,
     _record,
     _touch,
+    check_depth,
     discard_blob,
     free_name,
     live_child,
@@ -44,7 +45,7 @@ from cartable.drive.models import (
     hash_path,
     new_etag,
 )
-from cartable.drive.mounts import clean_name, split_path
+from cartable.drive.mounts import Location, clean_name, split_path
 from cartable.drive.scan import scanner_or_none
 from cartable.drive.spaces import quota_of
 
@@ -58,12 +59,14 @@ def create_folder(
     name = clean_name(name)
     _check_folder(parent)
     allowed = access.check(by, parent, "upload", link=link)
+    check_depth(f"{parent.path}/{name}")
     existing = live_child(parent, name)
     if existing is not None:
         signed_in = by is not None and by.is_authenticated
-        if "drop" in allowed and exist_ok and signed_in and not _own(existing, by):
-            # A folder another pupil handed in: the uploader's files go beside it, never in
-            # (an anonymous visitor of a file drop link sees none of them either way).
+        if "drop" in allowed and not _own(existing, by) and (signed_in or not exist_ok):
+            # What another pupil handed in: the new folder (and the uploader's files) go
+            # beside it, never in, and "already exists" would tell that it is there (an
+            # anonymous visitor of a file drop link sees none of them either way).
             name = free_name(parent, name)
         elif exist_ok and existing.is_folder:
             return existing
@@ -93,6 +96,32 @@ def create_folder(
                 return found
         raise Conflict from None
     return node
+
+
+def as_seen(location: Location, *, by: Visitor) -> Location:
+    """``location`` (a path of ``by``'s view, as WebDAV names things) as ``by`` sees it. In a
+    homework box they only drop into, another pupil's file or folder is not there and its name
+    is free (the name :func:`check_write` would give, never the other's path, which a lock
+    would otherwise hold), and a path through another pupil's folder has no folder to go in:
+    the same answers as for names nobody took, so that trying names tells nothing. Elsewhere
+    (no drop folder above) it is returned as it is, without a query."""
+    parent = location.parent
+    if parent is None or location.is_mount_point:
+        return location
+    if not any(n.file_drop for n in access.lineage(parent)):
+        return location
+    if "view" not in access.abilities(by, parent):
+        location.parent = location.node = None
+        return location
+    node = location.node
+    if node is None or "view" in access.abilities(by, node):
+        return location
+    name = free_name(parent, location.name)
+    location.node = None
+    location.name = name
+    location.space_path = f"{parent.path}/{name}"
+    location.user_path = f"{location.user_path.rsplit('/', 1)[0]}/{name}"
+    return location
 
 
 def _own(node: Node, by: Visitor | None) -> bool:
@@ -173,6 +202,7 @@ def check_write(
         raise NotFound
     if "upload" not in allowed:
         raise Forbidden
+    check_depth(f"{parent.path}/{name}")
     if existing is UNKNOWN or (existing is not None and existing.name != name):
         existing = live_child(parent, name)
     if existing is None:

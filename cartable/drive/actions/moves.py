@@ -19,6 +19,8 @@ from cartable.drive.actions.base import (
     _owner_fields,
     _record,
     _touch,
+    beside_others,
+    check_depth,
     live_child,
     live_descendants,
 )
@@ -63,6 +65,10 @@ def _clear_destination(
     return True
 
 
+def _levels_below(node: Node, subtree: list[Node]) -> int:
+    return max(n.path.count("/") for n in subtree) - node.path.count("/")
+
+
 def move(
     node: Node, new_parent: Node, new_name: str, *, by: Visitor, overwrite: bool = False
 ) -> tuple[Node, bool]:
@@ -72,7 +78,8 @@ def move(
         raise Forbidden
     _check_destination(node, new_parent)
     access.check(by, node, "delete")
-    access.check(by, new_parent, "upload")
+    allowed = access.check(by, new_parent, "upload")
+    new_name = beside_others(new_parent, new_name, by=by, allowed=allowed, moving=node)
     if node.is_folder and new_parent.pk != node.parent_id and access.hides_below(by, node):
         # A folder moves whole, and where it goes the mover may see more: not when it holds
         # what they may not see (homework others handed in). Renaming it in place is fine.
@@ -85,6 +92,7 @@ def move(
         new_parent.refresh_from_db()
         old_space_id, old_path, old_parent = node.space_id, node.path, node.parent
         subtree = [node, *live_descendants(node)] if node.is_folder else [node]
+        check_depth(f"{new_parent.path}/{new_name}", _levels_below(node, subtree))
         moved_bytes = node.size
         if new_parent.space_id != old_space_id:
             stored = _file_bytes(subtree)
@@ -130,7 +138,8 @@ def copy(
     access.check(by, node, "view")
     if not node.is_folder:
         access.check(by, node, "download")
-    access.check(by, new_parent, "upload")
+    allowed = access.check(by, new_parent, "upload")
+    new_name = beside_others(new_parent, new_name, by=by, allowed=allowed)
     with transaction.atomic():
         replaced = _clear_destination(new_parent, new_name, None, by=by, overwrite=overwrite)
         node.refresh_from_db()
@@ -139,6 +148,7 @@ def copy(
         # homework others handed in below it.
         subtree = [node, *access.readable_below(by, node)] if node.is_folder else [node]
         subtree.sort(key=lambda n: n.path.count("/"))
+        check_depth(f"{new_parent.path}/{new_name}", _levels_below(node, subtree))
         stored = sum(n.size for n in subtree if not n.is_folder)
         target = Space.objects.select_for_update().get(pk=new_parent.space_id)
         _make_room(target, stored)

@@ -48,6 +48,10 @@ def trash(node: Node, *, by: Visitor, link: ShareLink | None = None) -> None:
     if node.trashed:
         raise NotFound
     access.check(by, node, "delete", link=link)
+    if node.is_folder and access.hides_below(by, node, link=link):
+        # As for a move: a folder goes to the trash whole, and the deleter could then purge
+        # it for good, with the work other pupils handed in below it that they do not see.
+        raise Forbidden
     with transaction.atomic():
         node.refresh_from_db()
         parent = node.parent

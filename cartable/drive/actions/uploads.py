@@ -7,14 +7,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.drive import errors
 from cartable.drive.access import abilities
 from cartable.drive.actions import free_name, live_child, make_folders, write_file
-from cartable.drive.models import Node, ShareLink
+from cartable.drive.models import Node, ShareLink, Upload, UploadPart
 
 CONFLICT_MODES = ("ask", "replace", "rename")
+
+
+def held_bytes(user: Any, *, besides: tuple[Upload, str] | None = None) -> int:
+    """What ``user``'s unfinished uploads (tus and Nextcloud's chunked) hold in storage, but
+    the part ``besides`` (an upload and a part's name, about to be replaced). Parts are in no
+    space's count until the upload ends: each new part must fit in the free space with all of
+    them, or many uploads at once could hold many times the quota on the server's disk."""
+    parts = UploadPart.objects.filter(upload__user=user, upload__expires_at__gt=timezone.now())
+    if besides is not None:
+        upload, name = besides
+        parts = parts.exclude(upload=upload, name=name)
+    return int(parts.aggregate(s=Sum("size"))["s"] or 0)
 
 
 def existing(

@@ -27,11 +27,11 @@ from urllib.parse import unquote
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.http import http_date
 
 from cartable.drive import actions, mounts
+from cartable.drive.actions import uploads
 from cartable.drive.errors import DriveError, QuotaExceeded
 from cartable.drive.models import Blob, Node, Space, Upload, UploadPart
 from cartable.drive.webdav import davxml, locks
@@ -153,6 +153,8 @@ class UploadsTree(ListedTree):
             raise DavError(403, message="The destination cannot be your root folder.")
         with drive_errors():
             location = mounts.resolve(self.user, "/" + "/".join(segments))
+        # In a homework box, what other pupils handed in is not there for a pupil.
+        location = actions.as_seen(location, by=self.user)
         if location.parent is None or location.is_mount_point:
             raise DavError(409, message="The destination folder does not exist.")
         if location.node is not None and location.node.is_folder:
@@ -247,7 +249,7 @@ class UploadsTree(ListedTree):
         free = self.free(self.space_for(upload))
         if free is None:
             return upload, None
-        held = upload.parts.exclude(name=chunk).aggregate(s=Sum("size"))["s"] or 0
+        held = uploads.held_bytes(self.user, besides=(upload, chunk))
         return upload, max(0, free - held)
 
     def finish_put(self, upload: Upload, chunk: str, stored: str, size: int) -> bool:

@@ -178,3 +178,26 @@ def test_interrupted_write_leaves_nothing(teacher, my_root):
         else ([], [])
     )
     assert files == []
+
+
+def test_a_tree_is_at_most_a_hundred_levels_deep(teacher, my_root):
+    """Every access check reads the folders above a node, and every write updates them: the
+    work grows with the square of the depth (at 2 000 levels of long names, 0.7 s and 500 MB
+    for one request), and nothing bounded it. Nothing goes deeper than 100 levels: not a
+    folder, not a file, not what a move or a copy brings."""
+    folder = my_root
+    for i in range(actions.MAX_DEPTH - 1):
+        folder = actions.create_folder(folder, f"d{i}", by=teacher)
+    last = actions.create_folder(folder, "cent", by=teacher)
+    assert last.path.count("/") == actions.MAX_DEPTH
+    with pytest.raises(InvalidName):
+        actions.create_folder(last, "trop", by=teacher)
+    with pytest.raises(InvalidName):
+        put(last, "trop.txt", b"x", teacher)
+    two = actions.create_folder(my_root, "deux", by=teacher)
+    actions.create_folder(two, "niveaux", by=teacher)
+    with pytest.raises(InvalidName):
+        actions.move(two, folder, "deux", by=teacher)
+    with pytest.raises(InvalidName):
+        actions.copy(two, folder, "deux", by=teacher)
+    put(folder, "au fond.txt", b"ok", teacher)

@@ -262,3 +262,86 @@ def test_nextcloud_share_listing_of_the_box_leaves_out_others_shares(client, box
         HTTP_OCS_APIREQUEST="true",
     )
     assert answer.status_code == 404
+
+
+# --- Found by trying to break it (docs/security/sec-redteam.md) ------------------------------
+
+LOCKINFO = (
+    b'<?xml version="1.0"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/>'
+    b"</d:lockscope><d:locktype><d:write/></d:locktype></d:lockinfo>"
+)
+BOX = "4e B/Devoirs/Devoir 1"
+
+
+def test_a_name_another_pupil_took_is_free_to_a_pupil_over_webdav(box_world):
+    """A pupil could learn the names of what others handed in by trying them: MKCOL answered
+    405 "already exists", LOCK 404, COPY 412 for another pupil's name, and 201 for a free one;
+    a path into another pupil's folder answered 404 and one into nothing 409. Now a name
+    another pupil took is, for a pupil, a free name (as an upload already was): the same
+    answers, and the other pupil's work untouched."""
+    lea = box_world["people"]["lea"]
+    dav = DavClient.of(lea)
+    tom_file = Node.objects.get(name="frise-tom.txt")
+    tom_folder = Node.objects.get(name="dossier-tom")
+    for taken, free in (("frise-tom.txt", "libre-1.txt"), ("dossier-tom", "libre-2")):
+        assert dav.request("MKCOL", f"{BOX}/{taken}").status == 201
+        assert dav.request("MKCOL", f"{BOX}/{free}").status == 201
+    for taken, free in (("frise-tom.txt", "libre-3.txt"), ("dossier-tom", "libre-4")):
+        assert dav.request("LOCK", f"{BOX}/{taken}", LOCKINFO).status == 201
+        assert dav.request("LOCK", f"{BOX}/{free}", LOCKINFO).status == 201
+    for taken, free in (("frise-tom.txt", "libre-5.txt"), ("dossier-tom", "libre-6")):
+        taken_copy = dav.copy(f"{BOX}/frise-lea.txt", f"{BOX}/{taken}", Overwrite="F")
+        free_copy = dav.copy(f"{BOX}/frise-lea.txt", f"{BOX}/{free}", Overwrite="F")
+        assert taken_copy.status == free_copy.status == 201
+    into_theirs = dav.put(f"{BOX}/dossier-tom/x.txt", b"x").status
+    into_nothing = dav.put(f"{BOX}/nulle-part/x.txt", b"x").status
+    assert into_theirs == into_nothing
+    assert dav.request("MKCOL", f"{BOX}/dossier-tom/y").status == (
+        dav.request("MKCOL", f"{BOX}/nulle-part/y").status
+    )
+    # Tom's work is as he left it, unlocked, and Léa sees only her own.
+    tom_file.refresh_from_db()
+    tom_folder.refresh_from_db()
+    assert not tom_file.trashed and tom_file.kind == Node.Kind.FILE
+    assert not tom_folder.trashed and tom_folder.is_folder
+    tom_dav = DavClient.of(box_world["people"]["tom"])
+    assert tom_dav.put(f"{BOX}/frise-tom.txt", b"nouvelle frise").status == 204
+    assert names_below(access.visible_below(lea, box_world["box"])) & TOM == set()
+
+
+def test_a_name_another_pupil_took_is_free_to_a_pupil_on_the_web(client, box_world):
+    lea, box = box_world["people"]["lea"], box_world["box"]
+    client.force_login(lea)
+    answer = client.post(f"/drive/f/{box.public_id}/new-folder", {"name": "dossier-tom"})
+    assert answer.status_code == 302
+    messages = [str(m) for m in answer.wsgi_request._messages]
+    assert not any("exist" in m.lower() for m in messages), messages
+    assert Node.objects.filter(parent=box, created_by=lea, kind=Node.Kind.FOLDER).exists()
+    mine = Node.objects.get(name="frise-lea.txt")
+    renamed, _replaced = actions.move(mine, box, "frise-tom.txt", by=lea)
+    assert renamed.name != "frise-tom.txt"
+    assert Node.objects.get(name="frise-tom.txt", trashed=False).created_by.username == "tom.4eb"
+
+
+def test_a_folder_holding_others_homework_is_not_deleted_by_an_editor(box_world):
+    """An editor of the folder above a box (a pupil the teacher let edit it, a colleague) could
+    delete it, taking every pupil's work to their own trash, and purge it for good there.
+    Deleting a folder is refused, as moving it is, when it holds what the person does not
+    see."""
+    lea, homework = box_world["people"]["lea"], box_world["homework"]
+    Grant.objects.create(
+        content_type=ContentType.objects.get_for_model(Node),
+        object_id=homework.pk,
+        user=lea,
+        role="editor",
+    )
+    with pytest.raises(Forbidden):
+        actions.trash(homework, by=lea)
+    assert DavClient.of(lea).delete("4e B/Devoirs").status == 403
+    homework.refresh_from_db()
+    assert not homework.trashed
+    assert Node.objects.filter(name="frise-tom.txt", trashed=False).exists()
+    # What she sees whole, she may delete; the teacher may delete it all.
+    own = actions.create_folder(homework, "Mes notes", by=lea)
+    actions.trash(own, by=lea)
+    actions.trash(homework, by=box_world["people"]["teacher"])

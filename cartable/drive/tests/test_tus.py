@@ -172,3 +172,20 @@ def test_requires_the_protocol_version(client, teacher, my_root):
     client.force_login(teacher)
     response = client.post("/drive/tus/", HTTP_UPLOAD_LENGTH="3")
     assert response.status_code == 412
+
+
+def test_unfinished_uploads_together_hold_no_more_than_the_free_space(
+    client, teacher, my_root, settings
+):
+    """Each upload was checked against the free space alone, and unfinished uploads are not
+    counted in it: a hundred of them could hold a hundred times the quota on the server's disk.
+    Now what a person's unfinished uploads hold is counted before each new part."""
+    settings.DRIVE_QUOTA = 100
+    client.force_login(teacher)
+    first = create(client, my_root, "a.bin", 80)["Location"]
+    second = create(client, my_root, "b.bin", 80)["Location"]
+    assert patch(client, first, 0, b"x" * 60).status_code == 204
+    refused = patch(client, second, 0, b"y" * 60)
+    assert refused.status_code == 413
+    assert UploadPart.objects.count() == 1
+    assert patch(client, second, 0, b"y" * 40).status_code == 204

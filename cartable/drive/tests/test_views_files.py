@@ -172,3 +172,31 @@ def test_other_teacher_cannot_zip_my_folder(client, teacher, other_teacher, my_r
     client.force_login(other_teacher)
     assert client.get(f"/drive/f/{folder.public_id}/zip").status_code == 404
     assert client.get(f"/drive/zip?n={folder.public_id}").status_code == 404
+
+
+@pytest.mark.parametrize("class_name", ["../../../.config/autostart", "..", "a\\..\\..\\b"])
+def test_a_class_name_never_leads_a_zip_out_of_its_folder(
+    client, teacher, student, klass, class_root, class_name
+):
+    """The zip of a class's folder is named after the class, which its teacher names freely:
+    "../../x" made every entry of a pupil's download "../../x/…", which some unzip tools write
+    outside the folder they extract into (a "zip slip")."""
+    klass.name = class_name
+    klass.save()
+    put(class_root, "cours.txt", b"cours", teacher)
+    client.force_login(student)
+    data = body(client.get(f"/drive/f/{class_root.public_id}/zip"))
+    for name in zipfile.ZipFile(io.BytesIO(data)).namelist():
+        parts = name.replace("\\", "/").split("/")
+        assert ".." not in parts and not name.startswith("/"), name
+    assert any(n.endswith("/cours.txt") for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+
+
+def test_a_selection_naming_a_folder_many_times_zips_it_once(client, teacher, my_root):
+    """``/drive/zip?n=…`` takes up to 1 000 ids: the same big folder named 1 000 times was read,
+    sifted and archived 1 000 times in one request (a pupil's way to hold the server)."""
+    folder = actions.create_folder(my_root, "Cours", by=teacher)
+    put(folder, "plan.txt", b"plan", teacher)
+    client.force_login(teacher)
+    data = body(client.get("/drive/zip?" + "&".join([f"n={folder.public_id}"] * 50)))
+    assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == ["Cours/", "Cours/plan.txt"]

@@ -46,7 +46,7 @@ def archive(entries: Iterable[tuple[Node, list[Node]]]) -> ZipStream:
     zs = ZipStream(compress_type=ZIP_STORED, sized=True)
     used: set[str] = set()
     for top, below in entries:
-        base = _unique(top.name or "Drive", used)
+        base = _unique(_entry_name(top.name), used)
         if not top.is_folder:
             zs.add(_read(top), base, size=top.size)
             continue
@@ -59,6 +59,14 @@ def archive(entries: Iterable[tuple[Node, list[Node]]]) -> ZipStream:
             elif node.blob_id:
                 zs.add(_read(node), arcname, size=node.size)
     return zs
+
+
+def _entry_name(name: str) -> str:
+    """A top entry's name, one name: files' names hold no separator, but a class's folder is
+    named after the class, which its teacher names freely ("../../x" would lead unzip tools
+    out of the folder they extract into)."""
+    name = name.replace("/", "-").replace("\\", "-").strip()
+    return "Drive" if name in ("", ".", "..") else name
 
 
 def _unique(name: str, used: set[str]) -> str:

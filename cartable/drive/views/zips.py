@@ -48,7 +48,8 @@ def zip_response(
 @serves_user_bytes
 def zip_download(request: AuthedRequest, public_id: str | None = None) -> StreamingHttpResponse:
     """A folder (``public_id``) or the selection (``n``, repeated) as a zip."""
-    ids = [public_id] if public_id else request.GET.getlist("n")[:1000]
+    # Each id once: a folder named many times would be read and archived as many times.
+    ids = [public_id] if public_id else list(dict.fromkeys(request.GET.getlist("n")))[:1000]
     if not ids:
         raise errors.DriveError(_("Select at least one file or folder."))
     nodes = [load(request.user, i, "download")[0] for i in ids]

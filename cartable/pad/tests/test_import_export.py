@@ -117,6 +117,26 @@ def test_download_my_data_has_each_pad_as_text_and_html(teacher, pad):
     assert "<h1>" in files[f"{pad.pad_id}.html"]
 
 
+def test_download_my_data_gives_no_pad_the_person_may_no_longer_open(teacher, student):
+    """The "download my data" archive gave the whole, current text of every pad one ever wrote in: a pupil
+    who typed in a pad opened by link, or in a class's pad before leaving the class, read what
+    its teacher wrote there after the pad was closed to them. It now gives the pads the person
+    may still open, as every other way in does."""
+    from cartable.pad.actions.privacy import export_pads
+
+    pad = actions.create_pad(owner=teacher, title="Conseil de classe", reach=Reach.LINK)
+    actions.set_text(pad, "idée de Léa", author_pk=authors.author_for_user(student).pk)
+    still_open = actions.create_pad(owner=teacher, title="Ouvert", reach=Reach.LINK)
+    actions.set_text(still_open, "autre idée", author_pk=authors.author_for_user(student).pk)
+    pad.reach = Reach.RESTRICTED
+    pad.save(update_fields=["reach"])
+    actions.set_text(pad, "avis confidentiel", author_pk=authors.author_for_user(teacher).pk)
+    files: dict[str, str] = {}
+    export_pads(student, lambda name, content: files.__setitem__(name, content))
+    assert not any("confidentiel" in content for content in files.values())
+    assert files[f"{still_open.pad_id}.txt"] == still_open.text
+
+
 def test_export_of_an_old_revision_gives_the_old_text(client, teacher):
     pad = actions.create_pad(owner=teacher, title="Brouillon", text="première version")
     first = pad.head

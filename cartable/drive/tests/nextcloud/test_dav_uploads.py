@@ -88,3 +88,23 @@ def test_nobody_uses_someone_elses_upload_folder(live, nc_server, claire):
         headers={"Destination": f"{live.url}/remote.php/dav/files/claire/pris.txt"},
     )
     assert moved.status_code == 403
+
+
+def test_unfinished_transfers_together_hold_no_more_than_the_free_space(db, teacher, settings):
+    """Each transfer was bounded by the free space alone: many transfers held many times the
+    quota on the server's disk, outside any count. Now the parts of all a person's unfinished
+    transfers (and tus uploads) count against it."""
+    from cartable.drive.models import UploadPart
+    from cartable.testing.dav import DavClient
+
+    settings.DRIVE_QUOTA = 100
+    dav = DavClient.of(teacher)
+    uploads = f"/remote.php/dav/uploads/{teacher.username}"
+    assert dav.request("MKCOL", f"{uploads}/t1").status == 201
+    assert dav.request("MKCOL", f"{uploads}/t2").status == 201
+    assert dav.put(f"{uploads}/t1/1", b"x" * 60).status == 201
+    assert dav.put(f"{uploads}/t2/1", b"y" * 60).status == 507
+    assert dav.put(f"{uploads}/t2/1", b"y" * 40).status == 201
+    # A chunk sent again replaces itself: it does not count twice.
+    assert dav.put(f"{uploads}/t1/1", b"z" * 60).status == 204
+    assert UploadPart.objects.count() == 2
