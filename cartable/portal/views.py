@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from cartable.core import privacy
 from cartable.core.http import serves_user_bytes, storage_response
 from cartable.core.models import DailyActivity, DataExport
+from cartable.core.navigation import safe_next
 from cartable.core.notifications import mark_read
 from cartable.core.registry import registry
 from cartable.core.search import search as run_search
@@ -177,7 +178,7 @@ def contribution_answer(request: AuthedRequest, public_id: str) -> HttpResponse:
         messages.success(request, _("Saved."))
     else:
         messages.error(request, _("Check the status and the answer."))
-    return redirect(request.POST.get("next") or "portal:triage")
+    return redirect(safe_next(request, "portal:triage"))
 
 
 @login_required

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from cartable.accounts.models import User
+from cartable.core.navigation import safe_next
 from cartable.drive import access, errors
 from cartable.drive.models import Activity, Favourite, Node, ShareLink
 from cartable.drive.mounts import user_path_of
@@ -47,15 +47,6 @@ def load(
         raise errors.NotFound
     allowed = access.check(user, node, need, link=link)
     return node, allowed
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return default
 
 
 def back(request: HttpRequest) -> str:

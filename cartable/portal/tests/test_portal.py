@@ -122,3 +122,14 @@ def test_language_switch_changes_the_page_language(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert 'lang="en"' in html
+
+
+def test_answering_a_contribution_never_sends_the_administrator_to_another_site(client, admin):
+    contribution = send_contribution(admin, title="Idée", body="…", topic="other")
+    client.force_login(admin)
+    url = reverse("portal:contribution_answer", args=[contribution.public_id])
+    data = {f"{contribution.public_id}-status": "done", f"{contribution.public_id}-answer": "Ok"}
+    away = client.post(url, {**data, "next": "https://evil.example/"})
+    assert away.status_code == 302 and away["Location"] == reverse("portal:triage")
+    here = client.post(url, {**data, "next": "/guide/"})
+    assert here["Location"] == "/guide/"
