@@ -14,8 +14,11 @@ def notify(
     recipient, kind: str, title: str, *, body: str = "", url: str = "", always_email: bool = False
 ) -> Notification:  # type: ignore[no-untyped-def]
     """``always_email``: for what the user must not miss (a deletion warning), whatever their choice."""
+    # A title made of user-chosen names (a class, a pad, a person) may hold line breaks; an
+    # e-mail's subject may not.
+    title = " ".join(title.split())[:300]
     notification = Notification.objects.create(
-        recipient=recipient, kind=kind, title=title[:300], body=body, url=url
+        recipient=recipient, kind=kind, title=title, body=body, url=url
     )
     unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()
     send_event(

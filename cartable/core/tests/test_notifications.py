@@ -78,3 +78,14 @@ def test_opening_a_notification_marks_it_read_and_follows_only_local_urls(client
     assert (
         client.get(reverse("portal:notification_open", args=[outside.public_id]))["Location"] == "/"
     )
+
+
+def test_a_title_with_line_breaks_is_still_e_mailed(teacher, events):
+    from django.core import mail
+
+    teacher.email_notifications = True
+    teacher.save()
+    with events():
+        notify(teacher, "x", "Le pad «\r\nBcc: eve@example.org\r\n» est partagé")
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject and mail.outbox[0].bcc == []
