@@ -74,8 +74,10 @@ def _give_connections_back() -> None:
     # minutes to reach a slow client, and do not need the request's database connection (one
     # of the pool's few), which Django would give back only at the end of the response.
     for conn in connections.all(initialized_only=True):
-        if not conn.in_atomic_block:
-            conn.close_if_unusable_or_obsolete()
+        if conn.connection is None or conn.in_atomic_block:
+            continue
+        if conn.settings_dict["CONN_MAX_AGE"] == 0:  # else kept, as at the end of the request
+            conn.close()
 
 
 async def _in_threads(chunks: Generator[bytes, None, None]) -> AsyncIterator[bytes]:
