@@ -23,6 +23,7 @@ import requests
 from django.db import connection
 
 from cartable.accounts.actions import create_app_password
+from cartable.core.roles import Reach
 from cartable.pad import actions as pad_actions
 from cartable.pad import document, protocol, store
 from cartable.pad.tests.yclient import SocketCommunicator, YClient
@@ -168,7 +169,7 @@ def test_two_servers_under_load_answer_everything_within_their_connection_pools(
     teacher, colleague = scaled_users
     bound, application_name = pool_bound(two_servers)
     passwords = {user.pk: create_app_password(user, "charge")[1] for user in scaled_users}
-    pad = pad_actions.create_pad(owner=teacher, title="Compte rendu")  # edit link: reach=link
+    pad = pad_actions.create_pad(owner=teacher, title="Compte rendu", reach=Reach.LINK)
     pad_sessions = (sign_in(a, teacher.email, PASSWORD), sign_in(b, colleague.email, PASSWORD))
     # Each client's server and user; they sign in one by one first, Argon2 being made to be slow.
     roles = [((a, b)[i % 2], (teacher, colleague)[i // 2 % 2]) for i in range(CLIENTS)]
@@ -217,7 +218,7 @@ def test_a_server_with_a_pool_of_one_connection_serves_every_kind_of_request_in_
     the pool's timeout."""
     teacher, _colleague = scaled_users
     app_password = create_app_password(teacher, "charge")[1]
-    pad = pad_actions.create_pad(owner=teacher, title="Compte rendu")
+    pad = pad_actions.create_pad(owner=teacher, title="Compte rendu", reach=Reach.LINK)
     env = {
         **two_servers[0].env,
         "CARTABLE_DATABASE_POOL_MIN": "1",
