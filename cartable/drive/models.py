@@ -339,7 +339,7 @@ class Upload(TimeStamped):
     # Where it will go: a path in the user's view of Drive, when known.
     destination = models.TextField(blank=True)
     # The space whose quota it reserves its size in until it ends or expires
-    # (``cartable.drive.uploads.reserve``).
+    # (``cartable.drive.actions.uploads.reserve``).
     space = models.ForeignKey(
         Space, on_delete=models.CASCADE, null=True, blank=True, related_name="uploads"
     )
