@@ -225,12 +225,27 @@ def _test_database_url() -> str:
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (
+        f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        # The servers' connections are told from the test process's own in pg_stat_activity.
+        f"?application_name={SERVERS_APPLICATION_NAME}"
+    )
+
+
+# Each server's connection pool: small, so that a connection held outside the pool's rules
+# starves the server (and a test notices) instead of going unseen.
+SERVERS_POOL = {
+    "CARTABLE_DATABASE_POOL_MIN": "1",
+    "CARTABLE_DATABASE_POOL_MAX": "4",
+    "CARTABLE_DATABASE_POOL_TIMEOUT": "30",
+}
+SERVERS_APPLICATION_NAME = "cartable-two-servers"
 
 
 @pytest.fixture(scope="session")
 def two_servers(django_db_setup, tmp_path_factory):
-    """Servers A and B (``--no-worker --no-migrate``) on the test database; for ``scaled`` tests.
+    """Servers A and B (``--no-worker --no-migrate``) on the test database, each with a small
+    connection pool (``SERVERS_POOL``); for ``scaled`` tests.
 
     Started once for the run, stopped before the test database is dropped. Tests give them
     data with ``transactional_db`` (see ``scaled_users``), as the servers only see commits.
@@ -247,6 +262,7 @@ def two_servers(django_db_setup, tmp_path_factory):
         data_dir,
         CARTABLE_DATABASE_URL=_test_database_url(),
         CARTABLE_DATABASE_CONN_MAX_AGE="0",
+        **SERVERS_POOL,
         CARTABLE_REDIS_URL=settings.REDIS_URL,
         CARTABLE_REDIS_PREFIX=os.environ.get("CARTABLE_REDIS_PREFIX", "cartable"),
         # Both servers must sign and check sessions with one key, as in production.

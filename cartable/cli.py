@@ -47,6 +47,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     # Keystrokes a killed server had acknowledged and not yet put in the database.
     journal.recover_once()
+    from django.db import connections
+
+    # This thread becomes the event loop's, which never queries: with a connection pool, a
+    # connection left open here would be one fewer for requests as long as the server runs.
+    connections.close_all()
     worker = None
     if settings.EMBEDDED_WORKER and not args.no_worker and not settings.TASKS_EAGER:
         from cartable.core.worker import WorkerThread

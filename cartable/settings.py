@@ -114,6 +114,30 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CARTABLE_DATABASE_CONN_MAX_AGE", 0)
         )
     }
+    DATABASE_POOL_MAX = env_int("CARTABLE_DATABASE_POOL_MAX", 10)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_MAX > 0:
+        # Under ASGI every request runs in a thread of its own: a connection kept per thread
+        # (CONN_MAX_AGE) is one more connection per request in flight, until PostgreSQL
+        # refuses them all. A pool per process bounds them; a connection goes back to it at
+        # the end of each request or piece of background work (cartable.core.db).
+        DATABASE_POOL_MIN = env_int("CARTABLE_DATABASE_POOL_MIN", 2)
+        if not 0 <= DATABASE_POOL_MIN <= DATABASE_POOL_MAX:
+            raise ConfigurationError(
+                "CARTABLE_DATABASE_POOL_MIN must be between 0 and CARTABLE_DATABASE_POOL_MAX"
+            )
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ConfigurationError(
+                "CARTABLE_DATABASE_CONN_MAX_AGE must be 0 with the connection pool"
+                " (CARTABLE_DATABASE_POOL_MAX=0 turns the pool off)"
+            )
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DATABASE_POOL_MIN,
+            "max_size": DATABASE_POOL_MAX,
+            "timeout": env_int("CARTABLE_DATABASE_POOL_TIMEOUT", 10),
+        }
+        # A pooled connection may have been idle for minutes: check it before handing it
+        # out (one empty query), so that a restarted PostgreSQL costs no failed request.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {

@@ -19,6 +19,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -68,10 +69,22 @@ def s3_ranged(obj: Any, start: int, length: int) -> Generator[bytes, None, None]
         body.close()
 
 
+def _give_connections_back() -> None:
+    # In the request's thread, once the view and the middleware are done: the bytes may take
+    # minutes to reach a slow client, and do not need the request's database connection (one
+    # of the pool's few), which Django would give back only at the end of the response.
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or conn.in_atomic_block:
+            continue
+        if conn.settings_dict["CONN_MAX_AGE"] == 0:  # else kept, as at the end of the request
+            conn.close()
+
+
 async def _in_threads(chunks: Generator[bytes, None, None]) -> AsyncIterator[bytes]:
     # Under ASGI, Django would read a synchronous iterator whole into memory before sending
     # it; an asynchronous one is sent chunk by chunk. Each read runs in the thread pool, so a
     # slow disk or S3 holds neither the event loop nor the thread of other requests.
+    await sync_to_async(_give_connections_back)()
     read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
     try:
         while (chunk := await read()) is not None:

@@ -338,6 +338,11 @@ class Upload(TimeStamped):
     name = models.CharField(max_length=255)
     # Where it will go: a path in the user's view of Drive, when known.
     destination = models.TextField(blank=True)
+    # The space whose quota it reserves its size in until it ends or expires
+    # (``cartable.drive.actions.uploads.reserve``).
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, null=True, blank=True, related_name="uploads"
+    )
     total_size = models.BigIntegerField(null=True, blank=True)
     expires_at = models.DateTimeField(db_index=True)
 

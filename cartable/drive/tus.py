@@ -150,21 +150,19 @@ def create(user: Any, length: int, metadata: dict[str, str]) -> Upload:
     if folder is None or not folder.is_folder:
         raise errors.NotFound()
     check(user, folder, "upload")
-    free = free_bytes(folder.space)
-    if free is not None and length > free:
-        raise errors.QuotaExceeded()
     if conflict == "ask" and uploads.existing(folder, parts, name, by=user) is not None:
         raise uploads.taken("/".join([*parts, name]))
     token = uuid.uuid4()
-    return Upload.objects.create(
-        public_id=token,
+    return uploads.reserve(
+        folder.space,
         user=user,
+        size=length,
+        expires_at=timezone.now() + EXPIRY,
+        public_id=token,
         name=f"tus-{token.hex}",
         destination=json.dumps(
             {"folder": str(folder.public_id), "dir": parts, "filename": name, "conflict": conflict}
         ),
-        total_size=length,
-        expires_at=timezone.now() + EXPIRY,
     )
 
 

@@ -7,7 +7,10 @@ every consumer's queries. A keystroke waits for the write of its batch before it
 so that cost is on every keystroke's path.
 
 The thread keeps its connection while any room is open (``close`` when the last one closes,
-so that nothing holds the database open for nothing, and tests can drop theirs). A connection
+so that nothing holds the database open for nothing, and tests can drop theirs) — except with
+PostgreSQL's connection pool, where taking one from the pool costs no new connection and a
+connection kept for hours would be one fewer for every request: there it goes back to the
+pool after each write. A connection
 the database dropped (PostgreSQL restarted, an idle timeout, a network cut) is replaced and the
 write tried again (a few times): a write that failed was not acknowledged, and one that did commit but
 whose answer was lost is only stored twice, which Yjs updates allow (applying one twice changes
@@ -77,9 +80,18 @@ def _call(function: Callable[..., T], *args: object) -> T:
         raise
 
 
+def _call_and_release(function: Callable[..., T], *args: object) -> T:
+    try:
+        return _call(function, *args)
+    finally:
+        connection.close()  # back to the pool
+
+
 async def run(function: Callable[..., T], *args: object) -> T:
-    """``function(*args)`` in the writer thread, with its connection kept between calls."""
-    return await asyncio.get_running_loop().run_in_executor(_executor, _call, function, *args)
+    """``function(*args)`` in the writer thread, with its connection kept between calls
+    (unless connections come from a pool)."""
+    call = _call_and_release if connection.settings_dict["OPTIONS"].get("pool") else _call
+    return await asyncio.get_running_loop().run_in_executor(_executor, call, function, *args)
 
 
 async def close() -> None:

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    env: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -113,7 +114,7 @@ def start_server(env: Mapping[str, str], *args: str, log_dir: Path) -> Server:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(process, port, log)
+    server = Server(process, port, log, dict(env))
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,20 +1,22 @@
 """Files arriving from the browser (tus uploads, the plain upload form, public links): into a
 folder, creating the folders of a dropped folder, doing what the person chose when the name
-is taken."""
+is taken. And the quota that uploads in progress, resumable or chunked, reserve."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.drive import errors
 from cartable.drive.access import abilities
-from cartable.drive.actions import free_name, live_child, make_folders, write_file
-from cartable.drive.models import Node, ShareLink, Upload, UploadPart
+from cartable.drive.actions import free_bytes, free_name, live_child, make_folders, write_file
+from cartable.drive.models import Node, ShareLink, Space, Upload, UploadPart
 
 CONFLICT_MODES = ("ask", "replace", "rename")
 
@@ -89,3 +91,41 @@ def store(
     except errors.PreconditionFailed as exc:
         raise taken(name) from exc
     return node
+
+
+# --- Uploads in progress (tus, Nextcloud chunking) ------------------------------------------
+
+
+def reserved_bytes(space: Space, *, exclude: Upload | None = None) -> int:
+    """What the unfinished, unexpired uploads to ``space`` hold back: the size each announced,
+    or, for one that announced none, the bytes it has received so far."""
+    live = Upload.objects.filter(space=space, expires_at__gt=timezone.now())
+    if exclude is not None:
+        live = live.exclude(pk=exclude.pk)
+    announced = live.filter(total_size__isnull=False).aggregate(s=Sum("total_size"))["s"]
+    received = UploadPart.objects.filter(upload__in=live.filter(total_size__isnull=True)).aggregate(
+        s=Sum("size")
+    )["s"]
+    return (announced or 0) + (received or 0)
+
+
+def reserve(
+    space: Space, *, user: Any, size: int | None, expires_at: datetime, **fields: Any
+) -> Upload:
+    """A new upload of ``size`` bytes (None: not announced) to ``space``: refused with
+    ``QuotaExceeded`` unless the space's free quota, less what its other uploads in progress
+    reserve, holds it.
+
+    Without this, each of ten uploads fits alone and all ten together pass the quota. The
+    space's row is locked (PostgreSQL; on SQLite, the transaction takes the database's one
+    write lock) from the check to the new row's commit, so that two uploads created at once
+    are checked one after the other.
+    """
+    with transaction.atomic():
+        locked = Space.objects.select_for_update().get(pk=space.pk)
+        free = free_bytes(locked)
+        if free is not None and size is not None and size > free - reserved_bytes(locked):
+            raise errors.QuotaExceeded()
+        return Upload.objects.create(
+            space=locked, user=user, total_size=size, expires_at=expires_at, **fields
+        )

@@ -9,7 +9,9 @@ assembled, streamed into one blob that becomes the file: until that MOVE nothing
 and an abandoned transfer is removed after 24 hours (``drive-uploads`` retention rule).
 
 Chunks are kept in platform storage under ``drive/uploads/``, outside any space's quota
-count, but a transfer can never hold more than its destination space has free.
+count, but a transfer can never hold more than its destination space has free, less what the
+space's other uploads in progress (these and tus's) reserve: the size they announced, or what
+they received (``uploads.reserve``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from urllib.parse import unquote
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -166,6 +169,8 @@ class UploadsTree(ListedTree):
         return actions.free_bytes(space)
 
     def space_for(self, upload: Upload) -> Space:
+        if upload.space is not None:
+            return upload.space
         if upload.destination:
             with contextlib.suppress(DriveError):
                 return mounts.resolve(self.user, upload.destination).space
@@ -195,22 +200,23 @@ class UploadsTree(ListedTree):
             space = target.location.space
             with drive_errors():
                 actions.check_can_write(target.parent, target.location.name, by=self.user)
-        free = self.free(space)
-        if total is not None and free is not None and total > free:
-            raise DavError(507, message=QuotaExceeded().message)
         with transaction.atomic():
             Upload.objects.filter(
                 user=self.user, name=transfer_id, expires_at__lte=timezone.now()
             ).delete()
             if Upload.objects.filter(user=self.user, name=transfer_id).exists():
                 raise DavError(405, message="This upload exists already.")
-            Upload.objects.create(
-                user=self.user,
-                name=transfer_id,
-                destination=destination,
-                total_size=total,
-                expires_at=timezone.now() + LIFETIME,
-            )
+            try:
+                uploads.reserve(
+                    space,
+                    user=self.user,
+                    size=total,
+                    expires_at=timezone.now() + LIFETIME,
+                    name=transfer_id,
+                    destination=destination,
+                )
+            except QuotaExceeded as exc:
+                raise DavError(507, message=exc.message) from None
 
     # --- PUT a chunk ---------------------------------------------------------------------
 
@@ -246,11 +252,17 @@ class UploadsTree(ListedTree):
             raise DavError(400, message="bad chunk name")
         if chunk.isdigit() and upload.destination and not 1 <= int(chunk) <= MAX_CHUNKS:
             raise DavError(400, message="Chunks are numbered from 1 to 10000.")
-        free = self.free(self.space_for(upload))
+        space = self.space_for(upload)
+        free = self.free(space)
         if free is None:
             return upload, None
+        # Two claims on the free space, the second of which may count the first: what the
+        # person's unfinished uploads hold on disk, and what this upload holds plus what the
+        # space's other uploads reserve (their announced sizes).
         held = uploads.held_bytes(self.user, besides=(upload, chunk))
-        return upload, max(0, free - held)
+        own = upload.parts.exclude(name=chunk).aggregate(s=Sum("size"))["s"] or 0
+        others = uploads.reserved_bytes(space, exclude=upload)
+        return upload, max(0, free - max(held, own + others))
 
     def finish_put(self, upload: Upload, chunk: str, stored: str, size: int) -> bool:
         with transaction.atomic():

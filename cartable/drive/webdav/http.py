@@ -73,16 +73,23 @@ def serial_writes() -> Iterator[None]:
 
 
 def _reuse_connections() -> None:
-    """Keeps each pool thread's database connection from one piece of work to the next.
+    """Keeps each pool thread's SQLite connection from one piece of work to the next.
 
     Django closes connections at the end of every request unless CONN_MAX_AGE says
     otherwise, and with SQLite (the embedded mode) opening one costs several milliseconds:
     more than a small PUT. A pool thread's connection is kept instead, and closed only when
     it is broken or was left in a transaction, which is what ``close_old_connections`` checks
     besides the age.
+
+    Other databases follow Django's rule, as at the end of a request: with PostgreSQL's
+    connection pool (CONN_MAX_AGE 0) the connection goes back to the pool after each piece
+    of work, so that the threads waiting on clients' bytes hold none of the pool's few.
     """
     for conn in connections.all(initialized_only=True):
         if conn.connection is None:
+            continue
+        if conn.vendor != "sqlite":
+            conn.close_if_unusable_or_obsolete()
             continue
         if conn.in_atomic_block or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
             conn.close()

@@ -106,6 +106,7 @@ class YClient:
                 replies.append(
                     protocol.sync_message(protocol.SYNC_STEP2, self.doc.get_update(payload))
                 )
+                self.sent += 1  # an update message too: the server acknowledges it
             else:
                 self.doc.apply_update(payload)
                 if sub == protocol.SYNC_STEP2:
