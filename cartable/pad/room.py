@@ -159,11 +159,12 @@ class PadRoom:
     def group_name(self) -> str:
         return f"pad.{self.pad_pk}"
 
-    async def start(self) -> None:
+    async def start(self, channel: str | None = None) -> None:
+        """``channel``: already subscribed to the pad's group (see ``subscribe``), before the
+        document was loaded, so that no change made elsewhere in between is missed."""
         self._tasks.append(asyncio.create_task(self._writer(), name=f"pad-writer-{self.pad_pk}"))
         if self._layer is not None:
-            self._channel = await self._layer.new_channel()
-            await self._layer.group_add(self.group_name, self._channel)
+            self._channel = channel or await subscribe(self._layer, self.pad_pk)
             self._tasks.append(
                 asyncio.create_task(self._listen(), name=f"pad-listen-{self.pad_pk}")
             )
@@ -541,6 +542,13 @@ def _is_empty_update(update: bytes) -> bool:
     return update in (b"\x00\x00", b"")
 
 
+async def subscribe(layer: Any, pad_pk: int) -> str:
+    """A new channel of this process, in the pad's group: what is sent to the pad from now on."""
+    channel: str = await layer.new_channel()
+    await layer.group_add(f"pad.{pad_pk}", channel)
+    return channel
+
+
 def _is_shared(layer: Any) -> bool:
     return layer is not None and type(layer).__name__ != "InMemoryChannelLayer"
 
@@ -567,9 +575,13 @@ async def open_room(pad_pk: int) -> PadRoom:
         if room is None:
             if not journal.recovered():
                 await database_sync_to_async(journal.recover_once)()
+            # Subscribed first: a change another server stores while the document loads is
+            # then received after it, and applying an update twice does nothing.
+            layer = get_channel_layer()
+            channel = await subscribe(layer, pad_pk) if layer is not None else None
             doc, head = await database_sync_to_async(store.load_document)(pad_pk)
             room = PadRoom(pad_pk, doc, head)
-            await room.start()
+            await room.start(channel)
             _rooms[pad_pk] = room
         _users[pad_pk] = _users.get(pad_pk, 0) + 1
         return room

@@ -310,3 +310,28 @@ async def test_an_open_pad_is_compacted_by_a_job_as_its_history_grows(teacher, m
             break
     assert await snapshot_rev() >= 3
     await client.close()
+
+
+@override_settings(CHANNEL_LAYERS=LAYER)
+async def test_a_change_stored_elsewhere_while_the_room_loads_reaches_its_editors(
+    teacher, monkeypatch, transport
+):
+    """Another server (here: the API) stores a change between the room's reading of the
+    document and its listening: the room receives it all the same."""
+    pad = await sync_to_async(actions.create_pad)(owner=teacher, text="Avant")
+    load = store.load_document
+    changed = []
+
+    def load_then_change_elsewhere(pad_pk, **kwargs):
+        loaded = load(pad_pk, **kwargs)
+        if not changed:  # (the change itself loads the document)
+            changed.append(True)
+            actions.append_text(Pad.objects.get(pk=pad_pk), "Pendant")
+        return loaded
+
+    monkeypatch.setattr(store, "load_document", load_then_change_elsewhere)
+    client, ok, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
+    assert ok
+    await client.sync()
+    await client.pump(lambda: "Pendant" in client.text())
+    await client.close()
