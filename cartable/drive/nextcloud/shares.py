@@ -411,6 +411,10 @@ def _params(request: HttpRequest) -> dict[str, str]:
     elif request.body:
         form = QueryDict(request.body, encoding="utf-8")
         params.update((k, str(v)) for k, v in form.items())
+    # No text field of the database holds a NUL (PostgreSQL refuses it): refused here, as
+    # Django's forms refuse it, rather than failing further down.
+    if any("\x00" in k or "\x00" in v for k, v in params.items()):
+        raise OcsError(400, "Parameters cannot contain a NUL character")
     return params
 
 

@@ -41,6 +41,9 @@ class Params:
             for alias in aliases.get(name, ()):
                 if value is None:
                     value = fields.get(alias)
+            # No text field of the database holds a NUL (PostgreSQL refuses it).
+            if isinstance(value, str) and "\x00" in value:
+                raise ApiError(f"{name} cannot contain a NUL character")
             values[name] = value
         return cls(values)
 

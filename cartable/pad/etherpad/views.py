@@ -200,8 +200,8 @@ def call(request: HttpRequest, version: str, function: str) -> JsonResponse:
     if not apikey.check_key(_given_key(request, fields)):
         return _envelope(4, "no or wrong API Key", status=401)
     attempt.succeeded()
-    params = Params.from_fields(fields, functions[function], ALIASES)
     try:
+        params = Params.from_fields(fields, functions[function], ALIASES)
         with transaction.atomic():
             data = FUNCTIONS[function](params)
     except ApiError as exc:

@@ -215,3 +215,9 @@ def test_a_refusal_from_an_action_is_wrong_parameters(api, monkeypatch):
     answer = api("checkToken")
     assert answer == {"code": 1, "message": "A pad with this name already exists.", "data": None}
     assert api.last.status_code == 200
+
+
+def test_a_nul_character_in_a_parameter_is_code_1(api):
+    """PostgreSQL holds no NUL in text: refused up front, on both databases."""
+    assert "NUL" in api.error("createAuthor", name="Zo\x00é")
+    assert "NUL" in api.error("createPad", padID="nul", text="a\x00b")

@@ -212,3 +212,14 @@ def test_sharees_are_people_of_my_school_and_my_classes(
     assert ocs(client.get(f"{API}/sharees?format=json&search=Léa", headers=auth))["users"]
     groups = ocs(client.get(f"{API}/sharees?format=json&search=4e", headers=auth))["groups"]
     assert groups[0]["value"] == {"shareType": 1, "shareWith": str(klass.public_id)}
+
+
+def test_a_nul_character_in_a_parameter_is_a_bad_request(client, teacher_auth, folder):
+    """PostgreSQL holds no NUL in text: refused up front, on both databases."""
+    answer = client.post(
+        f"{API}/shares?format=json",
+        {"path": "/Séquence 3", "shareType": 3, "password": "x\x00y", "permissions": 1},
+        headers={"Authorization": teacher_auth},
+    )
+    assert answer.status_code == 400
+    assert "NUL" in answer.json()["ocs"]["meta"]["message"]
