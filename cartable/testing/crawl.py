@@ -31,7 +31,8 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
@@ -338,7 +339,14 @@ class Crawler:
         self.requests += 1
         response = self.client.get(path)
         if getattr(response, "streaming", False):
-            response.close()
+            # Closing a response sends request_finished, whose close_old_connections would
+            # close the test's connection in its transaction (PostgreSQL): Django's test
+            # client keeps it away while it closes responses itself.
+            request_finished.disconnect(close_old_connections)
+            try:
+                response.close()
+            finally:
+                request_finished.connect(close_old_connections)
         return response
 
     def _follow(
