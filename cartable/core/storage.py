@@ -7,15 +7,20 @@ interrupted write never leaves a partial file where readers look.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 
 SPOOL_LIMIT = 8 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class TooLarge(ValueError):
@@ -66,3 +71,25 @@ def unique_name(prefix: str, filename: str = "") -> str:
     if "." in filename:
         ext = "." + "".join(ch for ch in filename.rsplit(".", 1)[-1].lower() if ch.isalnum())[:10]
     return f"{prefix.strip('/')}/{token[:2]}/{token[2:4]}/{token}{ext}"
+
+
+def purge_stale_parts(prefix: str, cutoff: datetime, storage: Storage | None = None) -> int:
+    """Deletes the ``.part`` files under ``prefix`` last written before ``cutoff``: writes a
+    crash cut short, on local disk (never visible to anyone). Returns how many went; one that
+    cannot be deleted is logged and left for the next run."""
+    try:
+        top = (storage or default_storage).path(prefix)
+    except NotImplementedError:
+        return 0
+    limit = cutoff.timestamp()
+    count = 0
+    for folder, _dirs, files in os.walk(top):
+        for name in files:
+            path = os.path.join(folder, name)
+            try:
+                if name.endswith(".part") and os.stat(path).st_mtime < limit:
+                    os.unlink(path)
+                    count += 1
+            except OSError:
+                log.warning("could not delete %s", path)
+    return count

@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -35,8 +35,8 @@ from django.views.decorators.csrf import csrf_protect
 from cartable.core.storage import save_stream, unique_name
 from cartable.drive import errors
 from cartable.drive.access import check
-from cartable.drive.actions import free_bytes, uploads
-from cartable.drive.models import Node, Upload, UploadPart
+from cartable.drive.actions import free_bytes, resumable, uploads
+from cartable.drive.models import Node, Upload
 from cartable.drive.mounts import clean_name, split_path
 
 log = logging.getLogger(__name__)
@@ -228,15 +228,15 @@ def _patch(request: HttpRequest, upload: Upload) -> HttpResponse:
             default_storage.delete(stored.name)
             return _response(400, Upload_Offset=str(current))
         try:
-            with transaction.atomic():
-                UploadPart.objects.create(
-                    upload=upload, name=f"{offset:020d}", storage_name=stored.name, size=length
-                )
+            resumable.append(
+                upload, f"{offset:020d}", stored.name, length, lifetime=EXPIRY, replace=False
+            )
         except IntegrityError:
             # Another request stored these bytes first.
             default_storage.delete(stored.name)
             return _response(409, Upload_Offset=str(_offset(upload)))
-    Upload.objects.filter(pk=upload.pk).update(expires_at=timezone.now() + EXPIRY)
+    else:
+        Upload.objects.filter(pk=upload.pk).update(expires_at=timezone.now() + EXPIRY)
     upload.refresh_from_db()
     new_offset = offset + length
     headers = {"Upload_Offset": str(new_offset), "Upload_Expires": _expires(upload)}
@@ -270,16 +270,6 @@ def _body(request: HttpRequest, length: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _parts(upload: Upload) -> Iterator[bytes]:
-    for part in upload.parts.order_by("name"):
-        fh = default_storage.open(part.storage_name, "rb")
-        try:
-            while chunk := fh.read(CHUNK):
-                yield chunk
-        finally:
-            fh.close()
-
-
 def complete(upload: Upload) -> Node:
     """Put the assembled bytes in Drive; the upload is gone afterwards, stored or refused."""
     dest = json.loads(upload.destination)
@@ -289,7 +279,7 @@ def complete(upload: Upload) -> Node:
             folder,
             dest["dir"],
             dest["filename"],
-            _parts(upload),
+            resumable.chunks(upload),
             by=upload.user,
             conflict=dest["conflict"],
             expected_size=upload.total_size,
@@ -305,10 +295,4 @@ def complete(upload: Upload) -> Node:
 
 
 def discard(upload: Upload) -> None:
-    names = list(upload.parts.values_list("storage_name", flat=True))
-    upload.delete()
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            log.warning("could not delete upload part %s", name)
+    resumable.discard(upload)

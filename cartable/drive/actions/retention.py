@@ -13,16 +13,15 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from cartable.drive.actions import _delete_versions, purge
+from cartable.core.storage import purge_stale_parts
+from cartable.drive.actions import _delete_versions, purge, resumable
 from cartable.drive.blobs import PREFIX, delete_blob_bytes
-from cartable.drive.models import Blob, Lock, Node, Upload, Version
+from cartable.drive.models import Blob, Lock, Node, Version
 
 # (age up to, one version per this many seconds)
 SLOTS = [
@@ -83,34 +82,11 @@ def purge_orphan_blobs() -> int:
         delete_blob_bytes(blob)
         blob.delete()
         count += 1
-    return count + _purge_stale_parts(cutoff)
-
-
-def _purge_stale_parts(cutoff: object) -> int:
-    """``.part`` files a crash left behind on local disk (never visible to anyone)."""
-    try:
-        top = default_storage.path(PREFIX)
-    except NotImplementedError:
-        return 0
-    limit = cutoff.timestamp()  # type: ignore[attr-defined]
-    count = 0
-    for folder, _dirs, files in os.walk(top):
-        for name in files:
-            path = os.path.join(folder, name)
-            if name.endswith(".part") and os.stat(path).st_mtime < limit:
-                os.unlink(path)
-                count += 1
-    return count
+    return count + purge_stale_parts(PREFIX, cutoff)
 
 
 def purge_expired_uploads() -> int:
-    count = 0
-    for upload in Upload.objects.filter(expires_at__lt=timezone.now()).prefetch_related("parts"):
-        for part in upload.parts.all():
-            default_storage.delete(part.storage_name)
-        upload.delete()
-        count += 1
-    return count
+    return resumable.expire()
 
 
 def purge_expired_locks() -> int:

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from cartable.drive import actions, mounts
-from cartable.drive.actions import uploads
+from cartable.drive.actions import resumable, uploads
 from cartable.drive.errors import DriveError, QuotaExceeded
 from cartable.drive.models import Blob, Node, Space, Upload, UploadPart
 from cartable.drive.webdav import davxml, locks
@@ -207,7 +207,7 @@ class UploadsTree(ListedTree):
             if Upload.objects.filter(user=self.user, name=transfer_id).exists():
                 raise DavError(405, message="This upload exists already.")
             try:
-                uploads.reserve(
+                resumable.begin(
                     space,
                     user=self.user,
                     size=total,
@@ -265,19 +265,7 @@ class UploadsTree(ListedTree):
         return upload, max(0, free - max(held, own + others))
 
     def finish_put(self, upload: Upload, chunk: str, stored: str, size: int) -> bool:
-        with transaction.atomic():
-            old = UploadPart.objects.filter(upload=upload, name=chunk).first()
-            if old is not None:
-                old_name = old.storage_name
-                old.storage_name, old.size = stored, size
-                old.save(update_fields=["storage_name", "size"])
-                transaction.on_commit(lambda: default_storage.delete(old_name))
-            else:
-                UploadPart.objects.create(upload=upload, name=chunk, storage_name=stored, size=size)
-            Upload.objects.filter(pk=upload.pk).update(
-                expires_at=timezone.now() + LIFETIME, updated_at=timezone.now()
-            )
-        return old is None
+        return resumable.append(upload, chunk, stored, size, lifetime=LIFETIME)
 
     # --- MOVE .file to its destination ---------------------------------------------------
 
@@ -288,7 +276,7 @@ class UploadsTree(ListedTree):
         writer = plan["writer"]
         try:
             for part in plan["parts"]:
-                await run_io(_copy_part, part.storage_name, writer)
+                await run_io(resumable.read_part, part.storage_name, writer.write)
             blob: Blob = await run_sync(writer.finish)
         except BaseException as exc:
             await run_io(writer.abort)
@@ -336,7 +324,7 @@ class UploadsTree(ListedTree):
                 if_match=request.header("if-match"),
                 if_none_match=request.header("if-none-match"),
             )
-        _forget(upload)
+        resumable.discard(upload)
         return node, not created
 
     # --- listing, deleting ---------------------------------------------------------------
@@ -370,14 +358,12 @@ class UploadsTree(ListedTree):
             raise DavError(403)
         upload = self.upload(segments[0])
         if len(segments) == 1:
-            _forget(upload)
+            resumable.discard(upload)
             return
         part = upload.parts.filter(name=segments[1]).first()
         if part is None:
             raise DavError(404)
-        name = part.storage_name
-        part.delete()
-        transaction.on_commit(lambda: default_storage.delete(name))
+        resumable.forget_part(part)
 
     async def do_get(self, request: Request) -> Response:
         raise DavError(403, message="Chunks cannot be downloaded.")
@@ -396,24 +382,6 @@ def _length(value: str | None) -> int | None:
     if length < 0:
         raise DavError(400, message="bad OC-Total-Length")
     return length
-
-
-def _copy_part(storage_name: str, writer: Any) -> None:
-    with default_storage.open(storage_name, "rb") as fh:
-        while chunk := fh.read(READ_CHUNK):
-            writer.write(chunk)
-
-
-def _forget(upload: Upload) -> None:
-    names = list(upload.parts.values_list("storage_name", flat=True))
-    upload.delete()
-
-    def delete_files() -> None:
-        for name in names:
-            with contextlib.suppress(OSError):
-                default_storage.delete(name)
-
-    transaction.on_commit(delete_files)
 
 
 def _folder(href: str, upload: Upload | None) -> str:
