@@ -70,7 +70,7 @@ def test_discard_takes_the_parts_files_with_it(teacher):
 def test_expire_goes_on_past_an_upload_it_cannot_discard(teacher, monkeypatch):
     stuck = begun(teacher, "stuck", expires_in=timedelta(hours=-1))
     gone = begun(teacher, "gone", expires_in=timedelta(hours=-1))
-    alive = begun(teacher, "alive", expires_in=timedelta(hours=1))
+    begun(teacher, "alive", expires_in=timedelta(hours=1))
     stored = part(gone, "1", b"abc")
     Upload.objects.filter(pk=gone.pk).update(expires_at=timezone.now() - timedelta(hours=1))
     real_discard = resumable.discard
