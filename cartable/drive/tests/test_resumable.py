@@ -88,6 +88,9 @@ def test_expire_goes_on_past_an_upload_it_cannot_discard(teacher, monkeypatch):
     assert not default_storage.exists(stored)
 
 
+@pytest.mark.skipif(
+    hasattr(default_storage, "bucket_name"), reason="local disk only: S3 keeps no .part files"
+)
 def test_expire_deletes_part_files_a_crash_left_behind(teacher):
     folder = default_storage.path("drive/uploads/crashed")
     os.makedirs(folder, exist_ok=True)
