@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
@@ -74,4 +74,7 @@ def preview_of(request: HttpRequest, node: Node) -> HttpResponseBase:
                 return response
     if found is None:
         raise Http404
-    return _headers(FileResponse(found.open(), content_type=found.content_type), etag)
+    # A preview is a small image, read whole: no synchronous stream for the ASGI server to
+    # drain in threads.
+    with found.open() as fh:
+        return _headers(HttpResponse(fh.read(), content_type=found.content_type), etag)
