@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and groups")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded, as Django wants; nothing else imports platform.
         from cartable.accounts import platform, receivers  # noqa: F401
 
         platform.register()

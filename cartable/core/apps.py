@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded, as Django wants (system checks, privacy rules).
         from cartable.core import checks, privacy  # noqa: F401
 
         privacy.register()

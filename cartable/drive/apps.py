@@ -8,6 +8,7 @@ class DriveConfig(AppConfig):
     verbose_name = _("Drive")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded, as Django wants; nothing else imports platform.
         from cartable.drive import platform, receivers
 
         receivers.connect()

@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded, as Django wants; nothing else imports platform.
         from cartable.portal import platform
 
         platform.register()

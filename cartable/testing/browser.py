@@ -43,6 +43,7 @@ def browser() -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
     # ORM calls made by the test while that loop exists.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Only when a browser test runs: the rest of the suite does not load Playwright.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -57,6 +58,7 @@ def browser() -> Iterator[Browser]:
 def server(live_server: Any) -> str:
     """The live server's base URL (on 127.0.0.1, see ``--liveserver`` in pyproject.toml),
     with rate-limit counters reset for each test."""
+    # This module is a pytest plugin, loaded before Django is set up.
     from django.core.cache import cache
 
     cache.clear()
@@ -118,6 +120,7 @@ def page(browser_context: BrowserContext, server: str) -> Iterator[Page]:
 
 def sign_in(context: BrowserContext, server: str, user: User) -> None:
     """Gives the browser a session of ``user`` without going through the sign-in pages."""
+    # This module is a pytest plugin, loaded before Django is set up.
     from django.conf import settings
     from django.test import Client
 

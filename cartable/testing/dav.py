@@ -74,6 +74,7 @@ def basic(username: str, password: str) -> str:
 
 
 async def _call(scope: dict[str, Any], body: bytes) -> DavResponse:
+    # This module is a pytest plugin, loaded before Django is set up.
     from cartable.asgi import application
 
     pending = [{"type": "http.request", "body": body, "more_body": False}]
@@ -114,6 +115,7 @@ class DavClient:
     @classmethod
     def of(cls, user: User) -> DavClient:
         """A client signed in with a new app password of ``user``."""
+        # This module is a pytest plugin, loaded before Django is set up.
         from cartable.accounts.actions import create_app_password
 
         _app_password, clear = create_app_password(user, "tests")

@@ -205,6 +205,7 @@ def events_during(
 
     Waits until ``until(events)`` holds, or fails after ``timeout`` seconds.
     """
+    # Only for the tests that open a websocket.
     from websockets.asyncio.client import connect
 
     cookie = f"sessionid={session.cookies['sessionid']}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cartable.accounts.models import User
 from cartable.core.events import send_event
@@ -92,14 +93,10 @@ def _check_folder(parent: Node) -> None:
 
 
 def _not_a_folder() -> str:
-    from django.utils.translation import gettext
-
     return gettext("The destination is not a folder.")
 
 
 def _into_itself() -> str:
-    from django.utils.translation import gettext
-
     return gettext("A folder cannot go inside itself.")
 
 
@@ -113,8 +110,6 @@ MAX_DEPTH = 100
 def check_depth(path: str, below: int = 0) -> None:
     """InvalidName when a node at ``path``, with ``below`` levels under it, goes too deep."""
     if path.count("/") + below > MAX_DEPTH:
-        from django.utils.translation import gettext
-
         raise InvalidName(
             gettext("Folders cannot go more than %(levels)d levels deep.") % {"levels": MAX_DEPTH}
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -231,8 +231,6 @@ def favourite(request: AuthedRequest, public_id: str) -> HttpResponse:
     on = request.POST.get("on") == "1"
     actions.set_favourite(request.user, node, on)
     if request.headers.get("Accept") == "application/json":
-        from django.http import JsonResponse
-
         return JsonResponse({"favourite": on})
     return redirect(safe_next(request, parent_url(node)))
 

@@ -13,7 +13,7 @@ import hashlib
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -214,8 +214,6 @@ def link_upload(request: HttpRequest, token: str, public_id: str | None = None) 
         :DROPPED_KEPT
     ]
     if request.headers.get("Accept") == "application/json":
-        from django.http import JsonResponse
-
         return JsonResponse({"stored": [n.name for n in stored]})
     if stored:
         messages.success(

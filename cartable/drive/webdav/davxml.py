@@ -10,6 +10,7 @@ default namespace is ever declared, so that a stored property element in no name
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr  # nosec B406  # to write XML, not to parse it
 
@@ -147,8 +148,6 @@ def _standalone(element: etree._Element) -> str:
 
 
 def _deepcopy(element: etree._Element) -> etree._Element:
-    from copy import deepcopy
-
     copied = deepcopy(element)
     copied.tail = element.tail
     return copied

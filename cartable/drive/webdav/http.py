@@ -24,6 +24,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.db import connections
 
@@ -254,8 +255,6 @@ class Request:
             pass
 
     def href(self, segments: list[str], collection: bool = False) -> str:
-        from urllib.parse import quote
-
         path = self.prefix + "".join("/" + quote(s, safe="") for s in segments)
         if collection:
             path += "/"

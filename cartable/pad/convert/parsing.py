@@ -17,6 +17,8 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
+import lxml.html
+
 from cartable.pad.convert.html_in import ImageSrc, decode_html, html_to_pm, parse_html
 from cartable.pad.convert.markdown import markdown_to_pm
 from cartable.pad.convert.schema import PMNode, paragraph, safe_src
@@ -75,8 +77,6 @@ def _embed_local_images(html: str, folder: Path) -> str:
     body = parse_html(html)
     if body is None:
         return html
-    import lxml.html
-
     changed, budget = 0, MAX_SIBLING_BYTES
     for img in body.iter("img"):
         path = siblings.get((img.get("src") or "").split("/")[-1])

@@ -2,6 +2,9 @@
 
 Binds a free port on 127.0.0.1 and writes it as the only line on stdout (anything printed
 later goes to stderr), creates the database, users and clients, then serves until SIGTERM.
+
+Django and what needs it are imported inside the functions: the settings module is chosen
+at run time, from the command line's arguments.
 """
 
 from __future__ import annotations
