@@ -27,3 +27,6 @@ urlpatterns = [
 
 admin.site.site_header = "Cartable — administration"
 admin.site.site_title = "Cartable"
+
+# Every database connection taken: 503 and Retry-After, not 500 (cartable/core/busy.py).
+handler500 = "cartable.core.busy.server_error"

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cartable.core import busy
 from cartable.drive.webdav import auth
 from cartable.drive.webdav.headers import BadHeader, split_path
 from cartable.drive.webdav.http import (
@@ -106,8 +107,14 @@ async def application(scope: dict[str, Any], receive: Callable[[], Any], send: C
         response = exc.response()
     except ClientGone:
         return
-    except Exception:
-        logger.exception("WebDAV %s %s failed", request.method, request.raw_path)
-        response = Response(500)
+    except Exception as exc:
+        if busy.is_busy(exc):
+            logger.warning(
+                "WebDAV %s %s: no database connection free", request.method, request.raw_path
+            )
+            response = Response(503, headers={"Retry-After": str(busy.RETRY_AFTER)})
+        else:
+            logger.exception("WebDAV %s %s failed", request.method, request.raw_path)
+            response = Response(500)
     with contextlib.suppress(OSError):
         await _send(send, request, response)
