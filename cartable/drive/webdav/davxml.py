@@ -153,6 +153,10 @@ def _deepcopy(element: etree._Element) -> etree._Element:
     return copied
 
 
+# A lock's owner is kept and shown in every lockdiscovery of its path: a name or a URL.
+MAX_LOCK_OWNER = 4096
+
+
 @dataclass
 class LockInfo:
     exclusive: bool
@@ -177,6 +181,8 @@ def parse_lockinfo(root: etree._Element) -> LockInfo:
             write = (DAV, "write") in [qname(c) for c in _children(child)]
         elif name == (DAV, "owner"):
             owner = _standalone(child)
+            if len(owner) > MAX_LOCK_OWNER:
+                raise BadXML("the lock's owner is too long")
     if exclusive is None or not write:
         raise BadXML("lockinfo needs a lock scope and the write lock type")
     return LockInfo(exclusive=exclusive, owner_xml=owner)

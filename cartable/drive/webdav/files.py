@@ -427,6 +427,8 @@ class FilesTree(Tree):
                 )
             except locks.LockConflict:
                 raise DavError(423, "no-conflicting-lock") from None
+            except locks.TooManyLocks:
+                raise DavError(507, message="Too many locks: unlock files first.") from None
             if location.node is None:
                 assert location.parent is not None  # noqa: S101 - checked above
                 actions.write_file(location.parent, location.name, [], by=self.user)

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 TOKEN_PREFIX = "opaquelocktoken:"  # noqa: S105 (a URI scheme)
 
+# Locks are rows that every PROPFIND of their paths lists (lockdiscovery): bounded, so that
+# no one can fill the database or make a file's listing huge for everybody. Clients hold a
+# handful (LibreOffice, Office and Finder lock the files they have open).
+MAX_LOCKS_PER_PERSON = 500  # live locks a signed-in person holds, anywhere
+MAX_LOCKS_PER_PATH = 50  # live shared locks on one path, whoever holds them
+
 
 def ancestors_and_self(path: str) -> list[str]:
     """``"/a/b"`` → ``["", "/a", "/a/b"]``."""
@@ -82,6 +88,10 @@ class LockConflict(Exception):
     pass
 
 
+class TooManyLocks(Exception):
+    pass
+
+
 def create(
     *,
     space_id: int,
@@ -92,10 +102,18 @@ def create(
     timeout: int,
     owner_xml: str,
 ) -> Lock:
-    """A new lock; LockConflict if an existing one is incompatible with it."""
-    for other in covering(space_id, path, below=infinite):
+    """A new lock; LockConflict if an existing one is incompatible with it, TooManyLocks past
+    :data:`MAX_LOCKS_PER_PERSON` or :data:`MAX_LOCKS_PER_PATH`."""
+    found = covering(space_id, path, below=infinite)
+    for other in found:
         if exclusive or other.exclusive:
             raise LockConflict
+    if sum(1 for other in found if other.path == path) >= MAX_LOCKS_PER_PATH:
+        raise TooManyLocks
+    if isinstance(user, User):
+        held = Lock.objects.filter(user=user, expires_at__gt=timezone.now()).count()
+        if held >= MAX_LOCKS_PER_PERSON:
+            raise TooManyLocks
     expires_at = timezone.now() + timedelta(seconds=timeout)
     _extend_locks_until(space_id, expires_at)
     return Lock.objects.create(
