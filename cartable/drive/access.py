@@ -21,7 +21,10 @@ each node: whatever one of them shows, ``abilities`` lets the person view.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
 
 from django.contrib.auth.hashers import check_password
@@ -36,7 +39,7 @@ from cartable.drive.errors import Forbidden, NotFound
 from cartable.drive.models import Node, ShareLink, Space, hash_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
 
     from cartable.accounts.models import User
     from cartable.core.types import Visitor
@@ -284,6 +287,22 @@ class RowFacts(NodeFacts, Reachable, Protocol):
     def reach(self) -> str: ...
 
 
+class FolderFacts(Protocol):
+    """What :func:`dropper_views` reads of a folder (a ``Node`` or a lighter row)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def space_id(self) -> int: ...
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
 R = TypeVar("R", bound=RowFacts)
 
 
@@ -438,6 +457,50 @@ def accesses(user: Visitor, nodes: list[Node]) -> list[Access]:
             roles[n.space_id] = space_role(member, n.space) if member is not None else None
         result.append(_access_along(user, chain, roles[n.space_id], grants, None))
     return result
+
+
+@dataclass(frozen=True)
+class DropperView:
+    """A folder as someone who only drops files into it sees it: the size, ETag and time of
+    what they see below it, so that neither tells when or how much the others handed in."""
+
+    size: int
+    etag: str
+    mtime: datetime
+
+
+def dropper_views(user: Visitor, folders: Sequence[FolderFacts]) -> dict[int, DropperView]:
+    """For each of ``folders`` that ``user`` sees with the ``drop`` ability (a homework box,
+    or their own folder in one; see :func:`abilities_for`), what they see of it. One query
+    for them all."""
+    uid = _user_id(user)
+    if uid is None or not folders:
+        return {}
+    query = Q()
+    for folder in folders:
+        query |= Q(space_id=folder.space_id, path__startswith=folder.path + "/")
+    rows = sorted(
+        Node.objects.filter(query, trashed=False).values_list(
+            "pk", "parent_id", "created_by_id", "kind", "size", "etag", "mtime", "path"
+        ),
+        key=lambda row: row[7].count("/"),
+    )
+    views = {}
+    for folder in folders:
+        seen, size, latest = {folder.pk}, 0, folder.created_at
+        digest = hashlib.sha1(str(folder.pk).encode(), usedforsecurity=False)
+        for pk, parent_id, created_by_id, kind, node_size, etag, mtime, path in rows:
+            if parent_id not in seen or created_by_id != uid:
+                continue
+            seen.add(pk)
+            latest = max(latest, mtime)
+            if kind == Node.Kind.FOLDER:
+                digest.update(f"\0{path}".encode())
+            else:
+                size += node_size
+                digest.update(f"\0{path}\0{etag}".encode())
+        views[folder.pk] = DropperView(size=size, etag=digest.hexdigest()[:32], mtime=latest)
+    return views
 
 
 def visible_among(user: Visitor, nodes: list[Node]) -> list[Node]:

@@ -10,6 +10,7 @@ colleague who is not in the class or a teacher of another academy.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -23,6 +24,7 @@ from cartable.drive.actions.filedrop import set_file_drop
 from cartable.drive.errors import DriveError, Forbidden, NotFound
 from cartable.drive.models import Node
 from cartable.drive.tests.conftest import put
+from cartable.drive.views.common import rows
 from cartable.testing.dav import DavClient
 from cartable.testing.factories import StudentFactory
 
@@ -345,3 +347,59 @@ def test_a_folder_holding_others_homework_is_not_deleted_by_an_editor(box_world)
     own = actions.create_folder(homework, "Mes notes", by=lea)
     actions.trash(own, by=lea)
     actions.trash(homework, by=box_world["people"]["teacher"])
+
+
+SIZE_AND_ETAG = b"""<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">
+<d:prop><d:getetag/><d:quota-used-bytes/><d:getlastmodified/><oc:size/></d:prop></d:propfind>"""
+
+
+def box_as_seen_over_webdav(user) -> dict[str, str]:
+    answer = DavClient.of(user).request(
+        "PROPFIND", "4e B/Devoirs/Devoir 1", SIZE_AND_ETAG, Depth="0"
+    )
+    assert answer.status == 207, answer.text
+    found = {}
+    for name in ("getetag", "quota-used-bytes", "getlastmodified", "size"):
+        match = re.search(rf"<[a-z]+:{name}>([^<]*)</", answer.text)
+        assert match, (name, answer.text)
+        found[name] = match.group(1)
+    return found
+
+
+def test_the_box_size_etag_and_time_tell_a_pupil_nothing_of_the_others(
+    box_world, django_capture_on_commit_callbacks
+):
+    """What Léa's client reads of the box (its size, its ETag, when it changed) is what she
+    handed in: neither how much nor when the others handed in."""
+    people, box = box_world["people"], box_world["box"]
+    lea, tom = people["lea"], people["tom"]
+    before = box_as_seen_over_webdav(lea)
+    assert before["size"] == before["quota-used-bytes"] == str(len(b"frise chronologique de Lea"))
+    everything = box_as_seen_over_webdav(people["teacher"])
+    assert int(everything["size"]) == Node.objects.get(pk=box.pk).size > int(before["size"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        put(box, "frise-tom-v2.txt", b"une autre frise de Tom, plus longue", tom)
+    assert box_as_seen_over_webdav(lea) == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        put(box, "frise-lea-v2.txt", b"la suite", lea)
+    after = box_as_seen_over_webdav(lea)
+    assert after["getetag"] != before["getetag"]
+    assert int(after["size"]) == int(before["size"]) + len(b"la suite")
+
+
+def test_the_box_row_of_a_listing_shows_a_pupil_their_own_size_and_no_name(box_world):
+    people, homework = box_world["people"], box_world["homework"]
+    lea, teacher = people["lea"], people["teacher"]
+    box = Node.objects.get(pk=box_world["box"].pk)
+
+    def box_row(user):
+        nodes = list(mounts.children(user, homework))
+        listed = rows(user, nodes, folder=homework, own=access.access_of(user, homework))
+        return next(row for row in listed if row.node.pk == box.pk)
+
+    seen_by_lea = box_row(lea)
+    assert seen_by_lea.size == len(b"frise chronologique de Lea")
+    assert seen_by_lea.modified_by == ""
+    assert box_row(teacher).size == box.size

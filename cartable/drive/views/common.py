@@ -7,6 +7,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -155,6 +156,9 @@ class Row:
     where: str = ""
     # What the person may do with it: the actions its row offers.
     abilities: frozenset[str] = frozenset()
+    # As the person sees it: a homework box's own (see ``access.dropper_views``).
+    size: int = 0
+    mtime: datetime | None = None
 
 
 def rows(
@@ -193,8 +197,12 @@ def rows(
         if node_id is not None:
             dropped.setdefault(node_id, label)
     in_box = folder is not None and folder.file_drop
+    as_seen = access.dropper_views(
+        user, [n for n in nodes if n.is_folder and "drop" in allowed.get(n.pk, ())]
+    )
     result = []
     for n in nodes:
+        seen = as_seen.get(n.pk)
         changer = people.get(n.modified_by_id) if n.modified_by_id else None
         creator = people.get(n.created_by_id) if n.created_by_id else None
         uploader = ""
@@ -207,9 +215,12 @@ def rows(
                 name=display_name(n),
                 url=folder_url(n),
                 favourite=n.pk in favourites,
-                modified_by=changer.get_display_name() if changer else "",
+                # Who last changed a homework box is one of the others, whom a pupil never sees.
+                modified_by=changer.get_display_name() if changer and not seen else "",
                 uploader=uploader,
                 abilities=allowed.get(n.pk, frozenset()),
+                size=seen.size if seen else n.size,
+                mtime=seen.mtime if seen else n.mtime,
             )
         )
     return result

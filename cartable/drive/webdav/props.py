@@ -22,6 +22,7 @@ from django.utils.http import http_date
 
 from cartable.accounts.models import User
 from cartable.core.models import Grant
+from cartable.drive import access
 from cartable.drive.actions import free_bytes
 from cartable.drive.models import Blob, DeadProperty, Favourite, Lock, Node, ShareLink, Space
 from cartable.drive.webdav import davxml, locks
@@ -166,6 +167,7 @@ class Context:
         self.letters: dict[tuple[frozenset[str], bool, bool], str] = {}
         self.owners: dict[int, tuple[str, str]] = {}
         self._space_free: dict[int, int | None] = {}
+        self.dropped: dict[int, access.DropperView] = {}
 
     def _of_entries(self, field: str = "node_id") -> Q:
         """Rows whose ``field`` (a node id) is one of the entries'."""
@@ -222,6 +224,10 @@ class Context:
                 "node_id", flat=True
             ):
                 self.shares.setdefault(node_id, set()).add(3)
+        elif what == "dropped":
+            self.dropped = access.dropper_views(
+                self.user, [e.node for e in self.entries if _drops_into(e)]
+            )
         elif what == "locks":
             seen: set[tuple[int, str]] = set()
             for entry in self.entries:
@@ -262,8 +268,32 @@ def http_date_of(moment: datetime) -> str:
     return found
 
 
+def _drops_into(entry: Entry) -> bool:
+    return entry.node.is_folder and "drop" in entry.abilities
+
+
+def _as_seen(entry: Entry, ctx: Context) -> access.DropperView | None:
+    """A homework box (or the person's own folder in one) as this person sees it: what the
+    others handed in counts in neither its size, its ETag nor its time."""
+    if not _drops_into(entry):
+        return None
+    ctx.load("dropped")
+    return ctx.dropped.get(entry.node.pk)
+
+
+def _getetag(entry: Entry, ctx: Context) -> str:
+    seen = _as_seen(entry, ctx)
+    return esc(f'"{seen.etag}"' if seen else _etag(entry.node))
+
+
 def _last_modified(entry: Entry, ctx: Context) -> str:
-    return http_date_of(entry.node.mtime)
+    seen = _as_seen(entry, ctx)
+    return http_date_of(seen.mtime if seen else entry.node.mtime)
+
+
+def _folder_size(entry: Entry, ctx: Context) -> int:
+    seen = _as_seen(entry, ctx)
+    return seen.size if seen else entry.node.size
 
 
 def _creation(entry: Entry, ctx: Context) -> str:
@@ -300,7 +330,7 @@ def _supportedlock(entry: Entry, ctx: Context) -> str:
 
 
 def _quota_used(entry: Entry, ctx: Context) -> str | None:
-    return str(entry.node.size) if entry.node.is_folder else None
+    return str(_folder_size(entry, ctx)) if entry.node.is_folder else None
 
 
 def _quota_available(entry: Entry, ctx: Context) -> str | None:
@@ -332,7 +362,7 @@ def _oc_permissions(entry: Entry, ctx: Context) -> str:
 
 
 def _oc_size(entry: Entry, ctx: Context) -> str:
-    return str(entry.node.size)
+    return str(_folder_size(entry, ctx))
 
 
 def _checksums(entry: Entry, ctx: Context) -> str | None:
@@ -396,7 +426,7 @@ LIVE: dict[PropName, Getter] = {
     (DAV, "displayname"): _displayname,
     (DAV, "getcontentlength"): _length,
     (DAV, "getcontenttype"): _content_type,
-    (DAV, "getetag"): lambda e, c: esc(_etag(e.node)),
+    (DAV, "getetag"): _getetag,
     (DAV, "getlastmodified"): _last_modified,
     (DAV, "creationdate"): _creation,
     (DAV, "resourcetype"): _resourcetype,
