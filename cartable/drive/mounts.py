@@ -11,6 +11,7 @@ live in their space (``/cours.pdf`` in the class's space).
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -220,8 +221,11 @@ def scope(user: User) -> Q:
 
 
 def forget_mounts(user: User) -> None:
+    """Drops what this user object remembers of its mounts. ``delattr`` reaches the user
+    behind ``request.user`` too (a lazy object's own ``__dict__`` is not the user's)."""
     for attr in ("_drive_mounts", "_drive_wanted", "_drive_space"):
-        user.__dict__.pop(attr, None)
+        with contextlib.suppress(AttributeError):
+            delattr(user, attr)
 
 
 def ancestors_and_self(path: str) -> list[str]:

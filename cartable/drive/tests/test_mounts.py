@@ -1,8 +1,9 @@
 import pytest
+from django.utils.functional import SimpleLazyObject
 
 from cartable.drive import actions
 from cartable.drive.errors import InvalidName
-from cartable.drive.mounts import children, resolve, user_path_of
+from cartable.drive.mounts import children, forget_mounts, mounts, resolve, user_path_of
 
 from .conftest import put
 
@@ -24,10 +25,19 @@ def test_resolve_into_a_class_folder(teacher, student, class_root):
 
 def test_mount_names_never_hide_own_files(teacher, klass, my_root):
     actions.create_folder(my_root, "4e B", by=teacher)
-    from cartable.drive.mounts import forget_mounts, mounts
 
     forget_mounts(teacher)
     assert [m.name for m in mounts(teacher)] == ["4e B (2)"]
+
+
+def test_forget_mounts_reaches_the_user_behind_request_user(teacher, klass, my_root):
+    lazy = SimpleLazyObject(lambda: teacher)
+    assert [m.name for m in mounts(lazy)] == ["4e B"]
+    actions.create_folder(my_root, "4e B", by=teacher)
+
+    forget_mounts(lazy)
+
+    assert [m.name for m in mounts(lazy)] == ["4e B (2)"]
 
 
 @pytest.mark.parametrize("path", ["/../x", "/a/../../b", "/a/\x00"])
