@@ -5,12 +5,21 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from urllib.parse import quote
 
+import boto3
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
+from cartable.accounts.actions import create_group
+from cartable.accounts.models import Membership
+from cartable.core import limits
+from cartable.core.events import capture_events
 from cartable.testing.browser import browser, browser_context, page, server  # noqa: F401
-from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
+from cartable.testing.factories import PASSWORD, StructureFactory, StudentFactory, UserFactory
+from cartable.testing.servers import clean_env, running
 
 
 def pytest_collection_modifyitems(config, items):
@@ -38,7 +47,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Django never closes; PostgreSQL refuses to drop a database still in use.
     """
     yield
-    from django.db import connection
 
     if connection.vendor != "postgresql":
         return
@@ -50,8 +58,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def _s3_bucket(options: dict):
-    import boto3
-
     s3 = boto3.resource(
         "s3",
         endpoint_url=options.get("endpoint_url"),
@@ -65,7 +71,6 @@ def _s3_bucket(options: dict):
 @pytest.fixture(scope="session", autouse=True)
 def _s3_bucket_exists():
     """With S3 storage (the scaled-out suite), the bucket is made once for the run."""
-    from django.conf import settings
 
     default = settings.STORAGES["default"]
     if default["BACKEND"].endswith("S3Storage"):
@@ -108,7 +113,6 @@ def _eager_jobs(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_secret_counters(monkeypatch):
     """Failed-attempt counters (cartable.core.limits) start at zero in every test."""
-    from cartable.core import limits
 
     monkeypatch.setattr(limits, "NAMESPACE", f"limits-{uuid.uuid4().hex}")
 
@@ -175,15 +179,11 @@ def colleague(school):
 
 @pytest.fixture
 def klass(teacher):
-    from cartable.accounts.actions import create_group
-
     return create_group(teacher, "4e B")
 
 
 @pytest.fixture
 def student(klass):
-    from cartable.accounts.models import Membership
-
     student = StudentFactory(username="lea.4eb", display_name="Léa", structure=klass.structure)
     Membership.objects.create(group=klass, user=student, role=Membership.Role.MEMBER)
     return student
@@ -202,7 +202,6 @@ def admin(db):
 @pytest.fixture
 def events(django_capture_on_commit_callbacks):
     """``with events() as sent:`` — the real-time events sent once the block's work commits."""
-    from cartable.core.events import capture_events
 
     @contextlib.contextmanager
     def capture():
@@ -217,9 +216,6 @@ def events(django_capture_on_commit_callbacks):
 
 def _test_database_url() -> str:
     """The database pytest-django made for this run, for the servers to share."""
-    from urllib.parse import quote
-
-    from django.db import connection
 
     db = connection.settings_dict
     auth = quote(db["USER"] or "")
@@ -250,10 +246,6 @@ def two_servers(django_db_setup, tmp_path_factory):
     Started once for the run, stopped before the test database is dropped. Tests give them
     data with ``transactional_db`` (see ``scaled_users``), as the servers only see commits.
     """
-    from django.conf import settings
-    from django.db import connection
-
-    from cartable.testing.servers import clean_env, running
 
     if connection.vendor != "postgresql":
         pytest.skip("two servers share a PostgreSQL database (make test-scaled)")
@@ -279,7 +271,6 @@ def two_servers(django_db_setup, tmp_path_factory):
 @pytest.fixture
 def scaled_users(transactional_db, settings, teacher, colleague):
     """``teacher`` and ``colleague`` committed, with passwords the servers' hasher checks."""
-    from cartable.testing.factories import PASSWORD
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     for user in (teacher, colleague):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cartable.accounts import actions
 from cartable.accounts.models import Group, Invitation, Membership, User
+from cartable.core.search import search
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +186,6 @@ def test_archiving_a_class_revokes_its_codes(klass, teacher):
 
 
 def test_manager_renames_the_class_and_search_follows(client, klass, teacher):
-    from cartable.core.search import search
-
     client.force_login(teacher)
     response = client.post(
         reverse("accounts:group_settings", args=[klass.public_id]),

@@ -1,7 +1,9 @@
 """Account passwords go through one limiter, whatever page they are typed into."""
 
 import pytest
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.urls import reverse
 
 from cartable.testing.factories import PASSWORD
@@ -93,9 +95,6 @@ def test_changing_ones_password_checks_the_current_one_in_the_same_count(client,
 
 
 def test_no_backend_after_the_limited_one_checks_a_password(rf, teacher, monkeypatch):
-    from allauth.account.auth_backends import AuthenticationBackend
-    from django.contrib.auth.backends import ModelBackend
-
     allauths = AuthenticationBackend.authenticate
 
     def unlimited(self, *args, **kwargs):

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import HttpCommunicator, WebsocketCommunicator
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from cartable.asgi import application
 from cartable.core import edge
@@ -93,8 +93,6 @@ async def test_headers_the_surface_sets_itself_are_kept():
 
 
 def _session_cookie(user: Any) -> str:
-    from django.test import Client
-
     client = Client()
     client.force_login(user)
     return str(client.cookies["sessionid"].value)

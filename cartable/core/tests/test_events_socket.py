@@ -3,9 +3,12 @@
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
-from django.test import override_settings
+from django.test import Client, override_settings
 
+from cartable.accounts.actions import set_member
 from cartable.asgi import application
+from cartable.core.consumers import MAX_MESSAGE_SIZE
+from cartable.core.events import send_event
 from cartable.core.notifications import notify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -14,8 +17,6 @@ LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 def _session_cookie(user):
-    from django.test import Client
-
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
@@ -62,8 +63,6 @@ async def test_user_does_not_receive_someone_elses_notifications(teacher, other_
 async def test_a_user_added_to_a_class_while_connected_receives_its_events(
     teacher, colleague, klass
 ):
-    from cartable.accounts.actions import set_member
-    from cartable.core.events import send_event
 
     cookie = await sync_to_async(_session_cookie)(colleague)
     communicator, connected, _code = await _connect(cookie)
@@ -79,8 +78,6 @@ async def test_a_user_added_to_a_class_while_connected_receives_its_events(
 
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_a_large_message_closes_the_events_socket(teacher):
-    from cartable.core.consumers import MAX_MESSAGE_SIZE
-
     cookie = await sync_to_async(_session_cookie)(teacher)
     communicator, connected, _code = await _connect(cookie)
     assert connected

@@ -6,9 +6,11 @@ inline; ``transaction=True`` because the worker commits, as it does in productio
 
 from __future__ import annotations
 
+import re
 import threading
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -17,8 +19,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from cartable.core import audit, privacy
+from cartable.core import audit, jobs, privacy
 from cartable.core.models import AuditEntry, DataExport, Notification, ScheduledRun
+from cartable.core.registry import registry
 from cartable.core.worker import PERIODIC, enqueue_due_periodic_jobs, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -187,11 +190,6 @@ def test_concurrent_workers_run_each_job_once(db_queue):
 
 def test_every_job_asked_for_by_name_is_registered():
     """``jobs.later("x.y", …)`` anywhere in the code names a job some platform registered."""
-    import re
-    from pathlib import Path
-
-    from cartable.core import jobs
-    from cartable.core.registry import registry
 
     root = Path(__file__).resolve().parents[2]
     asked = {

@@ -81,8 +81,6 @@ def test_opening_a_notification_marks_it_read_and_follows_only_local_urls(client
 
 
 def test_a_title_with_line_breaks_is_still_e_mailed(teacher, events):
-    from django.core import mail
-
     teacher.email_notifications = True
     teacher.save()
     with events():

@@ -5,6 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from cartable.accounts.actions import set_member
 from cartable.core.models import Grant
 from cartable.core.permissions import abilities, link_password_matches, role_for, visible
 from cartable.core.roles import Reach, Role, best_role
@@ -76,7 +77,6 @@ def test_user_grant_gives_its_role(thing, other_teacher, colleague):
 def test_group_grant_reaches_members_and_managers_differently(
     thing, klass, student, colleague, teacher
 ):
-    from cartable.accounts.actions import set_member
 
     set_member(klass, colleague, "manager", by=teacher)
     grant(thing, group=klass, role=Role.VIEWER, manager_role=Role.EDITOR)

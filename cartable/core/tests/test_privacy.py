@@ -11,7 +11,7 @@ from django.utils import timezone
 from cartable.accounts import actions
 from cartable.accounts.models import Group, User
 from cartable.core import privacy
-from cartable.core.models import AuditEntry, DataExport, Notification
+from cartable.core.models import AuditEntry, DailyActivity, DataExport, Notification
 from cartable.core.notifications import notify
 from cartable.testing.downloads import downloaded
 
@@ -112,8 +112,6 @@ def test_retention_purges_old_exports_and_read_notifications(teacher):
 
 
 def test_retention_purges_daily_activity_marks_older_than_90_days(teacher):
-    from cartable.core.models import DailyActivity
-
     today = timezone.localdate()
     DailyActivity.objects.create(day=today - timedelta(days=91), user=teacher)
     recent = DailyActivity.objects.create(day=today - timedelta(days=29), user=teacher)

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from cartable.core import office, processes
 from cartable.core.processes import Limits, ProcessTimeout, SandboxUnavailable, run_isolated
+from cartable.testing.hostile import zip_bomb
 
 
 def _kinds():
@@ -126,8 +127,6 @@ def test_a_sandbox_that_cannot_be_set_up_is_not_used(settings, monkeypatch):
 
 
 def test_an_office_zip_bomb_is_refused_before_libreoffice_runs(monkeypatch, tmp_path):
-    from cartable.testing.hostile import zip_bomb
-
     def must_not_run(*args, **kwargs):
         raise AssertionError("LibreOffice ran")
 

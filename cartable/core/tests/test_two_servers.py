@@ -13,6 +13,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import requests
+from PIL import Image
+from websockets.exceptions import InvalidStatus
 
 from cartable.accounts.models import Group, Membership
 from cartable.core.models import Notification
@@ -88,8 +91,6 @@ def scenario_co_teacher(http: Server, ws: Server, teacher: str, colleague: str) 
 
 
 def _png() -> bytes:
-    from PIL import Image
-
     out = io.BytesIO()
     Image.new("RGB", (64, 64), (200, 30, 60)).save(out, "PNG")
     return out.getvalue()
@@ -188,9 +189,6 @@ def test_co_teacher_added_on_one_server_is_told_on_the_other(two_servers, scaled
 
 @pytest.mark.scaled
 def test_socket_without_a_session_is_refused_by_either_server(two_servers, scaled_users):
-    import requests
-    from websockets.exceptions import InvalidStatus
-
     anonymous = requests.Session()
     anonymous.cookies.set("sessionid", "not-a-session")
 
@@ -216,7 +214,6 @@ def test_file_uploaded_through_one_server_is_served_from_s3_by_the_other(two_ser
 @pytest.mark.scaled
 def test_pages_let_browsers_load_files_from_s3(two_servers):
     a, _b = two_servers
-    import requests
 
     policy = requests.get(f"{a.url}/accounts/login/", timeout=10).headers["Content-Security-Policy"]
 

@@ -48,7 +48,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -58,6 +58,18 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
+from PIL import Image
+
+import cartable.urls
+from cartable import asgi, routing
+from cartable.accounts.actions import create_app_password
+from cartable.asgi import application
+from cartable.core.models import DataExport
+from cartable.drive import actions
+from cartable.drive.models import ShareLink
+from cartable.drive.webdav import http as dav
+from cartable.pad import actions as pad_actions
+from cartable.pad.actions import authors
 
 # --- hostile data --------------------------------------------------------------------------
 
@@ -91,8 +103,6 @@ BYTES_STATUSES = {200, 203, 206}
 
 
 def png_bytes() -> bytes:
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (40, 20), (200, 30, 30)).save(buffer, "PNG")
     return buffer.getvalue()
@@ -152,13 +162,6 @@ class World:
 
 
 def make_world(teacher: Any) -> World:
-    from cartable.accounts.actions import create_app_password
-    from cartable.core.models import DataExport
-    from cartable.drive import actions
-    from cartable.drive.models import ShareLink
-    from cartable.pad import actions as pad_actions
-    from cartable.pad.actions import authors
-
     client = Client()
     client.force_login(teacher, backend="django.contrib.auth.backends.ModelBackend")
     world = World(teacher=teacher, client=client, guest=Client())
@@ -354,8 +357,6 @@ MOUNTS_SEEN = {"/remote.php/": "WebDAV: its trees are classified below"}
 
 
 def _dav_file(world: World, name: str, legacy: bool = False) -> str:
-    from urllib.parse import quote
-
     base = "/remote.php/webdav" if legacy else f"/remote.php/dav/files/{world.teacher.username}"
     return f"{base}/hostile/{quote(name)}"
 
@@ -443,7 +444,6 @@ def test_every_url_pattern_is_classified():
 def test_every_url_pattern_is_classified_with_debug_on():
     """What ``cartable/urls.py`` adds when DEBUG is on (a catch-all serving stored files
     without any access check was there once) is held to the same rule."""
-    import cartable.urls
 
     try:
         with override_settings(DEBUG=True):
@@ -457,8 +457,6 @@ def test_every_url_pattern_is_classified_with_debug_on():
 
 def test_every_asgi_surface_dav_tree_and_websocket_route_is_classified():
     import cartable.drive.asgi  # noqa: F401 - registers the trees
-    from cartable import asgi, routing
-    from cartable.drive.webdav import http as dav
 
     assert {prefix for prefix, _app in asgi.application.application_mapping["http"].mounts} == set(
         MOUNTS_SEEN
@@ -499,8 +497,6 @@ def test_every_view_serving_user_bytes_protects_them(teacher):
 
 
 def dav_get(path: str, world: World, **headers: str) -> tuple[int, dict[str, str]]:
-    from cartable.asgi import application
-
     token = base64.b64encode(f"{world.teacher.username}:{world.app_password}".encode())
     raw = [(b"host", b"127.0.0.1"), (b"authorization", b"Basic " + token)]
     raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]

@@ -1,17 +1,22 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from cartable.accounts.models import Membership
 from cartable.core.models import Grant
 from cartable.core.roles import Reach
 from cartable.drive import access, actions
 from cartable.drive.errors import Forbidden, NotFound
 from cartable.drive.models import Node, ShareLink
+from cartable.drive.mounts import children
+from cartable.testing.factories import StudentFactory
 
 from .conftest import put
 
 
 def _grant(node, *, user=None, group=None, role="viewer"):
-    from django.contrib.contenttypes.models import ContentType
-
     return Grant.objects.create(
         content_type=ContentType.objects.get_for_model(Node),
         object_id=node.pk,
@@ -53,9 +58,6 @@ def test_class_folder_by_class_role(teacher, student, colleague, class_root):
 
 
 def test_file_drop_folder_students_see_only_their_own(teacher, klass, student, class_root):
-    from cartable.accounts.models import Membership
-    from cartable.testing.factories import StudentFactory
-
     other = StudentFactory(username="tom.4eb", display_name="Tom", structure=klass.structure)
     Membership.objects.create(group=klass, user=other, role="member")
     box = actions.create_folder(class_root, "Devoir 1", by=teacher)
@@ -66,7 +68,6 @@ def test_file_drop_folder_students_see_only_their_own(teacher, klass, student, c
     # Same name as someone else's file: a new name, never an overwrite.
     again = put(box, "tom.pdf", b"lea too", student)
     assert again.name == "tom (2).pdf"
-    from cartable.drive.mounts import children
 
     drop = access.access_of(student, box).dropping
     assert drop
@@ -86,9 +87,6 @@ def test_public_link_roles(teacher, guest, my_root):
     assert access.abilities(guest, my_root, link=link) == frozenset()
     link.hide_download = True
     assert access.abilities(guest, f, link=link) == {"view"}
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     link.expires_at = timezone.now() - timedelta(seconds=1)
     assert access.abilities(guest, f, link=link) == frozenset()

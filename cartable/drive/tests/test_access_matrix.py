@@ -24,8 +24,21 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 
+from cartable.accounts.actions import create_group, set_member
+from cartable.accounts.models import Membership
+from cartable.core import search
+from cartable.core.models import Grant
+from cartable.core.registry import registry
+from cartable.drive import actions, public
+from cartable.drive.actions import open_blob, sharing
+from cartable.drive.actions.filedrop import set_file_drop
+from cartable.drive.errors import DriveError
+from cartable.drive.models import Node, ShareLink
+from cartable.drive.mounts import user_path_of
 from cartable.testing.access_matrix import (
     DRIVE_PERSONAS,
     Case,
@@ -35,6 +48,7 @@ from cartable.testing.access_matrix import (
     world_transaction,
 )
 from cartable.testing.dav import DavClient
+from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
 
 ACCOUNT = frozenset({"account"})
 LINK_OR_ACCOUNT = frozenset({"account", "link"})
@@ -86,17 +100,6 @@ class World:
 
 
 def _build(tmp: Any) -> World:
-    from django.contrib.contenttypes.models import ContentType
-
-    from cartable.accounts.actions import create_group, set_member
-    from cartable.accounts.models import Membership
-    from cartable.core.models import Grant
-    from cartable.drive import actions
-    from cartable.drive.actions import sharing
-    from cartable.drive.actions.filedrop import set_file_drop
-    from cartable.drive.models import Node
-    from cartable.testing.factories import StructureFactory, StudentFactory, UserFactory
-
     academy = StructureFactory(kind="academy", name="Académie de Lyon")
     school = StructureFactory(kind="school", name="Collège Jean Moulin", parent=academy)
     far = StructureFactory(kind="academy", name="Académie de Nantes")
@@ -240,14 +243,10 @@ def probe(action: str, name: str, via: frozenset[str], *, in_tree: bool = False)
 
 
 def _node(item: Item) -> Any:
-    from cartable.drive.models import Node
-
     return Node.objects.select_related("blob").get(pk=item.node.pk)
 
 
 def _read(node: Any) -> bytes:
-    from cartable.drive.actions import open_blob
-
     with open_blob(node.blob) as fh:
         data: bytes = fh.read()
     return data
@@ -263,7 +262,6 @@ def _body(response: Any) -> bytes:
 def _dav_path(w: World, persona: str, node: Any, fallback: str) -> str:
     """Where ``node`` is in the persona's tree; where its maker has it, when it is not there
     (the path they would try)."""
-    from cartable.drive.mounts import user_path_of
 
     user = w.people.get(persona)
     found = user_path_of(user, node) if user is not None else None
@@ -292,16 +290,12 @@ def _changed(item: Item, data: bytes) -> bool:
 
 def _own_root(w: World, persona: str) -> Any:
     """Where the persona copies to: their own Drive (someone's, for who has none)."""
-    from cartable.drive import actions
 
     user = w.people.get(persona, w.people["owner"])
     return actions.root_of(actions.personal_space(user))
 
 
 def _in_own_space(w: World, persona: str, name: str) -> bool:
-    from cartable.drive import actions
-    from cartable.drive.models import Node
-
     if persona not in w.people:
         return False
     space = actions.personal_space(w.people[persona])
@@ -362,9 +356,6 @@ def _download_versions(w: World, p: str, item: Item) -> bool:
 
 @probe("download", "drive.public", ACCOUNT)
 def _download_public(w: World, p: str, item: Item) -> bool:
-    from cartable.drive import public
-    from cartable.drive.errors import DriveError
-
     try:
         found = public.attach(w.user(p), str(item.node.public_id))
     except DriveError:
@@ -379,8 +370,6 @@ NEW = b"nouveau contenu"
 
 @probe("write", "web-upload", LINK_OR_ACCOUNT)
 def _write_web(w: World, p: str, item: Item) -> bool:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     url = _link_url(w, p, "f", item.parent)
     url = f"{url}/upload" if url else f"/drive/f/{item.parent.public_id}/upload"
     upload = SimpleUploadedFile(item.node.name, NEW, content_type="text/plain")
@@ -503,8 +492,6 @@ def _delete_dav(w: World, p: str, item: Item) -> bool:
 
 
 def _links_on(item: Item) -> int:
-    from cartable.drive.models import ShareLink
-
     return ShareLink.objects.filter(node_id=item.node.pk).count()
 
 
@@ -557,8 +544,6 @@ def _zip_selection(w: World, p: str, item: Item) -> bool:
 
 @probe("search", "portal", ACCOUNT, in_tree=True)
 def _search_portal(w: World, p: str, item: Item) -> bool:
-    from cartable.core import search
-
     found = search.search(w.user(p), item.token).get("drive", [])
     return any(str(item.node.public_id) in r.url for r in found)
 
@@ -576,8 +561,6 @@ def _search_recent(w: World, p: str, item: Item) -> bool:
 
 @probe("search", "dashboard-card", ACCOUNT, in_tree=True)
 def _search_dashboard(w: World, p: str, item: Item) -> bool:
-    from cartable.core.registry import registry
-
     if p not in w.people:  # the dashboard is for the signed in
         return w.client(p).get("/dashboard/").status_code == 200
     card = registry.cards["drive"]
@@ -610,8 +593,6 @@ def _trash_dav(w: World, p: str, item: Item) -> bool:
 
 @probe("trash", "web-restore", ACCOUNT)
 def _trash_restore(w: World, p: str, item: Item) -> bool:
-    from cartable.drive.models import Node
-
     w.client(p).post(f"/drive/trash/{item.twin.public_id}/restore")
     return not Node.objects.get(pk=item.twin.pk).trashed
 

@@ -12,11 +12,18 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+import uvicorn
+from django.core.cache import cache
+from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
+from cartable.accounts.actions import create_app_password
+from cartable.accounts.models import AppPassword
+from cartable.asgi import application
 from cartable.drive import actions
 from cartable.drive.tests.conftest import put
+from cartable.drive.tests.test_previews import video_bytes
 from cartable.testing.browser import new_context, sign_in
 from cartable.testing.documents import minimal_pdf
 from cartable.testing.servers import free_port
@@ -40,10 +47,6 @@ START_TIMEOUT = 30.0
 def asgi_server(transactional_db) -> Iterator[str]:
     """The whole ASGI application (Django, the WebDAV application, the edge) served by uvicorn
     in a thread, on the test database: what ``cartable serve`` runs."""
-    import uvicorn
-    from django.core.cache import cache
-
-    from cartable.asgi import application
 
     cache.clear()
     config = uvicorn.Config(
@@ -67,8 +70,6 @@ def asgi_server(transactional_db) -> Iterator[str]:
 def test_html_sent_over_webdav_runs_no_script_in_a_signed_in_victims_session(
     browser, asgi_server, teacher, colleague
 ):
-    from cartable.accounts.actions import create_app_password
-    from cartable.accounts.models import AppPassword
 
     attacker_password = create_app_password(teacher, "attack")[1]
     put_url = f"{asgi_server}/remote.php/webdav/steal.html"
@@ -120,8 +121,6 @@ def test_html_sent_over_webdav_runs_no_script_in_a_signed_in_victims_session(
 
 
 def png_bytes() -> bytes:
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (120, 80), (30, 90, 200)).save(buffer, "PNG")
     return buffer.getvalue()
@@ -140,7 +139,6 @@ def wav_bytes() -> bytes:
 def test_viewer_shows_pictures_pdfs_sound_video_and_text(
     page: Page, server, teacher, my_root, tmp_path
 ):
-    from cartable.drive.tests.test_previews import video_bytes
 
     files = {
         "photo.png": png_bytes(),

@@ -8,6 +8,7 @@ import zipfile
 import docx
 import pytest
 
+from cartable.drive import extract
 from cartable.drive.extract import DOCX, PPTX, XLSX, extract_text, extractable
 from cartable.testing.blobs import make_blob
 from cartable.testing.documents import minimal_odt, minimal_pdf
@@ -113,8 +114,6 @@ def test_xlsx_shared_strings():
 
 
 def test_a_zip_bomb_gives_no_text(monkeypatch):
-    from cartable.drive import extract
-
     monkeypatch.setattr(extract, "XML_MAX_INFLATED", 1000)
     body = "<text:p>" + "a" * 5000 + "</text:p>"
     content = (

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from cartable.drive import actions, fastpath, mounts
+from cartable.accounts.actions import create_app_password
+from cartable.drive import actions, fastpath, models, mounts
 from cartable.drive.models import Activity, Node, hash_path
 from cartable.drive.tests.conftest import put
 from cartable.drive.webdav import auth
@@ -33,8 +37,6 @@ def test_prepared_lookup_matches_the_orm_and_is_compiled_once(teacher, my_root):
 
 
 def test_prepared_sign_in_query_checks_the_password_prefix(teacher):
-    from cartable.accounts.actions import create_app_password
-
     _, password = create_app_password(teacher, "test")
     prefix = password[: auth.PREFIX_LENGTH]
     [user] = auth._remembered_user(teacher.pk, prefix)
@@ -74,9 +76,6 @@ def test_the_fast_inserted_models_have_nothing_the_fast_path_does_not_reproduce(
     """Fails when one of them gains a receiver of the save signals, a database default or a
     ``save()`` logic of its own: reproduce it in fastpath.py (or accept the slower
     ``Model.save``, which ``insert`` then uses), and update this test."""
-    import inspect
-
-    from cartable.drive import models
 
     for name in FAST_INSERTED:
         assert fastpath.reproducible(getattr(models, name)), name
@@ -84,8 +83,6 @@ def test_the_fast_inserted_models_have_nothing_the_fast_path_does_not_reproduce(
 
 
 def test_insert_goes_through_save_for_a_model_it_cannot_reproduce(teacher, my_root):
-    from django.db.models.signals import post_save
-
     seen = []
 
     def receiver(sender, instance, created, **kwargs):

@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.storage import default_storage
 
+from cartable.accounts.actions import create_group
 from cartable.drive import actions
 from cartable.drive.errors import Conflict, InvalidName, PreconditionFailed, QuotaExceeded
 from cartable.drive.models import Activity, Blob, Node, Space, Version
@@ -16,8 +17,6 @@ def test_personal_space_has_one_root(teacher):
 
 
 def test_class_gets_its_folder_when_created(teacher):
-    from cartable.accounts.actions import create_group
-
     group = create_group(teacher, "5e A")
     assert Space.objects.filter(group=group).exists()
 

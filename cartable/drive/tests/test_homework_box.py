@@ -16,6 +16,7 @@ import zipfile
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
+from cartable.accounts.actions import create_app_password, create_group
 from cartable.accounts.models import Membership
 from cartable.core import search
 from cartable.core.models import Grant
@@ -23,7 +24,9 @@ from cartable.drive import access, actions, mounts, public
 from cartable.drive.actions.filedrop import set_file_drop
 from cartable.drive.errors import DriveError, Forbidden, NotFound
 from cartable.drive.models import Node
+from cartable.drive.platform import _recent_files
 from cartable.drive.tests.conftest import put
+from cartable.drive.tests.nextcloud.conftest import basic
 from cartable.drive.views.common import rows
 from cartable.testing.dav import DavClient
 from cartable.testing.factories import StudentFactory
@@ -49,7 +52,6 @@ REFUSED = ["zoe", "colleague", "other_teacher"]
 def box_world(
     teacher, colleague, other_teacher, klass, student, django_capture_on_commit_callbacks
 ):
-    from cartable.accounts.actions import create_group
 
     tom = StudentFactory(username="tom.4eb", display_name="Tom", structure=klass.structure)
     Membership.objects.create(group=klass, user=tom, role=Membership.Role.MEMBER)
@@ -213,8 +215,6 @@ def test_search_finds_only_what_the_person_sees(client, box_world, who):
 
 @pytest.mark.parametrize("who", list(SEES))
 def test_recent_files_and_dashboard_show_only_what_the_person_sees(client, box_world, who):
-    from cartable.drive.platform import _recent_files
-
     user = box_world["people"][who]
     card = {item["title"] for item in _recent_files(user)}
     assert card & ALL == {n for n in SEES[who] if n.endswith(".txt")}
@@ -252,9 +252,6 @@ def test_previews_and_attachments_follow_the_box(client, box_world, who):
 
 
 def test_nextcloud_share_listing_of_the_box_leaves_out_others_shares(client, box_world):
-    from cartable.accounts.actions import create_app_password
-    from cartable.drive.tests.nextcloud.conftest import basic
-
     lea = box_world["people"]["lea"]
     _p, clear = create_app_password(lea, "Nextcloud")
     answer = client.get(

@@ -1,6 +1,10 @@
 import pytest
 from django.utils.functional import SimpleLazyObject
 
+from cartable.accounts.actions import create_group
+from cartable.accounts.models import Membership
+from cartable.core.models import Grant
+from cartable.core.roles import Role
 from cartable.drive import actions
 from cartable.drive.errors import InvalidName
 from cartable.drive.mounts import children, forget_mounts, mounts, resolve, user_path_of
@@ -55,22 +59,16 @@ def _names(user):
 
 
 def mounts_of(user):
-    from cartable.drive.mounts import mounts
-
     return mounts(user)
 
 
 def test_a_new_class_appears_at_once_though_the_mount_table_is_cached(teacher, klass, my_root):
-    from cartable.accounts.actions import create_group
-
     assert _names(teacher) == ["4e B"]
     create_group(teacher, "3e A")
     assert _names(teacher) == ["3e A", "4e B"]
 
 
 def test_leaving_a_class_removes_its_folder_at_once(teacher, klass, student):
-    from cartable.accounts.models import Membership
-
     assert _names(student) == ["4e B"]
     Membership.objects.filter(user=student).delete()
     assert _names(student) == []
@@ -86,9 +84,6 @@ def test_renaming_a_class_renames_its_folder(teacher, klass):
 
 
 def test_sharing_and_unsharing_show_at_once(teacher, other_teacher, my_root):
-    from cartable.core.models import Grant
-    from cartable.core.roles import Role
-
     folder = actions.create_folder(my_root, "Partagé", by=teacher)
     assert _names(other_teacher) == []
     grant = Grant.objects.create(target=folder, user=other_teacher, role=Role.VIEWER)

@@ -5,9 +5,14 @@ from datetime import timedelta
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from cartable.accounts.actions import set_member
+from cartable.core.models import DataExport
+from cartable.core.privacy import request_export
 from cartable.core.search import search
 from cartable.drive import actions
 from cartable.drive.actions import retention
+from cartable.drive.actions.privacy import erase_files
+from cartable.drive.actions.sharing import share_with_group
 from cartable.drive.models import Blob, Node, Space, Version
 
 from .conftest import put
@@ -25,9 +30,6 @@ def test_search_finds_names_the_user_may_see(teacher, student, colleague, my_roo
 
 
 def test_export_has_my_files(teacher, my_root, django_capture_on_commit_callbacks):
-    from cartable.core.models import DataExport
-    from cartable.core.privacy import request_export
-
     folder = actions.create_folder(my_root, "Cours", by=teacher)
     put(folder, "été.txt", b"soleil", teacher)
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,7 +43,6 @@ def test_export_has_my_files(teacher, my_root, django_capture_on_commit_callback
 def test_erase_deletes_personal_files_and_keeps_class_files(
     teacher, klass, student, my_root, class_root, django_capture_on_commit_callbacks
 ):
-    from cartable.drive.actions.privacy import erase_files
 
     box = actions.create_folder(class_root, "Devoir", by=teacher)
     box.file_drop = True
@@ -111,8 +112,6 @@ def test_dashboard_lists_recent_files(client, teacher, student, my_root, class_r
 def test_what_is_shared_with_a_class_shows_in_its_folder(
     client, teacher, colleague, klass, student, class_root
 ):
-    from cartable.accounts.actions import set_member
-    from cartable.drive.actions.sharing import share_with_group
 
     set_member(klass, colleague, "manager", by=teacher)
     colleague.forget_group_roles()

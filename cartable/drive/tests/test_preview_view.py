@@ -39,7 +39,7 @@ def test_owner_gets_the_thumbnail_with_cache_headers(client, teacher, photo):
     assert response["Content-Type"] == "image/webp"
     assert response["ETag"] == f'"{photo.blob_id}-64"'
     assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
-    image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    image = Image.open(io.BytesIO(response.content))
     assert image.size == (64, 32)
 
 

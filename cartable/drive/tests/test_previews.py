@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import docx
@@ -12,7 +14,8 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from cartable.core import office
+from cartable.core import office, processes
+from cartable.core.registry import registry
 from cartable.drive import actions, previews
 from cartable.testing.blobs import make_blob
 from cartable.testing.documents import minimal_odt, minimal_pdf
@@ -142,8 +145,6 @@ def test_an_image_with_too_many_pixels_gets_no_preview(monkeypatch):
 
 def test_a_decompression_bomb_is_refused():
     """A PNG whose header claims 40 000 × 40 000 pixels: refused before decoding."""
-    import struct
-    import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -292,7 +293,6 @@ def test_an_upload_gets_its_previews_after_commit(
 def test_only_files_with_previews_enqueue_the_job(
     teacher, my_root, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from cartable.core.registry import registry
 
     enqueued = []
 
@@ -326,7 +326,6 @@ def test_ffmpeg_is_on_this_machine():
 
 def test_previews_that_need_a_converter_wait_when_no_sandbox_works(monkeypatch):
     """Fail closed: pdftoppm is not run unconfined; the preview is tried again later."""
-    from cartable.core import processes
 
     monkeypatch.setattr(processes, "sandbox_kind", lambda: None)
     blob = make_blob(minimal_pdf(["Page de garde"]))

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cartable.drive import scan
+from cartable.drive import actions, scan
+from cartable.drive.errors import DriveError, Infected
+from cartable.drive.models import Blob, Node
 from cartable.testing.clamd import EICAR, SIGNATURE, running_clamd
 
 
@@ -130,10 +132,6 @@ def test_a_server_that_hangs_up_refuses_the_upload(settings, tmp_path):
 
 
 def test_an_infected_upload_is_refused_and_never_stored(clamav, settings, my_root, teacher):
-    from cartable.drive import actions
-    from cartable.drive.errors import Infected
-    from cartable.drive.models import Blob, Node
-
     blobs_before = set(Blob.objects.values_list("pk", flat=True))
     with pytest.raises(Infected) as refused:
         actions.write_file(my_root, "devoir.txt", [b"mon devoir ", EICAR], by=teacher)
@@ -146,8 +144,6 @@ def test_an_infected_upload_is_refused_and_never_stored(clamav, settings, my_roo
 
 
 def test_a_clean_upload_is_stored_while_scanning(clamav, my_root, teacher):
-    from cartable.drive import actions
-
     node, created = actions.write_file(my_root, "cours.txt", [b"photosynthese\n"], by=teacher)
     assert created
     with actions.open_blob(node.blob) as f:
@@ -155,10 +151,6 @@ def test_a_clean_upload_is_stored_while_scanning(clamav, my_root, teacher):
 
 
 def test_clamd_down_refuses_an_upload(settings, tmp_path, my_root, teacher):
-    from cartable.drive import actions
-    from cartable.drive.errors import DriveError
-    from cartable.drive.models import Node
-
     settings.CLAMAV_SOCKET = str(tmp_path / "gone.sock")
     with pytest.raises(DriveError):
         actions.write_file(my_root, "cours.txt", [b"photosynthese\n"], by=teacher)

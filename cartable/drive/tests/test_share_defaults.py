@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from cartable.core.roles import Reach
 from cartable.drive import actions
 from cartable.drive.access import abilities
+from cartable.drive.actions import sharing
 from cartable.drive.tests.conftest import put
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +39,6 @@ def _dialog(client, node):
 
 
 def test_the_share_dialog_says_who_has_access_now(client, teacher, colleague, klass, class_root):
-    from cartable.drive.actions import sharing
-
     handout = put(class_root, "fiche.txt", b"x", teacher)
     client.force_login(teacher)
     text = _dialog(client, handout)

@@ -3,6 +3,8 @@ actions, pads), and a refused recipient is answered exactly as one who does not 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -15,6 +17,7 @@ from cartable.drive import actions
 from cartable.drive.actions import sharing
 from cartable.drive.errors import NotFound
 from cartable.drive.tests.nextcloud.conftest import basic
+from cartable.pad import actions as pad_actions
 from cartable.testing.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +112,6 @@ def test_the_action_refuses_as_for_nobody(people, sharer, recipient):
 
 @pytest.mark.parametrize(("sharer", "recipient"), REFUSED)
 def test_web_dialog_refuses_a_chosen_id_as_an_unknown_one(client, people, sharer, recipient):
-    import uuid
-
     by, them = people[sharer], people[recipient]
     folder = folder_of(by)
     client.force_login(by)
@@ -124,8 +125,6 @@ def test_web_dialog_refuses_a_chosen_id_as_an_unknown_one(client, people, sharer
 
 
 def test_groups_one_is_not_in_are_answered_as_no_group(client, people):
-    import uuid
-
     teacher, other_teacher = people["teacher"], people["other_teacher"]
     theirs = create_group(other_teacher, "2nde 1")
     folder_of(teacher)
@@ -137,8 +136,6 @@ def test_groups_one_is_not_in_are_answered_as_no_group(client, people):
 
 @pytest.mark.parametrize(("sharer", "recipient"), REFUSED)
 def test_pads_follow_the_same_rule(people, sharer, recipient):
-    from cartable.pad import actions as pad_actions
-
     by, them = people[sharer], people[recipient]
     pad = pad_actions.create_pad(owner=by, title="Exposé")
     with pytest.raises(ValidationError):

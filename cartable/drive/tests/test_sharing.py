@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from cartable.accounts.actions import create_group
 from cartable.core.models import Notification
@@ -6,6 +9,7 @@ from cartable.drive import access, actions
 from cartable.drive.actions import sharing
 from cartable.drive.errors import Forbidden, InvalidName, NotFound
 from cartable.drive.models import Activity
+from cartable.testing.factories import UserFactory
 
 from .conftest import put
 
@@ -46,8 +50,6 @@ def test_stranger_cannot_share_my_folder(request, persona, teacher, colleague, f
 
 
 def test_manager_of_a_shared_folder_shares_on_but_not_as_owner(teacher, colleague, folder):
-    from cartable.testing.factories import UserFactory
-
     third = UserFactory(username="nora", structure=teacher.structure)
     sharing.share_with_user(folder, colleague, "manager", by=teacher)
     sharing.share_with_user(folder, third, "editor", by=colleague)
@@ -96,10 +98,6 @@ def test_file_drop_link_only_on_folders_and_is_upload_only(teacher, my_root, fol
 
 
 def test_link_password_is_hashed_and_expiry_in_the_future(teacher, folder):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     link = sharing.create_link(folder, by=teacher, password="sortie-au-musee")
     assert link.password != "sortie-au-musee"
     assert access.link_password_matches(link, "sortie-au-musee")
@@ -110,8 +108,6 @@ def test_link_password_is_hashed_and_expiry_in_the_future(teacher, folder):
 
 
 def test_recipient_may_leave_a_share_but_not_end_someone_elses(teacher, colleague, folder):
-    from cartable.testing.factories import UserFactory
-
     third = UserFactory(username="nora", structure=teacher.structure)
     mine = sharing.share_with_user(folder, colleague, "viewer", by=teacher)
     theirs = sharing.share_with_user(folder, third, "viewer", by=teacher)

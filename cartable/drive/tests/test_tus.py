@@ -6,6 +6,7 @@ import io
 import pytest
 
 from cartable.drive import actions
+from cartable.drive.actions import filedrop
 from cartable.drive.models import Upload, UploadPart
 from cartable.drive.tests.conftest import put, read
 
@@ -157,8 +158,6 @@ def test_other_user_cannot_resume_my_upload(client, teacher, other_teacher, my_r
 
 
 def test_student_hands_in_through_a_homework_box(client, teacher, student, class_root):
-    from cartable.drive.actions import filedrop
-
     box = actions.create_folder(class_root, "Rendus", by=teacher)
     filedrop.set_file_drop(box, True, by=teacher)
     client.force_login(student)

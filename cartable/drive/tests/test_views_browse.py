@@ -2,9 +2,12 @@
 
 import pytest
 
+from cartable.accounts.models import Membership
 from cartable.drive import actions
+from cartable.drive.actions import filedrop
 from cartable.drive.models import Node
 from cartable.drive.tests.conftest import put
+from cartable.testing.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,10 +80,6 @@ def test_search_finds_names_across_my_drive(client, teacher, klass, my_root, cla
 
 
 def test_search_does_not_show_other_students_homework(client, teacher, student, klass, class_root):
-    from cartable.accounts.models import Membership
-    from cartable.drive.actions import filedrop
-    from cartable.testing.factories import StudentFactory
-
     box = actions.create_folder(class_root, "Rendus", by=teacher)
     filedrop.set_file_drop(box, True, by=teacher)
     other = StudentFactory(username="tom", display_name="Tom")

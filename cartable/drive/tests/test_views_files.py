@@ -4,10 +4,14 @@ import io
 import zipfile
 
 import pytest
+import requests
 
+from cartable.accounts.models import Membership
 from cartable.drive import actions
+from cartable.drive.actions import filedrop
 from cartable.drive.tests.conftest import put
 from cartable.testing.downloads import downloaded, served
+from cartable.testing.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +39,6 @@ def test_download_with_range(client, teacher, my_root):
     assert "attachment" in headers["Content-Disposition"]
     ranged = client.get(f"/drive/file/{node.public_id}/download", HTTP_RANGE="bytes=2-4")
     if ranged.status_code == 302:  # scaled out: S3 serves the range itself
-        import requests
-
         ranged = requests.get(ranged["Location"], headers={"Range": "bytes=2-4"}, timeout=10)
         assert ranged.status_code == 206 and ranged.content == b"cde"
     else:
@@ -144,9 +146,6 @@ def test_selection_zip(client, teacher, my_root):
 def test_zip_of_homework_box_for_student_has_only_their_files(
     client, teacher, student, klass, class_root
 ):
-    from cartable.accounts.models import Membership
-    from cartable.drive.actions import filedrop
-    from cartable.testing.factories import StudentFactory
 
     box = actions.create_folder(class_root, "Rendus", by=teacher)
     filedrop.set_file_drop(box, True, by=teacher)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from cartable.core.roles import Role
 from cartable.drive import actions
@@ -148,8 +149,6 @@ def test_file_drop_link_upload_only_with_the_uploaders_name(client, teacher, sha
 
 
 def png_bytes() -> bytes:
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", (40, 20), (200, 30, 30)).save(buffer, "PNG")
     return buffer.getvalue()

@@ -4,6 +4,7 @@ import pytest
 
 from cartable.drive import actions
 from cartable.drive.actions import sharing
+from cartable.drive.actions.sharing import sharees
 from cartable.drive.models import ShareLink
 from cartable.drive.tests.conftest import put
 
@@ -87,8 +88,6 @@ def test_student_and_other_teacher_cannot_open_the_share_dialog(
 
 
 def test_students_find_only_people_of_their_classes(teacher, colleague, student):
-    from cartable.drive.actions.sharing import sharees
-
     assert sharees(student, "Ahmed") == []
     assert sharees(student, "Claire") == [teacher]
     assert colleague in sharees(teacher, "Ahmed")

@@ -7,6 +7,7 @@ through the real login page.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -20,9 +21,15 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+import uvicorn
 from django.test import Client
 
+from cartable.asgi import application
+from cartable.cli import UVICORN_OPTIONS
+from cartable.pad import writer
+
 from .etherpad_api import API_KEY, EtherpadApi
+from .yclient import YClient
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery staple"
@@ -149,7 +156,6 @@ def api(settings, db) -> EtherpadApi:
 def _writer_idle() -> Iterator[None]:
     """Each test starts once the rooms' writer thread has finished what earlier tests queued:
     the tests' in-memory SQLite refuses a second writer at once instead of waiting for it."""
-    from cartable.pad import writer
 
     writer._executor.submit(lambda: None).result(timeout=30)
     yield
@@ -163,14 +169,6 @@ async def transport(request: pytest.FixtureRequest) -> Any:
     if request.param == "channels":
         yield request.param
         return
-    import asyncio
-
-    import uvicorn
-
-    from cartable.asgi import application
-    from cartable.cli import UVICORN_OPTIONS
-
-    from .yclient import YClient
 
     config = uvicorn.Config(
         application, host="127.0.0.1", port=_free_port(), log_level="warning", **UVICORN_OPTIONS

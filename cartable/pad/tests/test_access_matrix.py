@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import Client, TestCase
 
+from cartable.core import search
+from cartable.pad import document, store
+from cartable.pad.models import Pad
 from cartable.pad.tests.matrix_world import API_KEY, PadWorld, build
 from cartable.testing.access_matrix import (
     PAD_PERSONAS,
@@ -62,20 +65,15 @@ def probe(action: str, name: str, via: frozenset[str]) -> Any:
 
 
 def _fresh(pad: Any) -> Any:
-    from cartable.pad.models import Pad
-
     return Pad.objects.filter(pk=pad.pk).first()
 
 
 def _text(pad: Any) -> str:
-    from cartable.pad import document, store
-
     return document.to_text(store.load_document(pad.pk)[0])
 
 
 def _api_ok(w: PadWorld, persona: str, function: str, **params: Any) -> bool:
     """The API called as ``persona``: with the key for the integration, without otherwise."""
-    from django.test import Client
 
     if persona == "api_client":
         answer = w.api(function, **params)
@@ -190,8 +188,6 @@ def _share_api(w: PadWorld, p: str, pad: Any) -> bool:
 
 @probe("search", "portal", ACCOUNT)
 def _search_portal(w: PadWorld, p: str, pad: Any) -> bool:
-    from cartable.core import search
-
     token = pad.title.split()[-1]
     found = search.search(w.user(p), token).get("pad", [])
     return any(pad.get_absolute_url() in r.url for r in found)

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.management import call_command
 from django.test import override_settings
 
 from cartable.pad.tests.matrix_world import API_KEY, PadWorld, build
 from cartable.pad.tests.yclient import YClient
-from cartable.testing.access_matrix import PAD_PERSONAS, Case, Probe, cases, expected
+from cartable.testing.access_matrix import PAD_PERSONAS, RESOURCES, Case, Probe, cases, expected
 
 LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 BROWSER = frozenset({"account", "anonymous", "session"})
@@ -54,8 +55,6 @@ def _cookie(w: PadWorld, persona: str) -> str | None:
 
 
 async def _open(w: PadWorld, persona: str, pad: Any) -> YClient | None:
-    from asgiref.sync import sync_to_async
-
     cookie = await sync_to_async(_cookie)(w, persona)
     client, connected, _code = await YClient.connect(f"/ws/pad/{pad.pad_id}", cookie)
     if not connected:
@@ -106,7 +105,6 @@ async def test_access_matrix_socket(world: PadWorld, case: Case) -> None:
 
 def test_every_pad_of_the_table_is_tried_by_websocket(db: Any) -> None:
     """(Also what makes pytest-django set up the test database for this module.)"""
-    from cartable.testing.access_matrix import RESOURCES
 
     tried = {c.resource.key for c in CASES}
     assert tried == {r.key for r in RESOURCES if r.tool == "pad"}

@@ -5,8 +5,10 @@ import os
 import stat
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
+from cartable import cli
 from cartable.pad import apikey
 from cartable.pad.etherpad import FUNCTIONS
 from cartable.pad.etherpad import views as api
@@ -188,8 +190,6 @@ def test_the_configured_key_wins_over_the_file(settings, tmp_path):
 
 
 def test_cartable_pad_apikey_prints_the_key(settings, tmp_path, capsys):
-    from cartable import cli
-
     settings.PAD_API_KEY = ""
     settings.DATA_DIR = tmp_path
     assert cli.main(["pad", "apikey"]) == 0
@@ -206,8 +206,6 @@ def test_answers_are_utf8_json(api):
 
 
 def test_a_refusal_from_an_action_is_wrong_parameters(api, monkeypatch):
-    from django.core.exceptions import ValidationError
-
     def refused(params):
         raise ValidationError("A pad with this name already exists.")
 

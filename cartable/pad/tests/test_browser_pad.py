@@ -7,9 +7,12 @@ import os
 import re
 from pathlib import Path
 
+import docx
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+
+from cartable.pad import protocol
 
 from .conftest import sign_in
 
@@ -106,8 +109,6 @@ def test_two_writers_see_each_other_with_their_colours(pad_server, chromium):
     from cartable.pad.convert import office_available
 
     if office_available():
-        import docx
-
         with a.expect_download() as download_info:
             a.get_by_role("link", name="Word (.docx)").click()
         document = docx.Document(download_info.value.path())
@@ -343,7 +344,6 @@ def test_a_link_is_asked_in_a_dialog_not_a_prompt(pad_server, chromium):
 def test_a_pad_made_for_a_class_is_the_class_s_until_its_teacher_opens_it(pad_server, chromium):
     """Claire makes a pad for 5e A: its share screen says so, a visitor holding the link
     is sent to sign in (no guest's name prompt, no socket), a pupil of 5e A writes in it."""
-    from cartable.pad import protocol
 
     server, _ids = pad_server
     context = chromium.new_context(locale="fr-FR")

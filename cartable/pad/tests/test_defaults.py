@@ -4,6 +4,7 @@ so. A link that reaches a pad is never made open implicitly: it gets forwarded."
 from html import unescape
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -38,7 +39,6 @@ def _refused(user, pad):
         assert response["Location"].startswith(reverse("account_login"))
     else:
         assert response.status_code == 404
-    from django.contrib.auth.models import AnonymousUser
 
     return resolve(user or AnonymousUser(), pad.pad_id) is None
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from cartable.core.roles import Reach
 from cartable.pad import actions, store
+from cartable.pad.document import to_text
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,6 @@ def test_old_revisions_load_from_checkpoints(teacher, monkeypatch):
         if pad.head % store.COMPACT_EVERY == 0:
             store.compact(pad.pk)
     doc, _ = store.load_document(pad.pk, upto=store.COMPACT_EVERY + 5)
-    from cartable.pad.document import to_text
 
     assert to_text(doc).splitlines()[-1] == f"l{store.COMPACT_EVERY + 4}"
     assert pad.checkpoints.count() == 2

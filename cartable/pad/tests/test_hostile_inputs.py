@@ -14,10 +14,10 @@ from django.utils import translation
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cartable.pad import frames, protocol
-from cartable.pad.actions import chat
+from cartable.pad import apikey, frames, protocol
+from cartable.pad.actions import chat, conversion
 from cartable.pad.actions.conversion import ImportRefused, read_import
-from cartable.pad.convert import parsing
+from cartable.pad.convert import html_in, parsing
 from cartable.pad.convert.html_in import decode_html, html_to_pm
 from cartable.pad.convert.markdown import markdown_to_pm
 from cartable.pad.convert.schema import ConvertError, as_int, safe_href, safe_src
@@ -95,8 +95,6 @@ def test_html_bytes_and_their_encoding(data):
 
 
 def test_html_past_its_bounds_is_refused(monkeypatch):
-    from cartable.pad.convert import html_in
-
     monkeypatch.setattr(html_in, "MAX_ELEMENTS", 1000)
     with pytest.raises(ConvertError):
         html_to_pm("<b>x</b>" * 2000)
@@ -156,8 +154,6 @@ def test_a_hostile_import_is_parsed_away_from_the_server(name, data):
 
 
 def test_an_import_too_slow_to_parse_is_stopped_and_refused(monkeypatch):
-    from cartable.pad.actions import conversion
-
     monkeypatch.setattr(conversion, "PARSE_TIMEOUT", 1)
     with translation.override("en"), pytest.raises(ImportRefused, match="too complex"):
         read_import(b"[" * 1_000_000, "a.md")
@@ -270,8 +266,6 @@ def test_revision_differences(before, after):
     ids=["deep list", "deep object", "not utf-8", "huge number"],
 )
 def test_an_api_body_that_json_cannot_read_is_refused_cleanly(client, body):
-    from cartable.pad import apikey
-
     response = client.post(
         f"/pad/api/1.3.0/getText?apikey={apikey.api_key()}",
         data=body,

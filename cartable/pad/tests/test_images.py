@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -83,8 +84,6 @@ def test_images_of_a_restricted_pad_are_refused_to_other_teachers(client, teache
 
 
 def test_deleting_a_pad_deletes_its_images(client, teacher, django_capture_on_commit_callbacks):
-    from django.core.files.storage import default_storage
-
     pad = actions.create_pad(owner=teacher)
     client.force_login(teacher)
     _upload(client, pad, _png())

@@ -1,22 +1,32 @@
 """Exporting pads as files and importing files into pads, through the views."""
 
+import base64
 import io
 import json
 import re
 import subprocess
+import tempfile
+import threading
 import zipfile
 
+import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from lxml import etree
+from PIL import Image
 from pycrdt import Doc
 
+from cartable.core import office as core_office
 from cartable.core.roles import Reach
 from cartable.pad import actions, document, store
 from cartable.pad.actions import authors
+from cartable.pad.actions import conversion as pads
 from cartable.pad.actions.conversion import attribute, export_html
-from cartable.pad.convert import office_available
-from cartable.pad.models import PadImage
+from cartable.pad.actions.privacy import export_pads
+from cartable.pad.convert import OfficeError, export_office, office_available
+from cartable.pad.models import PadAuthor, PadImage
+from cartable.pad.views import io as pad_io
 from cartable.testing.downloads import served
 
 from .test_convert import FULL, cell, doc, heading, item, para, text
@@ -26,8 +36,6 @@ office = pytest.mark.skipif(not office_available(), reason="LibreOffice is not i
 
 
 def png_bytes(size=(40, 20), colour=(200, 30, 30)):
-    from PIL import Image
-
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "PNG")
     return buffer.getvalue()
@@ -109,8 +117,6 @@ def test_export_html_for_personal_data_has_the_authors(teacher, pad):
 
 
 def test_download_my_data_has_each_pad_as_text_and_html(teacher, pad):
-    from cartable.pad.actions.privacy import export_pads
-
     files = {}
     export_pads(teacher, lambda name, content: files.__setitem__(name, content))
     assert files[f"{pad.pad_id}.txt"] == pad.text
@@ -122,7 +128,6 @@ def test_download_my_data_gives_no_pad_the_person_may_no_longer_open(teacher, st
     who typed in a pad opened by link, or in a class's pad before leaving the class, read what
     its teacher wrote there after the pad was closed to them. It now gives the pads the person
     may still open, as every other way in does."""
-    from cartable.pad.actions.privacy import export_pads
 
     pad = actions.create_pad(owner=teacher, title="Conseil de classe", reach=Reach.LINK)
     actions.set_text(pad, "idée de Léa", author_pk=authors.author_for_user(student).pk)
@@ -174,8 +179,6 @@ def test_read_only_link_exports_but_does_not_import(client, pad):
 
 
 def test_office_export_without_libreoffice_says_so(client, teacher, pad, monkeypatch):
-    from cartable.pad.views import io as pad_io
-
     monkeypatch.setattr(pad_io, "office_available", lambda: False)
     client.force_login(teacher)
     response = client.get(export_url(pad.pad_id, "docx"))
@@ -255,8 +258,6 @@ def test_import_html_is_sanitised(client, teacher, pad):
 
 
 def test_import_keeps_embedded_images_as_pad_images(client, teacher, pad):
-    import base64
-
     def uri(data, kind="png"):
         return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
 
@@ -289,9 +290,6 @@ def test_import_text_in_any_usual_encoding(client, teacher, pad):
 
 
 def test_import_refuses_with_clear_messages(client, teacher, pad, monkeypatch):
-    from cartable.pad.actions import conversion as pads
-    from cartable.pad.views import io as pad_io
-
     client.force_login(teacher)
     head = pad.head
     missing = client.post(reverse("pad:import", args=[pad.pad_id]), HTTP_ACCEPT="application/json")
@@ -345,7 +343,6 @@ def test_guest_with_the_edit_link_imports_under_their_name(client, teacher):
     assert upload(client, pad.pad_id, "a.txt", b"Bonjour").status_code == 200
     marks = current(pad)["content"][0]["content"][0]["marks"]
     author_id = marks[0]["attrs"]["id"]
-    from cartable.pad.models import PadAuthor
 
     assert PadAuthor.objects.get(author_id=author_id).name == "Maman de Léa"
 
@@ -366,8 +363,6 @@ def test_pad_page_offers_export_and_import_to_editors_only(client, teacher, pad)
 
 @office
 def test_docx_export_opens_as_word_reads_it(client, teacher, pad):
-    import docx
-
     client.force_login(teacher)
     response = client.get(export_url(pad.pad_id, "docx"))
     assert response["Content-Type"] == (
@@ -407,7 +402,6 @@ def test_odt_export_has_headings_lists_and_tables(client, teacher, pad):
         assert package.read("mimetype") == b"application/vnd.oasis.opendocument.text"
         content = package.read("content.xml").decode()
         assert [n for n in package.namelist() if n.startswith("Pictures/")]
-    from lxml import etree
 
     root = etree.fromstring(content.encode())
     ns = {
@@ -447,8 +441,6 @@ def test_pdf_export_holds_the_text(client, teacher, pad, tmp_path):
 
 @office
 def test_import_a_docx_made_by_word_tools(client, teacher, pad):
-    import docx
-
     made = docx.Document()
     made.add_heading("Conseil de classe", level=1)
     para_ = made.add_paragraph("Présents : ")
@@ -570,12 +562,7 @@ def test_import_an_odt_written_by_hand(client, teacher, pad):
 
 @office
 def test_a_conversion_that_takes_too_long_is_stopped(monkeypatch, tmp_path):
-    import tempfile
-
-    from cartable.core import office
-    from cartable.pad.convert import OfficeError, export_office
-
-    monkeypatch.setattr(office, "TIMEOUT", 0.3)
+    monkeypatch.setattr(core_office, "TIMEOUT", 0.3)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(OfficeError, match="trop de temps|too long"):
         export_office(doc(para(text("x"))), "pdf")
@@ -587,14 +574,9 @@ def test_a_conversion_that_takes_too_long_is_stopped(monkeypatch, tmp_path):
 
 
 def test_conversions_wait_their_turn_then_give_up(monkeypatch):
-    import threading
-
-    from cartable.core import office
-    from cartable.pad.convert import OfficeError, export_office
-
-    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
-    monkeypatch.setattr(office, "TIMEOUT", 0.05)
-    monkeypatch.setattr(office, "_slots", threading.BoundedSemaphore(1))
-    office._slots.acquire()
+    monkeypatch.setattr(core_office, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(core_office, "TIMEOUT", 0.05)
+    monkeypatch.setattr(core_office, "_slots", threading.BoundedSemaphore(1))
+    core_office._slots.acquire()
     with pytest.raises(OfficeError, match="occupé|busy"):
         export_office(doc(para(text("x"))), "pdf")

@@ -2,6 +2,7 @@
 of bounded size and number, for its own client id only."""
 
 import asyncio
+import json
 import random
 
 import pytest
@@ -44,8 +45,6 @@ async def _link_pad(teacher, **fields):
 
 
 def _state(name, **extra):
-    import json
-
     return json.dumps({"user": {"name": name, "color": "#fde68a"}, **extra})
 
 

@@ -1,8 +1,10 @@
 """What other tools use of Pad (cartable.pad.public), with the people who must be refused."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cartable.pad import public
+from cartable.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +21,6 @@ def test_a_pad_for_a_meeting_is_written_by_its_participants_only(
 
 
 def test_a_latecomer_is_added_by_the_owner_and_not_by_a_participant(teacher, colleague):
-    from cartable.testing.factories import UserFactory
-
     latecomer = UserFactory(username="nora", structure=teacher.structure)
     made = public.create_pad_for(teacher, "Conseil", editors=[colleague])
     with pytest.raises(PermissionError):
@@ -31,7 +31,6 @@ def test_a_latecomer_is_added_by_the_owner_and_not_by_a_participant(teacher, col
 
 def test_editors_are_whom_the_owner_may_share_with(teacher, other_teacher):
     """One rule for whom one shares with (accounts.sharees), for other tools' pads too."""
-    from django.core.exceptions import ValidationError
 
     made = public.create_pad_for(teacher, "Conseil")
     with pytest.raises(ValidationError):

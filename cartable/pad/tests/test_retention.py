@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from cartable.core.registry import registry
 from cartable.pad import actions
 from cartable.pad.actions.retention import run
 from cartable.pad.models import Pad
@@ -69,6 +70,4 @@ def test_a_pad_is_never_deleted_without_the_last_warning(teacher, events):
 
 
 def test_the_daily_retention_job_runs_the_pad_rule():
-    from cartable.core.registry import registry
-
     assert registry.retention["pads"].run is run

@@ -1,13 +1,16 @@
 """The Yjs sync protocol at /ws/pad/<padID>, with real Yjs documents (pycrdt) as clients."""
 
 import asyncio
+import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.test import Client, override_settings
 
 from cartable.core.roles import Reach
-from cartable.pad import actions, document, protocol, store
+from cartable.pad import actions, document, protocol, room, store, writer
+from cartable.pad.actions import chat
 from cartable.pad.models import Pad, PadRevision
 
 from .yclient import YClient
@@ -183,10 +186,6 @@ async def test_a_deletion_is_stored_and_broadcast(teacher, colleague):
 
 @override_settings(CHANNEL_LAYERS=LAYER)
 async def test_chat_is_kept_with_the_pad_and_delivered_live(teacher, colleague):
-    import json
-
-    from cartable.pad.actions import chat
-
     pad = await sync_to_async(actions.create_pad)(owner=teacher, reach=Reach.LINK)
     alice, _, _ = await _client(f"/ws/pad/{pad.pad_id}", teacher)
     bob, _, _ = await _client(f"/ws/pad/{pad.pad_id}", colleague)
@@ -246,9 +245,6 @@ async def test_under_uvicorn_messages_are_read_and_written_without_asgi(
 ):
     """Under uvicorn, a keystroke is read by the pad's frame reader (not the ASGI queue) and
     written to SQLite on the event loop (PostgreSQL: in the writer thread)."""
-    from django.db import connection
-
-    from cartable.pad import room, writer
 
     if transport != "uvicorn":
         pytest.skip("direct paths exist only under uvicorn")

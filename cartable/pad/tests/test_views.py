@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from cartable.accounts.actions import create_group
 from cartable.core.roles import Reach, Role
-from cartable.pad import actions
+from cartable.pad import actions, store
 from cartable.pad.models import Pad
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,6 @@ def test_student_creates_pads_only_for_a_class(client, student, klass):
 
 
 def test_student_cannot_create_a_pad_for_a_class_they_are_not_in(client, student, other_teacher):
-    from cartable.accounts.actions import create_group
-
     other = create_group(other_teacher, "Autre")
     client.force_login(student)
     client.post(reverse("pad:index"), {"title": "Intrus", "group": str(other.public_id)})
@@ -79,8 +78,6 @@ def test_only_managers_change_sharing(client, teacher, colleague):
 
 
 def test_pads_are_searchable_by_those_who_may_see_them(client, teacher, other_teacher, events):
-    from cartable.pad import store
-
     pad = actions.create_pad(
         owner=teacher,
         title="Sortie au musée",

@@ -1,5 +1,7 @@
 """The rooms' writer thread: it keeps its connection, and gets a new one when it is lost."""
 
+import sqlite3
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import OperationalError, connection, connections
@@ -95,7 +97,6 @@ async def test_on_sqlite_a_write_is_made_on_the_event_loop(teacher):
 async def test_a_write_on_the_loop_does_not_wait_for_another_writer(teacher):
     if connection.vendor != "sqlite":
         pytest.skip("the loop writes only to SQLite")
-    import sqlite3
 
     pad = await sync_to_async(actions.create_pad)(owner=teacher)
     name = connections["default"].settings_dict["NAME"]

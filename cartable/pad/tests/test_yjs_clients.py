@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cartable.pad import protocol
 from cartable.testing.servers import REPO, Server, clean_env, run_async, running
@@ -85,8 +87,6 @@ def test_a_node_yjs_client_writes_in_a_group_pad_with_an_etherpad_session(served
 
 async def _handshake(server: Server, pad_id: str, origin: str | None) -> int | None:
     """The HTTP status of a refused handshake; None when the socket opened."""
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import InvalidStatus
 
     try:
         async with connect(f"{server.ws_url}/ws/pad/{pad_id}", origin=origin, open_timeout=10):  # type: ignore[arg-type]
@@ -103,9 +103,6 @@ def test_the_server_refuses_foreign_origins_and_accepts_none(served):
 
 
 async def _oversized(server: Server, pad_id: str) -> int | None:
-    from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
-
     async with connect(f"{server.ws_url}/ws/pad/{pad_id}", open_timeout=10) as socket:
         try:
             # A sync update one byte over the limit, sent whole: the server refuses the frame.

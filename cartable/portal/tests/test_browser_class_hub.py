@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from cartable.accounts.models import User
 from cartable.core.registry import registry
+from cartable.portal.demo import create_demo
 from cartable.testing.browser import axe_violations, format_violations, sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,6 @@ CLASS = "4e B — Histoire-géographie"
 def demo(transactional_db, monkeypatch):
     """The demo data, made in a thread of its own: Playwright's event loop runs in this one,
     where what the demo sends after each commit could not be sent."""
-    from cartable.portal.demo import create_demo
 
     monkeypatch.setattr("cartable.core.office.soffice", lambda: None)
 

@@ -29,6 +29,7 @@ import re
 import pytest
 
 from cartable.accounts.models import Group, User
+from cartable.portal.demo import create_demo
 from cartable.testing.crawl import Crawler, signed_in_client
 
 PERSONAS = {
@@ -44,8 +45,6 @@ LIMIT = 800
 
 @pytest.fixture
 def demo(db, monkeypatch):
-    from cartable.portal.demo import create_demo
-
     # Office conversions (LibreOffice, seconds each) check access as the text export does;
     # without them the crawl stays fast.
     monkeypatch.setattr("cartable.core.office.soffice", lambda: None)

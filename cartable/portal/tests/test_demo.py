@@ -1,10 +1,14 @@
+from django.contrib.auth.models import AnonymousUser
+
 from cartable.accounts.models import User
+from cartable.drive.models import Node
+from cartable.pad.access import resolve
+from cartable.pad.actions import authors
+from cartable.pad.models import Pad, PadRevision
+from cartable.portal.demo import create_demo
 
 
 def test_demo_is_idempotent_and_fills_the_tools(db):
-    from cartable.drive.models import Node
-    from cartable.portal.demo import create_demo
-
     lines = list(create_demo())
     assert any("DEMO4EB1" in line for line in lines)
     again = list(create_demo())
@@ -13,8 +17,6 @@ def test_demo_is_idempotent_and_fills_the_tools(db):
     assert {"Séquence 2 — La Révolution", "Photo de classe.jpg", "frise-lea.txt"} <= names
     assert Node.objects.filter(name="frise-lea.txt").count() == 1
     assert len(again) <= len(lines)
-    from cartable.pad.actions import authors
-    from cartable.pad.models import Pad, PadRevision
 
     report = Pad.objects.get(title="Compte rendu du conseil pédagogique")
     assert "Rédaction d'un cahier de la classe" in report.text  # the table's last cell
@@ -26,12 +28,6 @@ def test_demo_is_idempotent_and_fills_the_tools(db):
 
 
 def test_demo_pads_are_open_to_their_people_only(db):
-    from django.contrib.auth.models import AnonymousUser
-
-    from cartable.pad.access import resolve
-    from cartable.pad.models import Pad
-    from cartable.portal.demo import create_demo
-
     list(create_demo())
     report = Pad.objects.get(title="Compte rendu du conseil pédagogique")
     notes = Pad.objects.get(title__startswith="Notes de cours")

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from cartable.accounts import actions
+from cartable.core.models import DailyActivity
 from cartable.portal.actions import answer_contribution, send_contribution
 from cartable.portal.models import Contribution
 
@@ -109,8 +110,6 @@ def test_statistics_are_for_administrators(client, teacher, student, admin):
 
 
 def test_daily_activity_is_counted_once_per_day(client, teacher):
-    from cartable.core.models import DailyActivity
-
     client.force_login(teacher)
     client.get(reverse("portal:dashboard"))
     client.get(reverse("portal:dashboard"))

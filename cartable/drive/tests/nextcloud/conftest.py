@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
+import requests
 
 from cartable.accounts.actions import create_app_password
+from cartable.testing.servers import clean_env, run_cartable, start_server
 
 
 def basic(login: str, password: str) -> str:
@@ -54,9 +57,6 @@ print("PASSWORDS=" + json.dumps(out))
 @pytest.fixture(scope="session")
 def nc_server(tmp_path_factory):
     """``cartable serve`` on 127.0.0.1 with claire and ahmed, and their app passwords."""
-    import json
-
-    from cartable.testing.servers import clean_env, run_cartable, start_server
 
     data_dir = tmp_path_factory.mktemp("nc-server")
     env = clean_env(data_dir)
@@ -78,8 +78,6 @@ def live(nc_server):
 
 @pytest.fixture
 def claire(nc_server):
-    import requests
-
     session = requests.Session()
     session.auth = ("claire", nc_server[1]["claire"])
     return session

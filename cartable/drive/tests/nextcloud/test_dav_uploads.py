@@ -6,7 +6,11 @@ import hashlib
 import os
 import uuid
 
+import requests
+
+from cartable.drive.models import UploadPart
 from cartable.drive.nextcloud.dav_uploads import chunk_order
+from cartable.testing.dav import DavClient
 
 
 def test_chunks_sort_by_number_whatever_their_padding():
@@ -71,8 +75,6 @@ def test_wrong_checksum_or_size_leaves_nothing(live, claire):
 
 
 def test_nobody_uses_someone_elses_upload_folder(live, nc_server, claire):
-    import requests
-
     upload = f"{live.url}/remote.php/dav/uploads/claire/{uuid.uuid4().hex}"
     assert claire.request("MKCOL", upload).status_code == 201
     ahmed = requests.Session()
@@ -94,8 +96,6 @@ def test_unfinished_transfers_together_hold_no_more_than_the_free_space(db, teac
     """Each transfer was bounded by the free space alone: many transfers held many times the
     quota on the server's disk, outside any count. Now the parts of all a person's unfinished
     transfers (and tus uploads) count against it."""
-    from cartable.drive.models import UploadPart
-    from cartable.testing.dav import DavClient
 
     settings.DRIVE_QUOTA = 100
     dav = DavClient.of(teacher)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cartable.drive.tests.nextcloud.conftest import basic
+from cartable.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +31,6 @@ def test_wrong_app_password_is_refused_with_401_in_both_versions(client, teacher
 
 
 def test_account_password_is_not_an_app_password(client, teacher):
-    from cartable.testing.factories import PASSWORD
-
     response = client.get(USER, headers={"Authorization": basic("claire", PASSWORD)})
     assert response.status_code == 401
 

@@ -1,11 +1,10 @@
 """Nobody leaves their own view: other users' files, traversal, class roles."""
 
 import http.client
+from base64 import b64encode
 
 
 def raw_status(live, password_user, password, method, path):
-    from base64 import b64encode
-
     connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
     credentials = b64encode(f"{password_user}:{password}".encode()).decode()
     connection.putrequest(method, path, skip_accept_encoding=True)

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cartable.accounts.actions import create_app_password
 from cartable.core.models import Grant
 from cartable.core.roles import Role
 from cartable.drive import actions
@@ -105,8 +106,6 @@ def test_put_into_a_class_folder_stays_within_its_queries(warm, student):
 
 
 def test_remembered_app_password_costs_one_query(teacher):
-    from cartable.accounts.actions import create_app_password
-
     password = create_app_password(teacher, "tests")[1]
     actions.personal_space(teacher)
     assert auth.basic_user("claire", password) is not None
