@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeGuard, TypeVar
 
 from django.contrib.auth.hashers import check_password
@@ -299,9 +298,6 @@ class FolderFacts(Protocol):
     @property
     def path(self) -> str: ...
 
-    @property
-    def created_at(self) -> datetime: ...
-
 
 R = TypeVar("R", bound=RowFacts)
 
@@ -461,12 +457,12 @@ def accesses(user: Visitor, nodes: list[Node]) -> list[Access]:
 
 @dataclass(frozen=True)
 class DropperView:
-    """A folder as someone who only drops files into it sees it: the size, ETag and time of
-    what they see below it, so that neither tells when or how much the others handed in."""
+    """A folder as someone who only drops files into it sees it: the size and ETag of what
+    they see below it, so that neither tells when or how much the others handed in (a
+    folder's own time does not change with what it holds)."""
 
     size: int
     etag: str
-    mtime: datetime
 
 
 def dropper_views(user: Visitor, folders: Sequence[FolderFacts]) -> dict[int, DropperView]:
@@ -481,25 +477,24 @@ def dropper_views(user: Visitor, folders: Sequence[FolderFacts]) -> dict[int, Dr
         query |= Q(space_id=folder.space_id, path__startswith=folder.path + "/")
     rows = sorted(
         Node.objects.filter(query, trashed=False).values_list(
-            "pk", "parent_id", "created_by_id", "kind", "size", "etag", "mtime", "path"
+            "pk", "parent_id", "created_by_id", "kind", "size", "etag", "path"
         ),
-        key=lambda row: row[7].count("/"),
+        key=lambda row: row[6].count("/"),
     )
     views = {}
     for folder in folders:
-        seen, size, latest = {folder.pk}, 0, folder.created_at
+        seen, size = {folder.pk}, 0
         digest = hashlib.sha1(str(folder.pk).encode(), usedforsecurity=False)
-        for pk, parent_id, created_by_id, kind, node_size, etag, mtime, path in rows:
+        for pk, parent_id, created_by_id, kind, node_size, etag, path in rows:
             if parent_id not in seen or created_by_id != uid:
                 continue
             seen.add(pk)
-            latest = max(latest, mtime)
             if kind == Node.Kind.FOLDER:
                 digest.update(f"\0{path}".encode())
             else:
                 size += node_size
                 digest.update(f"\0{path}\0{etag}".encode())
-        views[folder.pk] = DropperView(size=size, etag=digest.hexdigest()[:32], mtime=latest)
+        views[folder.pk] = DropperView(size=size, etag=digest.hexdigest()[:32])
     return views
 
 

@@ -363,11 +363,11 @@ def box_as_seen_over_webdav(user) -> dict[str, str]:
     return found
 
 
-def test_the_box_size_etag_and_time_tell_a_pupil_nothing_of_the_others(
+def test_the_box_size_and_etag_tell_a_pupil_nothing_of_the_others(
     box_world, django_capture_on_commit_callbacks
 ):
-    """What Léa's client reads of the box (its size, its ETag, when it changed) is what she
-    handed in: neither how much nor when the others handed in."""
+    """What Léa's client reads of the box (its size, its ETag, its time) tells what she handed
+    in: neither how much nor when the others handed in."""
     people, box = box_world["people"], box_world["box"]
     lea, tom = people["lea"], people["tom"]
     before = box_as_seen_over_webdav(lea)

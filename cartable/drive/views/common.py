@@ -7,7 +7,6 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -158,7 +157,6 @@ class Row:
     abilities: frozenset[str] = frozenset()
     # As the person sees it: a homework box's own (see ``access.dropper_views``).
     size: int = 0
-    mtime: datetime | None = None
 
 
 def rows(
@@ -220,7 +218,6 @@ def rows(
                 uploader=uploader,
                 abilities=allowed.get(n.pk, frozenset()),
                 size=seen.size if seen else n.size,
-                mtime=seen.mtime if seen else n.mtime,
             )
         )
     return result

@@ -274,7 +274,7 @@ def _drops_into(entry: Entry) -> bool:
 
 def _as_seen(entry: Entry, ctx: Context) -> access.DropperView | None:
     """A homework box (or the person's own folder in one) as this person sees it: what the
-    others handed in counts in neither its size, its ETag nor its time."""
+    others handed in counts in neither its size nor its ETag."""
     if not _drops_into(entry):
         return None
     ctx.load("dropped")
@@ -287,8 +287,7 @@ def _getetag(entry: Entry, ctx: Context) -> str:
 
 
 def _last_modified(entry: Entry, ctx: Context) -> str:
-    seen = _as_seen(entry, ctx)
-    return http_date_of(seen.mtime if seen else entry.node.mtime)
+    return http_date_of(entry.node.mtime)
 
 
 def _folder_size(entry: Entry, ctx: Context) -> int:
