@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cartable.portal",
     "cartable.pad",
     "cartable.drive",
+    "cartable.tube",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -569,3 +570,10 @@ PAD_RETENTION_DAYS = env_int("CARTABLE_PAD_RETENTION_DAYS", 365)
 DRIVE_QUOTA = env_size("CARTABLE_DRIVE_QUOTA", 100 * 1000**3)
 DRIVE_GROUP_QUOTA = env_size("CARTABLE_DRIVE_GROUP_QUOTA", 100 * 1000**3)
 DRIVE_TRASH_DAYS = env_int("CARTABLE_DRIVE_TRASH_DAYS", 30)
+
+# Tube: what a sent video may be (a file over one limit is refused, saying which), and how
+# often its processing is tried before the uploader is told it failed.
+TUBE_MAX_SIZE = env_size("CARTABLE_TUBE_MAX_SIZE", 8 * 1000**3)
+TUBE_MAX_DURATION = env_int("CARTABLE_TUBE_MAX_DURATION", 4 * 3600)  # seconds
+TUBE_MAX_HEIGHT = env_int("CARTABLE_TUBE_MAX_HEIGHT", 2160)  # pixels (either side, rotated)
+TUBE_ATTEMPTS = env_int("CARTABLE_TUBE_ATTEMPTS", 3)
