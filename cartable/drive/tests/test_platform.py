@@ -70,7 +70,9 @@ def test_trash_purged_after_retention(teacher, my_root, settings):
 
 def test_version_thinning_policy(teacher, my_root):
     f = put(my_root, "a.txt", b"0", teacher)
-    now = timezone.now()
+    # Noon and half a minute: no group of versions below straddles a minute or a day (at
+    # 01:06 UTC, "3 days 1 hour" and "3 days 2 hours" ago were two days, and the test failed).
+    now = timezone.now().replace(hour=12, minute=0, second=30, microsecond=0)
     ages = [timedelta(seconds=1), timedelta(seconds=2)]  # both kept: one per second
     ages += [timedelta(minutes=30, seconds=s) for s in (0, 5, 10)]  # one per minute
     ages += [timedelta(days=3, hours=h) for h in (1, 2)]  # one per day (same day)
