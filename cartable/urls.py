@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("pad/", include("cartable.pad.urls")),
     path("drive/", include("cartable.drive.urls")),
+    path("tube/", include("cartable.tube.urls")),
     # The Nextcloud clients' endpoints sit at the root, where Nextcloud has them.
     path("", include("cartable.drive.nextcloud.urls")),
     path("", include("cartable.accounts.urls")),

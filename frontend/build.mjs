@@ -11,6 +11,7 @@ await build({
     app: "frontend/app.js",
     pad: "frontend/pad/index.js",
     drive: "frontend/drive/index.js",
+    tube: "frontend/tube/index.js",
   },
   bundle: true,
   format: "esm",

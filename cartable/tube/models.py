@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.models import Shareable, TimeStamped
@@ -84,6 +85,9 @@ class Video(Shareable):
     def folder(self) -> str:
         """Where its files are kept in the platform's storage."""
         return f"tube/{self.public_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tube:watch", args=[self.public_id])
 
     @property
     def master_playlist(self) -> str:

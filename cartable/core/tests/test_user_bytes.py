@@ -70,6 +70,8 @@ from cartable.drive.models import ShareLink
 from cartable.drive.webdav import http as dav
 from cartable.pad import actions as pad_actions
 from cartable.pad.actions import authors
+from cartable.tube.actions.publishing import create_channel
+from cartable.tube.models import Video
 
 # --- hostile data --------------------------------------------------------------------------
 
@@ -159,6 +161,7 @@ class World:
     image_url: str = ""
     export: Any = None
     app_password: str = ""
+    video: Any = None
 
 
 def make_world(teacher: Any) -> World:
@@ -193,6 +196,13 @@ def make_world(teacher: Any) -> World:
     # An avatar whose stored name says HTML (the form refuses it; older data or the admin may not).
     teacher.avatar.save("x.html", ContentFile(HOSTILE["steal.html"]), save=True)
     world.app_password = create_app_password(teacher, "guard")[1]
+    # A published video whose playlist and segment hold a page (as if ffmpeg had been fooled).
+    channel = create_channel("hostile", by=teacher)
+    world.video = Video.objects.create(
+        channel=channel, title="x", original="x", owner=teacher, state=Video.State.PUBLISHED
+    )
+    for name in ("master.m3u8", "360p/00000.ts"):
+        default_storage.save(f"{world.video.folder}/hls/{name}", ContentFile(HOSTILE["steal.html"]))
     return world
 
 
@@ -250,6 +260,10 @@ RECIPES: dict[str, Callable[[World], list[Request]]] = {
     "accounts:avatar": lambda w: [
         (w.client, reverse("accounts:avatar", args=[w.teacher.public_id]))
     ],
+    "tube:hls": lambda w: [
+        (w.client, reverse("tube:hls", args=[w.video.public_id, name]))
+        for name in ("master.m3u8", "360p/00000.ts")
+    ],
 }
 
 # Views that never answer with a user's bytes, by why: each of Cartable's by its dotted path
@@ -284,6 +298,7 @@ _NONE_BECAUSE: dict[str, tuple[str, ...]] = {
         "cartable.accounts.views.student_password",
         "cartable.accounts.views.join",
         "cartable.pad.views.pages.index",
+        "cartable.tube.views.watching.watch",
         "cartable.pad.views.pages.pad_page",
         "cartable.pad.views.pages.settings_view",
         "cartable.drive.views.browse.home",
