@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cartable.core import jobs
 from cartable.core.processes import ProcessTimeout, run_isolated
 from cartable.tube import media
+from cartable.tube.actions.removal import delete_folder
 from cartable.tube.actions.workdir import with_original
 from cartable.tube.errors import TubeError
 from cartable.tube.models import Rendition, Video
@@ -63,7 +64,7 @@ def process(video_pk: int) -> str:
 
 
 def _failed(video: Video, reason: str) -> str:
-    _delete_folder(f"{video.folder}/hls")
+    delete_folder(f"{video.folder}/hls")
     if video.attempts < settings.TUBE_ATTEMPTS:
         with transaction.atomic():
             Video.objects.filter(pk=video.pk).update(state=Video.State.WAITING, failure=reason)
@@ -102,7 +103,7 @@ def _store(video: Video, made: Path, rungs: list[media.Rung]) -> list[Rendition]
     if not (made / "master.m3u8").is_file():
         raise Failed(_("ffmpeg could not convert this file."))
     target = f"{video.folder}/hls"
-    _delete_folder(target)
+    delete_folder(target)
     for path in sorted(made.rglob("*")):
         if path.is_file():
             name = f"{target}/{path.relative_to(made).as_posix()}"
@@ -137,15 +138,3 @@ def _store(video: Video, made: Path, rungs: list[media.Rung]) -> list[Rendition]
             )
         )
     return renditions
-
-
-def _delete_folder(prefix: str) -> None:
-    """Every file under ``prefix`` in storage (two levels: the renditions' folders)."""
-    try:
-        folders, files = default_storage.listdir(prefix)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        default_storage.delete(f"{prefix}/{name}")
-    for folder in folders:
-        _delete_folder(f"{prefix}/{folder}")
