@@ -5,13 +5,22 @@ bar, class sections, dashboard card, search) comes with its upload and browse pa
 
 from __future__ import annotations
 
-from cartable.core.registry import PersonalData, registry
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core.registry import PersonalData, RetentionRule, registry
 from cartable.tube import tasks
-from cartable.tube.actions import privacy
+from cartable.tube.actions import privacy, processing
 
 
 def register() -> None:
     tasks.register()
     registry.add_personal_data(
         PersonalData(key="tube", export=privacy.export_videos, erase=privacy.erase_videos, order=50)
+    )
+    registry.add_retention(
+        RetentionRule(
+            "tube-stalled",
+            _("Videos whose processing was interrupted: tried again, or reported failed"),
+            processing.recover_stalled,
+        )
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 # How long one ffmpeg run may take, at most, per second of video (and never less than this).
 TIMEOUT_PER_SECOND = 20
 MIN_TIMEOUT = 300
+# How much longer than its longest run a video may stay processing before it is recovered.
+STALL_MARGIN = 3600
 _BANDWIDTH = re.compile(r"BANDWIDTH=(\d{1,10})")
 
 
@@ -138,3 +141,29 @@ def _store(video: Video, made: Path, rungs: list[media.Rung]) -> list[Rendition]
             )
         )
     return renditions
+
+
+def recover_stalled(now: datetime | None = None) -> int:
+    """Videos left *processing* by a worker that died (longer than a run may last, plus a
+    margin): waiting again, with their run counted, or failed once their runs are used up.
+    The daily retention job runs it; returns how many it found."""
+    now = now or timezone.now()
+    count = 0
+    for video in Video.objects.filter(state=Video.State.PROCESSING):
+        longest = max(MIN_TIMEOUT, video.duration * TIMEOUT_PER_SECOND) + STALL_MARGIN
+        if video.updated_at > now - timedelta(seconds=longest):
+            continue
+        reason = _("The processing was interrupted.")
+        if video.attempts < settings.TUBE_ATTEMPTS:
+            with transaction.atomic():
+                moved = Video.objects.filter(pk=video.pk, state=Video.State.PROCESSING).update(
+                    state=Video.State.WAITING, failure=reason
+                )
+                if moved:
+                    jobs.later("tube.process", video.pk)
+        else:
+            moved = Video.objects.filter(pk=video.pk, state=Video.State.PROCESSING).update(
+                state=Video.State.FAILED, failure=reason
+            )
+        count += moved
+    return count
