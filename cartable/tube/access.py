@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cartable.core.permissions import abilities
+from django.db.models import QuerySet
+
+from cartable.accounts.models import Group, User
+from cartable.core.permissions import abilities, visible
 from cartable.core.roles import Role
 from cartable.tube.errors import Forbidden, NotFound
 from cartable.tube.models import CHANNEL_ABILITIES, VIDEO_ABILITIES, Channel, Video
@@ -47,3 +50,36 @@ def check_video(user: Visitor, video: Video, need: str) -> frozenset[str]:
     if need not in allowed:
         raise Forbidden()
     return allowed
+
+
+def may_create_channel(user: Visitor, group: Group | None = None) -> bool:
+    """A channel of their own: staff (pupils publish in their classes' channels, which their
+    teachers open); a class's channel: its owners and managers (its teachers)."""
+    if not isinstance(user, User):
+        return False
+    if user.is_superuser:
+        return True
+    if group is not None:
+        return user.group_roles().get(group.pk) in ("owner", "manager")
+    return bool(user.is_staff_member)
+
+
+def visible_channels(user: Visitor) -> QuerySet[Channel]:
+    """The channels ``user`` may view (listings: a link's holder is not listed to)."""
+    return visible(user, Channel.objects.all())
+
+
+def class_channels(user: Visitor, group: Group) -> list[Channel]:
+    return [c for c in visible_channels(user).filter(owner_group=group)]
+
+
+def listed_videos(
+    channels: QuerySet[Channel], *, unpublished: bool = False, limit: int = 50
+) -> list[Video]:
+    """The newest videos of ``channels`` (channels the person may view: their published
+    videos are theirs to watch, see :func:`video_abilities`); with ``unpublished`` (for the
+    channel's publishers) also those being processed or failed."""
+    videos = Video.objects.filter(channel__in=channels)
+    if not unpublished:
+        videos = videos.filter(state=Video.State.PUBLISHED)
+    return list(videos.select_related("channel").order_by("-created_at")[:limit])

@@ -299,6 +299,8 @@ _NONE_BECAUSE: dict[str, tuple[str, ...]] = {
         "cartable.accounts.views.join",
         "cartable.pad.views.pages.index",
         "cartable.tube.views.watching.watch",
+        "cartable.tube.views.pages.index",
+        "cartable.tube.views.pages.channel",
         "cartable.pad.views.pages.pad_page",
         "cartable.pad.views.pages.settings_view",
         "cartable.drive.views.browse.home",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from cartable.core import jobs
 from cartable.core.processes import ProcessTimeout, run_isolated
 from cartable.tube import media
+from cartable.tube.actions.removal import delete_folder
 from cartable.tube.actions.workdir import with_original
 from cartable.tube.errors import TubeError
 from cartable.tube.models import Rendition, Video
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 # How long one ffmpeg run may take, at most, per second of video (and never less than this).
 TIMEOUT_PER_SECOND = 20
 MIN_TIMEOUT = 300
+# How much longer than its longest run a video may stay processing before it is recovered.
+STALL_MARGIN = 3600
 _BANDWIDTH = re.compile(r"BANDWIDTH=(\d{1,10})")
 
 
@@ -63,7 +67,7 @@ def process(video_pk: int) -> str:
 
 
 def _failed(video: Video, reason: str) -> str:
-    _delete_folder(f"{video.folder}/hls")
+    delete_folder(f"{video.folder}/hls")
     if video.attempts < settings.TUBE_ATTEMPTS:
         with transaction.atomic():
             Video.objects.filter(pk=video.pk).update(state=Video.State.WAITING, failure=reason)
@@ -102,7 +106,7 @@ def _store(video: Video, made: Path, rungs: list[media.Rung]) -> list[Rendition]
     if not (made / "master.m3u8").is_file():
         raise Failed(_("ffmpeg could not convert this file."))
     target = f"{video.folder}/hls"
-    _delete_folder(target)
+    delete_folder(target)
     for path in sorted(made.rglob("*")):
         if path.is_file():
             name = f"{target}/{path.relative_to(made).as_posix()}"
@@ -139,13 +143,27 @@ def _store(video: Video, made: Path, rungs: list[media.Rung]) -> list[Rendition]
     return renditions
 
 
-def _delete_folder(prefix: str) -> None:
-    """Every file under ``prefix`` in storage (two levels: the renditions' folders)."""
-    try:
-        folders, files = default_storage.listdir(prefix)
-    except (FileNotFoundError, NotADirectoryError):
-        return
-    for name in files:
-        default_storage.delete(f"{prefix}/{name}")
-    for folder in folders:
-        _delete_folder(f"{prefix}/{folder}")
+def recover_stalled(now: datetime | None = None) -> int:
+    """Videos left *processing* by a worker that died (longer than a run may last, plus a
+    margin): waiting again, with their run counted, or failed once their runs are used up.
+    The daily retention job runs it; returns how many it found."""
+    now = now or timezone.now()
+    count = 0
+    for video in Video.objects.filter(state=Video.State.PROCESSING):
+        longest = max(MIN_TIMEOUT, video.duration * TIMEOUT_PER_SECOND) + STALL_MARGIN
+        if video.updated_at > now - timedelta(seconds=longest):
+            continue
+        reason = _("The processing was interrupted.")
+        if video.attempts < settings.TUBE_ATTEMPTS:
+            with transaction.atomic():
+                moved = Video.objects.filter(pk=video.pk, state=Video.State.PROCESSING).update(
+                    state=Video.State.WAITING, failure=reason
+                )
+                if moved:
+                    jobs.later("tube.process", video.pk)
+        else:
+            moved = Video.objects.filter(pk=video.pk, state=Video.State.PROCESSING).update(
+                state=Video.State.FAILED, failure=reason
+            )
+        count += moved
+    return count

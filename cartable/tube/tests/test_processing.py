@@ -4,9 +4,11 @@ leave nothing behind; a failed run is tried again, then reported."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from cartable.tube import media
 from cartable.tube.access import check_video, video_abilities
@@ -158,3 +160,30 @@ def test_a_failed_run_is_tried_again_then_reported(
     assert video.state == Video.State.FAILED and video.failure
     assert not video.renditions.exists()
     assert stored_under(f"{video.folder}/hls") == set()
+
+
+def test_a_video_left_processing_by_a_dead_worker_is_tried_again_then_failed(
+    class_channel, teacher, clips, settings
+):
+    settings.TUBE_ATTEMPTS = 2
+    video = publish(class_channel, chunks(clips["audio"]), filename="a.m4a", title="x", by=teacher)
+    long_ago = timezone.now() - timedelta(days=1)
+    Video.objects.filter(pk=video.pk).update(
+        state=Video.State.PROCESSING, attempts=1, updated_at=long_ago
+    )
+    assert processing.recover_stalled() == 1
+    video.refresh_from_db()
+    assert video.state == Video.State.WAITING and video.failure
+
+    Video.objects.filter(pk=video.pk).update(
+        state=Video.State.PROCESSING, attempts=2, updated_at=long_ago
+    )
+    assert processing.recover_stalled() == 1
+    assert Video.objects.get(pk=video.pk).state == Video.State.FAILED
+
+
+def test_a_video_processing_now_is_left_alone(class_channel, teacher, clips):
+    video = publish(class_channel, chunks(clips["audio"]), filename="a.m4a", title="x", by=teacher)
+    Video.objects.filter(pk=video.pk).update(state=Video.State.PROCESSING, attempts=1)
+
+    assert processing.recover_stalled() == 0
