@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from cartable.tube.actions import processing
@@ -40,6 +41,10 @@ def test_the_class_watches_every_file(client, video, who, request):
     assert f'data-hls="{hls(video, "master.m3u8")}"' in page.content.decode()
     for name in FILES:
         answer = client.get(hls(video, name))
+        if name.endswith(".ts") and hasattr(default_storage, "bucket_name"):
+            # On S3 a segment is a redirect to a signed address of the object store.
+            assert answer.status_code == 302 and "Signature=" in answer.url, name
+            continue
         assert answer.status_code == 200, name
         body = b"".join(answer.streaming_content) if answer.streaming else answer.content
         assert body, name
