@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cartable.accounts.models import Group, User
 from cartable.core.registry import (
     ClassSection,
+    DemoData,
     NavEntry,
     PersonalData,
     RetentionRule,
@@ -18,7 +19,7 @@ from cartable.core.registry import (
     Tool,
     registry,
 )
-from cartable.tube import tasks
+from cartable.tube import demo, tasks
 from cartable.tube.access import class_channels, may_create_channel
 from cartable.tube.actions import privacy, processing
 
@@ -55,6 +56,7 @@ def register() -> None:
     )
     registry.add_nav(NavEntry("tube", _("Tube"), "tube:index", namespaces=("tube",), order=50))
     registry.add_class_section(ClassSection("tube", _("Videos"), class_section, order=50))
+    registry.add_demo(DemoData("tube", demo.create, order=60))
     tasks.register()
     registry.add_personal_data(
         PersonalData(key="tube", export=privacy.export_videos, erase=privacy.erase_videos, order=50)
