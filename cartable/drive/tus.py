@@ -153,7 +153,7 @@ def create(user: Any, length: int, metadata: dict[str, str]) -> Upload:
     if conflict == "ask" and uploads.existing(folder, parts, name, by=user) is not None:
         raise uploads.taken("/".join([*parts, name]))
     token = uuid.uuid4()
-    return uploads.reserve(
+    return resumable.begin(
         folder.space,
         user=user,
         size=length,
@@ -193,7 +193,7 @@ def upload_view(request: HttpRequest, upload_id: uuid.UUID) -> HttpResponse:
             Upload_Expires=_expires(upload),
         )
     if request.method == "DELETE":
-        discard(upload)
+        resumable.discard(upload)
         return _response(204)
     if request.method == "PATCH":
         return _patch(request, upload)
@@ -285,14 +285,10 @@ def complete(upload: Upload) -> Node:
             expected_size=upload.total_size,
         )
     except Node.DoesNotExist as exc:
-        discard(upload)
+        resumable.discard(upload)
         raise errors.NotFound() from exc
     except errors.DriveError:
-        discard(upload)
+        resumable.discard(upload)
         raise
-    discard(upload)
-    return node
-
-
-def discard(upload: Upload) -> None:
     resumable.discard(upload)
+    return node

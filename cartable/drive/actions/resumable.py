@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cartable.core.storage import purge_stale_parts
-from cartable.drive.actions.uploads import held_bytes, reserve, reserved_bytes
+from cartable.drive.actions.uploads import reserve
 from cartable.drive.models import Upload, UploadPart
 
 log = logging.getLogger(__name__)
@@ -33,18 +33,7 @@ log = logging.getLogger(__name__)
 READ_CHUNK = 1024 * 1024
 PREFIX = "drive/uploads"
 
-__all__ = [
-    "append",
-    "begin",
-    "chunks",
-    "discard",
-    "expire",
-    "forget_part",
-    "held_bytes",
-    "read_part",
-    "reserved_bytes",
-]
-
+# Beginning is reserving: the row and its share of the quota come together (``uploads``).
 begin = reserve
 
 
