@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from cartable.accounts.models import Group
 from cartable.core.types import AuthedRequest
 from cartable.tube.access import (
-    channel_abilities,
     check_channel,
     listed_videos,
     may_create_channel,
@@ -74,24 +73,25 @@ def index(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _channel(request: HttpRequest, public_id: uuid.UUID) -> Channel:
+def _channel(request: HttpRequest, public_id: uuid.UUID) -> tuple[Channel, frozenset[str]]:
+    """The channel and what the person may do with it; 404 for whoever may not see it."""
     channel = Channel.objects.filter(public_id=public_id).first()
     if channel is None:
         raise Http404
-    check_channel(request.user, channel, "view")
-    return channel
+    return channel, check_channel(request.user, channel, "view")
 
 
 @login_required
 @tube_errors
 def channel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponseBase:
-    found = _channel(request, public_id)
-    allowed = channel_abilities(request.user, found)
-    form = VideoForm(request.POST or None, request.FILES or None)
+    found, allowed = _channel(request, public_id)
+    may_publish = "publish" in allowed
+    if request.method == "POST" and not may_publish:
+        # Refused before the body is read: a viewer's upload is never parsed nor spooled.
+        raise Http404
+    form = VideoForm(request.POST or None, request.FILES or None) if may_publish else None
     status = 200
-    if request.method == "POST":
-        if "publish" not in allowed:
-            raise Http404
+    if form is not None and request.method == "POST":
         if form.is_valid():
             sent = form.cleaned_data["file"]
             try:
@@ -114,10 +114,8 @@ def channel(request: AuthedRequest, public_id: uuid.UUID) -> HttpResponseBase:
         "tube/channel.html",
         {
             "channel": found,
-            "videos": listed_videos(
-                Channel.objects.filter(pk=found.pk), unpublished="publish" in allowed
-            ),
-            "form": form if "publish" in allowed else None,
+            "videos": listed_videos(Channel.objects.filter(pk=found.pk), unpublished=may_publish),
+            "form": form,
         },
         status=status,
     )
