@@ -54,7 +54,9 @@ def publish(
 ) -> Video:
     """A new video of ``channel`` from the bytes of ``chunks``: Forbidden unless ``by`` may
     publish there, NotMedia or OverLimit (with what was over) for a file that cannot be one.
-    The video waits for its processing, enqueued once this commits."""
+    The video waits for its processing, enqueued once this commits. Its own reach stays
+    restricted: who watches it follows its channel (``access.video_abilities``), and only once
+    it is published."""
     check_channel(by, channel, "publish")
     suffix = PurePath(filename).suffix.lower()[:10]
     try:
@@ -87,7 +89,6 @@ def publish(
                 has_audio=found.has_audio,
                 owner=by,
                 structure=channel.structure,
-                reach=channel.reach,
             )
             jobs.later("tube.process", video.pk)
     except BaseException:
