@@ -70,7 +70,7 @@ def visible_channels(user: Visitor) -> QuerySet[Channel]:
 
 
 def class_channels(user: Visitor, group: Group) -> list[Channel]:
-    return [c for c in visible_channels(user).filter(owner_group=group)]
+    return list(visible_channels(user).filter(owner_group=group))
 
 
 def listed_videos(
